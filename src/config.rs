@@ -1,0 +1,331 @@
+//! A run configuration and its URL form (DESIGN.md's URL vocabulary).
+//!
+//! Parsing never fails as a whole: each bad key is reported with its value
+//! and limit and replaced by its default, so one typo keeps the rest of a link.
+
+use crate::models::ModelId;
+use crate::workloads::{self, float_param, int_param, lookup, ParamError, Workload};
+
+pub const MAX_WORKERS: u64 = 64;
+pub const MAX_REPEATS: u64 = 50;
+pub const MAX_WARMUP: u64 = 5;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunConfig {
+    pub workload: Workload,
+    pub models: Vec<ModelId>,
+    pub workers: u32,
+    pub repeats: u32,
+    pub warmup: u32,
+    pub switch_ms: f64,
+    pub run: bool,
+    pub sweep: bool,
+}
+
+impl RunConfig {
+    pub fn default_models() -> Vec<ModelId> {
+        vec![ModelId::Seq, ModelId::Threads, ModelId::Gil, ModelId::Procs]
+    }
+
+    pub fn with_cores(cores: u32) -> RunConfig {
+        RunConfig {
+            workload: Workload::default_for("cpu").expect("cpu exists"),
+            models: RunConfig::default_models(),
+            workers: cores.clamp(1, MAX_WORKERS as u32),
+            repeats: 5,
+            warmup: 1,
+            switch_ms: 5.0,
+            run: false,
+            sweep: false,
+        }
+    }
+
+    /// Parses `pairs` (a decoded query string). `cores` gives the default
+    /// worker count, as `navigator.hardwareConcurrency` does in the page.
+    pub fn from_pairs(pairs: &[(String, String)], cores: u32) -> (RunConfig, Vec<ParamError>) {
+        let mut errors = Vec::new();
+        let mut cfg = RunConfig::with_cores(cores);
+
+        let w = lookup(pairs, "w").unwrap_or("cpu");
+        match Workload::from_pairs(w, pairs, &mut errors) {
+            Some(wl) => cfg.workload = wl,
+            None => {
+                let limit = if workloads::WORKLOAD_IDS.contains(&w) {
+                    "this workload is not available in this version of the page yet; available: cpu"
+                        .to_string()
+                } else {
+                    format!("one of {}", workloads::WORKLOAD_IDS.join(", "))
+                };
+                errors.push(ParamError::new("w", w, limit));
+                // The defaults of `cpu`, but the parameters the link gave are still read.
+                cfg.workload = Workload::from_pairs("cpu", pairs, &mut errors).expect("cpu exists");
+            }
+        }
+
+        if let Some(raw) = lookup(pairs, "models") {
+            match parse_models(raw) {
+                Ok(models) => cfg.models = models,
+                Err(bad) => errors.push(ParamError::new("models", raw, bad)),
+            }
+        }
+        cfg.workers = int_param(
+            pairs,
+            "workers",
+            cfg.workers.into(),
+            1,
+            MAX_WORKERS,
+            &mut errors,
+        ) as u32;
+        cfg.repeats = int_param(
+            pairs,
+            "repeats",
+            cfg.repeats.into(),
+            1,
+            MAX_REPEATS,
+            &mut errors,
+        ) as u32;
+        cfg.warmup = int_param(
+            pairs,
+            "warmup",
+            cfg.warmup.into(),
+            0,
+            MAX_WARMUP,
+            &mut errors,
+        ) as u32;
+        cfg.switch_ms = float_param(pairs, "switch_ms", cfg.switch_ms, 0.1, 100.0, &mut errors);
+        cfg.run = flag(pairs, "run", &mut errors);
+        cfg.sweep = flag(pairs, "sweep", &mut errors);
+        (cfg, errors)
+    }
+
+    /// The URL keys of this configuration, in a stable order. `run` is left
+    /// out: a shared link should not start work unless its author says so.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![("w", self.workload.id().to_string())];
+        out.extend(self.workload.to_pairs());
+        out.push((
+            "models",
+            self.models
+                .iter()
+                .map(|m| m.id())
+                .collect::<Vec<_>>()
+                .join(","),
+        ));
+        out.push(("workers", self.workers.to_string()));
+        out.push(("repeats", self.repeats.to_string()));
+        out.push(("warmup", self.warmup.to_string()));
+        out.push(("switch_ms", fmt_float(self.switch_ms)));
+        if self.sweep {
+            out.push(("sweep", "1".to_string()));
+        }
+        out
+    }
+}
+
+fn fmt_float(v: f64) -> String {
+    let s = format!("{v}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+fn flag(pairs: &[(String, String)], key: &str, errors: &mut Vec<ParamError>) -> bool {
+    match lookup(pairs, key) {
+        None | Some("0") | Some("") => false,
+        Some("1") => true,
+        Some(other) => {
+            errors.push(ParamError::new(key, other, "1 (on) or 0 (off)"));
+            false
+        }
+    }
+}
+
+/// A comma list of model ids, each at most once, not empty.
+pub fn parse_models(raw: &str) -> Result<Vec<ModelId>, String> {
+    let all = ModelId::ALL.map(|m| m.id()).join(", ");
+    let mut models = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match ModelId::parse(part) {
+            Some(m) if !models.contains(&m) => models.push(m),
+            Some(_) => return Err(format!("\"{part}\" is listed twice")),
+            None => {
+                return Err(format!(
+                    "\"{part}\" is not a model; use a comma list of {all}"
+                ))
+            }
+        }
+    }
+    if models.is_empty() {
+        return Err(format!("at least one of {all}"));
+    }
+    Ok(models)
+}
+
+/// Splits a query string (with or without its `?`) into decoded pairs.
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// Joins pairs into a query string (without `?`), escaping what a URL needs.
+pub fn to_query<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                percent_encode(k.as_ref()),
+                percent_encode(v.as_ref())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], escaped) {
+            (_, Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (b'+', None) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, None) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workloads::cpu::Cpu;
+
+    fn parse(q: &str) -> (RunConfig, Vec<ParamError>) {
+        RunConfig::from_pairs(&parse_query(q), 2)
+    }
+
+    #[test]
+    fn defaults_follow_design() {
+        let (cfg, errors) = parse("");
+        assert!(errors.is_empty());
+        assert_eq!(
+            cfg.workload,
+            Workload::Cpu(Cpu {
+                tasks: 4,
+                n: 10_000_000
+            })
+        );
+        assert_eq!(cfg.models, RunConfig::default_models());
+        assert_eq!((cfg.workers, cfg.repeats, cfg.warmup), (2, 5, 1));
+        assert_eq!(cfg.switch_ms, 5.0);
+        assert!(!cfg.run && !cfg.sweep);
+    }
+
+    #[test]
+    fn a_full_link_round_trips() {
+        let (cfg, errors) =
+            parse("?w=cpu&tasks=8&n=2000000&models=seq,threads,procs&workers=3&repeats=7&warmup=0&switch_ms=0.5&run=1&sweep=1");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            cfg.workload,
+            Workload::Cpu(Cpu {
+                tasks: 8,
+                n: 2_000_000
+            })
+        );
+        assert_eq!(
+            cfg.models,
+            vec![ModelId::Seq, ModelId::Threads, ModelId::Procs]
+        );
+        assert_eq!((cfg.workers, cfg.repeats, cfg.warmup), (3, 7, 0));
+        assert!(cfg.run && cfg.sweep);
+        let again = RunConfig::from_pairs(&parse_query(&to_query(&cfg.to_pairs())), 2).0;
+        assert_eq!(again, RunConfig { run: false, ..cfg });
+    }
+
+    #[test]
+    fn one_bad_key_keeps_the_rest() {
+        let (cfg, errors) = parse("workers=65&repeats=3&models=seq,threads");
+        assert_eq!(
+            errors,
+            vec![ParamError::new(
+                "workers",
+                "65",
+                "a whole number from 1 to 64"
+            )]
+        );
+        assert_eq!(cfg.workers, 2, "falls back to the core count");
+        assert_eq!(cfg.repeats, 3);
+        assert_eq!(cfg.models, vec![ModelId::Seq, ModelId::Threads]);
+    }
+
+    #[test]
+    fn unknown_workload_and_model_are_named() {
+        let (cfg, errors) = parse("w=gpu&n=5&models=seq,greenlets");
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].key, "w");
+        assert_eq!(errors[0].value, "gpu");
+        assert!(errors[0]
+            .limit
+            .contains("cpu, squares, io, spawn, counter, transfer, failure"));
+        assert_eq!(errors[1].key, "models");
+        assert!(errors[1].limit.contains("\"greenlets\" is not a model"));
+        assert_eq!(
+            cfg.workload,
+            Workload::Cpu(Cpu { tasks: 4, n: 5 }),
+            "n=5 is kept"
+        );
+        assert_eq!(cfg.models, RunConfig::default_models());
+    }
+
+    #[test]
+    fn switch_interval_and_flags_are_checked() {
+        let (_, errors) = parse("switch_ms=0.01&run=yes&models=");
+        let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["models", "switch_ms", "run"]);
+        assert_eq!(errors[1].limit, "a number from 0.1 to 100");
+    }
+
+    #[test]
+    fn query_escaping_round_trips() {
+        let pairs = vec![("a b".to_string(), "x&y=z%".to_string())];
+        assert_eq!(parse_query(&to_query(&pairs)), pairs);
+        assert_eq!(
+            parse_query("k=%zz&m=%4"),
+            vec![("k".into(), "%zz".into()), ("m".into(), "%4".into())]
+        );
+    }
+}

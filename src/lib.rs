@@ -1,0 +1,14 @@
+//! Threads vs Processes: the same workload under several execution models.
+//!
+//! Everything outside `web` is plain Rust with no web types, so it is tested
+//! natively with `cargo test`; `web` is the thin browser glue (wasm32 only).
+
+pub mod config;
+pub mod models;
+pub mod protocol;
+pub mod report;
+pub mod stats;
+pub mod workloads;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench;

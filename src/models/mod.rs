@@ -1,0 +1,237 @@
+//! Execution models: how the tasks of a workload are run. One interface (a
+//! model takes a workload and a worker count and yields a [`Measurement`]),
+//! several implementations, as `concurrent.futures` hides whether its
+//! workers are threads or processes.
+//!
+//! `seq` and `threads` are plain Rust (rayon) and run natively and in the
+//! browser's engine worker alike; `procs` needs process workers and lives in
+//! the web glue, speaking the same [`Measurement`].
+
+pub mod seq;
+pub mod threads;
+
+use crate::workloads::{TaskEnv, TaskFailure, Workload};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelId {
+    Seq,
+    Threads,
+    Gil,
+    OldGil,
+    Procs,
+    Fork,
+}
+
+impl ModelId {
+    pub const ALL: [ModelId; 6] = [
+        ModelId::Seq,
+        ModelId::Threads,
+        ModelId::Gil,
+        ModelId::OldGil,
+        ModelId::Procs,
+        ModelId::Fork,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            ModelId::Seq => "seq",
+            ModelId::Threads => "threads",
+            ModelId::Gil => "gil",
+            ModelId::OldGil => "oldgil",
+            ModelId::Procs => "procs",
+            ModelId::Fork => "fork",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ModelId> {
+        ModelId::ALL.into_iter().find(|m| m.id() == s)
+    }
+
+    /// What the model stands for, in the words of a Python programmer.
+    pub fn stands_for(self) -> &'static str {
+        match self {
+            ModelId::Seq => "one thread, no parallelism",
+            ModelId::Threads => "free threads (no GIL, like CPython 3.13t)",
+            ModelId::Gil => "CPython ≥ 3.2 threads under the GIL",
+            ModelId::OldGil => "CPython 2 threads under the old GIL",
+            ModelId::Procs => "a multiprocessing.Pool started up front",
+            ModelId::Fork => "a fresh process per task",
+        }
+    }
+
+    /// Whether this build of the page can run the model yet.
+    pub fn available(self) -> bool {
+        matches!(self, ModelId::Seq | ModelId::Threads | ModelId::Procs)
+    }
+}
+
+impl fmt::Display for ModelId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpanKind {
+    Run,
+    GilWait,
+    Io,
+    Spawn,
+}
+
+/// A stretch of one task's time on one worker, in ms since the run started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    pub worker: u32,
+    pub task: u32,
+    pub kind: SpanKind,
+    pub start_ms: f64,
+    pub end_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskError {
+    pub task: u32,
+    pub message: String,
+}
+
+/// One repeat of one model: what the report is made of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    pub model: ModelId,
+    pub workers: u32,
+    pub wall_ms: f64,
+    /// The combined result as a decimal string: it can exceed 2^53.
+    pub value: String,
+    pub correct: bool,
+    pub errors: Vec<TaskError>,
+    pub spans: Vec<Span>,
+}
+
+/// What one task produced on one worker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskOutcome {
+    pub task: u32,
+    pub worker: u32,
+    pub start_ms: f64,
+    pub end_ms: f64,
+    pub result: Result<u128, TaskFailure>,
+}
+
+/// Milliseconds on a clock that all workers of a run share.
+pub trait Clock: Sync {
+    fn now_ms(&self) -> f64;
+}
+
+/// The environment of a free-running task (no GIL): ticks only check for
+/// cancellation; blocking sleeps through the platform's `sleep`.
+pub struct FreeEnv<'a, C: Clock, S: Fn(f64)> {
+    pub clock: &'a C,
+    pub cancel: &'a AtomicBool,
+    pub sleep: S,
+}
+
+impl<C: Clock, S: Fn(f64)> TaskEnv for FreeEnv<'_, C, S> {
+    fn tick(&mut self) -> Result<(), TaskFailure> {
+        if self.cancel.load(Ordering::Relaxed) {
+            Err(TaskFailure::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+    fn block(&mut self, ms: f64) -> Result<(), TaskFailure> {
+        (self.sleep)(ms);
+        self.tick()
+    }
+    fn now_ms(&self) -> f64 {
+        self.clock.now_ms()
+    }
+}
+
+/// Runs one task and times it: the common step of every model.
+pub fn run_one(workload: &Workload, task: u32, worker: u32, env: &mut dyn TaskEnv) -> TaskOutcome {
+    let start_ms = env.now_ms();
+    let result = workload.run_task(task, env);
+    TaskOutcome {
+        task,
+        worker,
+        start_ms,
+        end_ms: env.now_ms(),
+        result,
+    }
+}
+
+/// Turns the outcomes of one repeat into a measurement: combines values in
+/// task order, asks the oracle, and rebases span times on the run's start.
+pub fn measure(
+    model: ModelId,
+    workers: u32,
+    workload: &Workload,
+    run_start_ms: f64,
+    run_end_ms: f64,
+    mut outcomes: Vec<TaskOutcome>,
+) -> Measurement {
+    outcomes.sort_by_key(|o| o.task);
+    let mut values = Vec::with_capacity(outcomes.len());
+    let mut errors = Vec::new();
+    for o in &outcomes {
+        match &o.result {
+            Ok(v) => values.push(*v),
+            Err(e) => errors.push(TaskError {
+                task: o.task,
+                message: e.to_string(),
+            }),
+        }
+    }
+    let value = workload.combine(&values);
+    let complete = values.len() == workload.tasks() as usize;
+    let spans = outcomes
+        .iter()
+        .map(|o| Span {
+            worker: o.worker,
+            task: o.task,
+            kind: SpanKind::Run,
+            start_ms: o.start_ms - run_start_ms,
+            end_ms: o.end_ms - run_start_ms,
+        })
+        .collect();
+    Measurement {
+        model,
+        workers,
+        wall_ms: run_end_ms - run_start_ms,
+        value: value.to_string(),
+        correct: complete && value == workload.expected(),
+        errors,
+        spans,
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native {
+    //! Native platform pieces: a monotonic clock and a real sleep.
+    use super::Clock;
+    use std::time::{Duration, Instant};
+
+    pub struct InstantClock(pub Instant);
+
+    impl Default for InstantClock {
+        fn default() -> Self {
+            InstantClock(Instant::now())
+        }
+    }
+
+    impl Clock for InstantClock {
+        fn now_ms(&self) -> f64 {
+            self.0.elapsed().as_secs_f64() * 1e3
+        }
+    }
+
+    pub fn sleep_ms(ms: f64) {
+        std::thread::sleep(Duration::from_secs_f64(ms.max(0.0) / 1e3));
+    }
+}

@@ -1,0 +1,225 @@
+//! The report: measurements + environment → medians and speedups. It is the
+//! document behind `#report-json`, "Export JSON" and share links.
+
+use crate::config::RunConfig;
+use crate::models::{Measurement, ModelId, Span, TaskError};
+use crate::stats;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Env {
+    pub cores: u32,
+    pub isolated: bool,
+    pub user_agent: String,
+    pub build: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelResult {
+    pub model: ModelId,
+    pub workers: u32,
+    pub samples_ms: Vec<f64>,
+    pub median_ms: Option<f64>,
+    pub min_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+    /// median(seq) / median(this); `None` when `seq` was not run.
+    pub speedup: Option<f64>,
+    pub efficiency: Option<f64>,
+    /// Every measured repeat matched the oracle.
+    pub correct: bool,
+    pub value: String,
+    pub expected: String,
+    pub lost_updates: Option<String>,
+    pub errors: Vec<TaskError>,
+    /// The spans of the last measured repeat.
+    pub spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepPoint {
+    pub model: ModelId,
+    pub workers: u32,
+    pub median_ms: Option<f64>,
+    pub speedup: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub version: u32,
+    pub env: Env,
+    pub config: Map<String, Value>,
+    pub results: Vec<ModelResult>,
+    pub sweep: Vec<SweepPoint>,
+    pub share_url: String,
+}
+
+impl Report {
+    /// Groups `measurements` (all measured repeats of all models, in any
+    /// order) by model, in the configuration's model order.
+    pub fn build(
+        cfg: &RunConfig,
+        env: Env,
+        measurements: &[Measurement],
+        share_url: String,
+    ) -> Report {
+        let expected = cfg.workload.expected().to_string();
+        let summaries: Vec<(ModelId, Vec<&Measurement>)> = cfg
+            .models
+            .iter()
+            .map(|m| (*m, measurements.iter().filter(|x| x.model == *m).collect()))
+            .collect();
+        let median_of =
+            |ms: &[&Measurement]| stats::median(&ms.iter().map(|m| m.wall_ms).collect::<Vec<_>>());
+        let seq_median = summaries
+            .iter()
+            .find(|(m, _)| *m == ModelId::Seq)
+            .and_then(|(_, ms)| median_of(ms));
+        let results = summaries
+            .iter()
+            .map(|(model, ms)| {
+                let samples_ms: Vec<f64> = ms.iter().map(|m| m.wall_ms).collect();
+                let median_ms = stats::median(&samples_ms);
+                let (min_ms, max_ms) = stats::min_max(&samples_ms).unzip();
+                let workers = ms.last().map_or(cfg.workers, |m| m.workers);
+                let speedup = stats::speedup(seq_median, median_ms);
+                ModelResult {
+                    model: *model,
+                    workers,
+                    median_ms,
+                    min_ms,
+                    max_ms,
+                    speedup,
+                    efficiency: stats::efficiency(speedup, workers),
+                    correct: !ms.is_empty() && ms.iter().all(|m| m.correct),
+                    value: ms.last().map(|m| m.value.clone()).unwrap_or_default(),
+                    expected: expected.clone(),
+                    lost_updates: None,
+                    errors: ms.iter().flat_map(|m| m.errors.iter().cloned()).collect(),
+                    spans: ms.last().map(|m| m.spans.clone()).unwrap_or_default(),
+                    samples_ms,
+                }
+            })
+            .collect();
+        Report {
+            version: REPORT_VERSION,
+            env,
+            config: config_map(cfg),
+            results,
+            sweep: Vec::new(),
+            share_url,
+        }
+    }
+}
+
+/// The configuration as JSON: numbers where the URL value is a number,
+/// `models` as a list.
+pub fn config_map(cfg: &RunConfig) -> Map<String, Value> {
+    cfg.to_pairs()
+        .into_iter()
+        .map(|(k, v)| {
+            let value = if k == "models" {
+                Value::Array(v.split(',').map(|m| Value::String(m.to_string())).collect())
+            } else if let Ok(i) = v.parse::<u64>() {
+                Value::from(i)
+            } else if let Ok(f) = v.parse::<f64>() {
+                Value::from(f)
+            } else {
+                Value::String(v)
+            };
+            (k.to_string(), value)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::SpanKind;
+
+    fn m(model: ModelId, wall_ms: f64, correct: bool) -> Measurement {
+        Measurement {
+            model,
+            workers: 2,
+            wall_ms,
+            value: "8".into(),
+            correct,
+            errors: vec![],
+            spans: vec![Span {
+                worker: 0,
+                task: 0,
+                kind: SpanKind::Run,
+                start_ms: 0.0,
+                end_ms: wall_ms,
+            }],
+        }
+    }
+
+    fn env() -> Env {
+        Env {
+            cores: 2,
+            isolated: true,
+            user_agent: "test".into(),
+            build: "0".into(),
+            date: "2026-11-22".into(),
+        }
+    }
+
+    #[test]
+    fn speedups_are_against_the_seq_median() {
+        let mut cfg = RunConfig::with_cores(2);
+        cfg.models = vec![ModelId::Seq, ModelId::Threads, ModelId::Procs];
+        let ms = vec![
+            m(ModelId::Seq, 100.0, true),
+            m(ModelId::Threads, 50.0, true),
+            m(ModelId::Procs, 60.0, true),
+            m(ModelId::Seq, 120.0, true),
+            m(ModelId::Threads, 52.0, true),
+            m(ModelId::Procs, 40.0, false),
+            m(ModelId::Seq, 110.0, true),
+            m(ModelId::Threads, 55.0, true),
+        ];
+        let r = Report::build(&cfg, env(), &ms, String::new());
+        assert_eq!(
+            r.results.iter().map(|x| x.model).collect::<Vec<_>>(),
+            cfg.models
+        );
+        let seq = &r.results[0];
+        assert_eq!(seq.samples_ms, vec![100.0, 120.0, 110.0]);
+        assert_eq!(seq.median_ms, Some(110.0));
+        assert_eq!(seq.speedup, Some(1.0));
+        assert_eq!(r.results[1].median_ms, Some(52.0));
+        assert!((r.results[1].speedup.unwrap() - 110.0 / 52.0).abs() < 1e-12);
+        assert_eq!(r.results[1].efficiency, Some(110.0 / 52.0 / 2.0));
+        assert!(
+            !r.results[2].correct,
+            "one wrong repeat makes the model wrong"
+        );
+        assert_eq!(
+            (r.results[2].min_ms, r.results[2].max_ms),
+            (Some(40.0), Some(60.0))
+        );
+    }
+
+    #[test]
+    fn without_seq_there_is_no_speedup() {
+        let mut cfg = RunConfig::with_cores(2);
+        cfg.models = vec![ModelId::Threads];
+        let r = Report::build(
+            &cfg,
+            env(),
+            &[m(ModelId::Threads, 5.0, true)],
+            String::new(),
+        );
+        assert_eq!(r.results[0].speedup, None);
+        let json = serde_json::to_value(&r).unwrap();
+        assert!(json["results"][0]["speedup"].is_null());
+        assert_eq!(json["config"]["w"], "cpu");
+        assert_eq!(json["config"]["models"], serde_json::json!(["threads"]));
+        assert_eq!(json["config"]["workers"], 2);
+        assert_eq!(json["config"]["n"], 10_000_000);
+    }
+}

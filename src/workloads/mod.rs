@@ -1,0 +1,237 @@
+//! The lessons' experiments. A workload splits into tasks; each task runs on
+//! whatever worker a model gives it, and talks to the platform only through
+//! [`TaskEnv`], so the same code runs on native threads, rayon threads in the
+//! browser, and process workers.
+
+pub mod cpu;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Loop steps between two calls to [`TaskEnv::tick`]: the unit at which the
+/// simulated GIL can switch threads and a run can be cancelled. Small enough
+/// that a 5 ms switch interval is honoured, large enough that the check costs
+/// well under 1% of the loop.
+pub const TICK_STEPS: u64 = 20_000;
+
+/// Why a task stopped before finishing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TaskFailure {
+    /// The run was cancelled; the task stopped cooperatively at a tick.
+    Cancelled,
+    /// The task itself failed (the `failure` lesson), with its message.
+    Failed(String),
+}
+
+impl fmt::Display for TaskFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TaskFailure::Cancelled => f.write_str("cancelled"),
+            TaskFailure::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+/// What a task may ask of the worker it runs on.
+pub trait TaskEnv {
+    /// Called between ticks of CPU-bound work. A GIL model may hand the lock
+    /// over here; a cancelled run returns `Err(Cancelled)`.
+    fn tick(&mut self) -> Result<(), TaskFailure>;
+    /// Block for `ms` milliseconds as blocking I/O would (a GIL model releases
+    /// the lock around it).
+    fn block(&mut self, ms: f64) -> Result<(), TaskFailure>;
+    /// Milliseconds on a clock shared by every worker of the run.
+    fn now_ms(&self) -> f64;
+}
+
+/// A parameter that was rejected: names the key, the value and the limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamError {
+    pub key: String,
+    pub value: String,
+    pub limit: String,
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} = \"{}\" is not allowed: {}",
+            self.key, self.value, self.limit
+        )
+    }
+}
+
+impl ParamError {
+    pub fn new(key: &str, value: &str, limit: impl Into<String>) -> Self {
+        ParamError {
+            key: key.to_string(),
+            value: value.to_string(),
+            limit: limit.into(),
+        }
+    }
+}
+
+/// Reads one integer parameter from `pairs`, falling back to `default` when it
+/// is absent and recording an error (and keeping the default) when it is bad.
+pub fn int_param(
+    pairs: &[(String, String)],
+    key: &str,
+    default: u64,
+    min: u64,
+    max: u64,
+    errors: &mut Vec<ParamError>,
+) -> u64 {
+    let Some(raw) = lookup(pairs, key) else {
+        return default;
+    };
+    let limit = format!("a whole number from {} to {}", group(min), group(max));
+    match parse_int(raw) {
+        Some(v) if (min..=max).contains(&v) => v,
+        _ => {
+            errors.push(ParamError::new(key, raw, limit));
+            default
+        }
+    }
+}
+
+/// Like [`int_param`] for decimal values.
+pub fn float_param(
+    pairs: &[(String, String)],
+    key: &str,
+    default: f64,
+    min: f64,
+    max: f64,
+    errors: &mut Vec<ParamError>,
+) -> f64 {
+    let Some(raw) = lookup(pairs, key) else {
+        return default;
+    };
+    match raw.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= min && v <= max => v,
+        _ => {
+            errors.push(ParamError::new(
+                key,
+                raw,
+                format!("a number from {min} to {max}"),
+            ));
+            default
+        }
+    }
+}
+
+/// The last value given for `key` (a later value in a URL overrides an earlier one).
+pub fn lookup<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Accepts `10000000`, `10_000_000`, `10,000,000` and `1e7`: people paste all four.
+pub fn parse_int(raw: &str) -> Option<u64> {
+    let cleaned: String = raw
+        .trim()
+        .chars()
+        .filter(|c| *c != '_' && *c != ',')
+        .collect();
+    if cleaned.is_empty() {
+        return None;
+    }
+    if let Ok(v) = cleaned.parse::<u64>() {
+        return Some(v);
+    }
+    let (mantissa, exp) = cleaned.split_once(['e', 'E'])?;
+    let m: u64 = mantissa.parse().ok()?;
+    let e: u32 = exp.parse().ok()?;
+    m.checked_mul(10u64.checked_pow(e)?)
+}
+
+/// `10000000` → `10,000,000`, for limits people can read at a glance.
+pub fn group(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The workload ids of DESIGN.md, in lesson order.
+pub const WORKLOAD_IDS: [&str; 7] = [
+    "cpu", "squares", "io", "spawn", "counter", "transfer", "failure",
+];
+
+/// One lesson's experiment with validated parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "w", rename_all = "lowercase")]
+pub enum Workload {
+    Cpu(cpu::Cpu),
+}
+
+impl Workload {
+    /// Parses the workload named by `w` and its parameters. Bad parameters
+    /// are reported and replaced by their defaults so the rest survives.
+    pub fn from_pairs(
+        w: &str,
+        pairs: &[(String, String)],
+        errors: &mut Vec<ParamError>,
+    ) -> Option<Workload> {
+        match w {
+            "cpu" => Some(Workload::Cpu(cpu::Cpu::from_pairs(pairs, errors))),
+            _ => None,
+        }
+    }
+
+    pub fn default_for(w: &str) -> Option<Workload> {
+        Workload::from_pairs(w, &[], &mut Vec::new())
+    }
+
+    pub fn id(&self) -> &'static str {
+        match self {
+            Workload::Cpu(_) => "cpu",
+        }
+    }
+
+    /// The workload's keys and values in URL order.
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Workload::Cpu(c) => c.to_pairs(),
+        }
+    }
+
+    /// The parameter keys this workload reads from a URL.
+    pub fn keys(&self) -> &'static [&'static str] {
+        match self {
+            Workload::Cpu(_) => cpu::Cpu::KEYS,
+        }
+    }
+
+    pub fn tasks(&self) -> u32 {
+        match self {
+            Workload::Cpu(c) => c.tasks,
+        }
+    }
+
+    pub fn run_task(&self, task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
+        match self {
+            Workload::Cpu(c) => c.run_task(task, env),
+        }
+    }
+
+    /// Combines the per-task outputs (in task order) into the run's value.
+    pub fn combine(&self, outputs: &[u128]) -> u128 {
+        outputs.iter().sum()
+    }
+
+    /// The oracle: the value a correct run produces.
+    pub fn expected(&self) -> u128 {
+        match self {
+            Workload::Cpu(c) => c.expected(),
+        }
+    }
+}
