@@ -12,3 +12,8 @@ pub mod workloads;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

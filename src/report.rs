@@ -223,3 +223,50 @@ mod tests {
         assert_eq!(json["config"]["n"], 10_000_000);
     }
 }
+
+/// A short browser name from a user-agent string ("Chrome 156"), for labels.
+pub fn browser_label(ua: &str) -> String {
+    let version_after = |token: &str| {
+        ua.split_whitespace()
+            .find_map(|part| part.strip_prefix(token))
+            .map(|v| v.split('.').next().unwrap_or(v).to_string())
+    };
+    for (token, name) in [
+        ("Edg/", "Edge"),
+        ("HeadlessChrome/", "Headless Chrome"),
+        ("Chrome/", "Chrome"),
+        ("Firefox/", "Firefox"),
+    ] {
+        if let Some(v) = version_after(token) {
+            return format!("{name} {v}");
+        }
+    }
+    if ua.contains("Safari/") {
+        if let Some(v) = version_after("Version/") {
+            return format!("Safari {v}");
+        }
+    }
+    if ua.is_empty() {
+        "unknown browser".to_string()
+    } else {
+        ua.to_string()
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::browser_label;
+
+    #[test]
+    fn browsers_are_named_with_major_versions() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.8078.73 Safari/537.36";
+        assert_eq!(browser_label(chrome), "Chrome 156");
+        assert_eq!(browser_label(&chrome.replace("Chrome/", "HeadlessChrome/")), "Headless Chrome 156");
+        assert_eq!(browser_label("Mozilla/5.0 (X11; rv:140.0) Gecko/20100101 Firefox/140.0"), "Firefox 140");
+        assert_eq!(
+            browser_label("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.2 Safari/605.1.15"),
+            "Safari 18"
+        );
+        assert_eq!(browser_label(""), "unknown browser");
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what building and testing the playground needs, skipping what is
+# already there at the right version. Safe to run again; fetches only from
+# package registries (crates.io, npm, Debian), never a prebuilt tool.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.22.1
+say() { printf '[setup] %s\n' "$*"; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The nightly toolchain with std's sources and the wasm target (build-std).
+# RUSTUP_AUTO_INSTALL=0 on these machines: add the pieces explicitly.
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  say "installing the nightly toolchain"
+  rustup toolchain install nightly --profile minimal
+fi
+installed=$(rustup component list --toolchain nightly --installed 2>/dev/null || true)
+grep -q '^rust-src' <<<"$installed" || { say "adding rust-src"; rustup component add rust-src --toolchain nightly; }
+grep -q '^rust-std-wasm32-unknown-unknown' <<<"$installed" || { say "adding the wasm32 target"; rustup target add wasm32-unknown-unknown --toolchain nightly; }
+grep -q '^rustfmt' <<<"$installed" || rustup component add rustfmt --toolchain nightly || true
+grep -q '^clippy' <<<"$installed" || rustup component add clippy --toolchain nightly || true
+
+# trunk needs rustc >= 1.96 to build, so it is built with nightly.
+if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
+  say "building trunk $TRUNK_VERSION (several minutes, once)"
+  cargo +nightly install --locked "trunk@$TRUNK_VERSION"
+fi
+
+# wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock exactly.
+# Not --locked: the registry lacks a version the CLI's own lock file pins.
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ -z "$wb_version" ]; then
+  say "Cargo.lock names no wasm-bindgen version"; exit 1
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_version" ]; then
+  say "building wasm-bindgen-cli $wb_version (about two minutes, once)"
+  cargo +stable install wasm-bindgen-cli --version "=$wb_version" --force
+fi
+
+# Debian's Chromium and its driver for the browser tests.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  say "installing chromium and chromium-driver from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# npm packages from the committed lock file: playwright-core (drives the
+# system Chromium, downloads no browser) and binaryen (wasm-opt).
+if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
+  say "installing npm packages from package-lock.json"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
+say "ready: $(trunk --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1)"

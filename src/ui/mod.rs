@@ -1,0 +1,151 @@
+//! The page: Yew function components over one reducer. Workers do all the
+//! computing; the page only sends a run and draws what comes back.
+
+mod form;
+mod results;
+mod state;
+
+use crate::protocol::{FromEngine, ToEngine};
+use crate::web::client::EngineClient;
+use state::{Action, AppState, Phase};
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let root = gloo_root();
+    yew::Renderer::<App>::with_root(root).render();
+}
+
+fn gloo_root() -> web_sys::Element {
+    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
+    doc.get_element_by_id("app").expect("index.html has #app")
+}
+
+fn set_run_state(phase: Phase) {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-run-state", phase.attr());
+    }
+}
+
+/// Mirrors the form into the address bar, so the page is always a link to
+/// what it shows. `run` is dropped: editing the form should not make a
+/// reload start work.
+fn replace_url(query: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let path = w.location().pathname().unwrap_or_default();
+    let url = if query.is_empty() { path } else { format!("{path}?{query}") };
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(AppState::from_location);
+    let engine = use_mut_ref(|| None::<EngineClient>);
+
+    {
+        let phase = state.phase;
+        use_effect_with(phase, move |p| set_run_state(*p));
+    }
+    {
+        let edits = state.edits;
+        let query = state.url_query();
+        use_effect_with(edits, move |e| {
+            if *e > 0 {
+                replace_url(&query);
+            }
+        });
+    }
+
+    let run = {
+        let state = state.clone();
+        let engine = engine.clone();
+        Callback::from(move |_: ()| {
+            if state.phase == Phase::Running || !state.errors.is_empty() {
+                return;
+            }
+            let cfg = state.config.clone();
+            let id = state.run_id + 1;
+            state.dispatch(Action::Started(id));
+            let mut slot = engine.borrow_mut();
+            // rayon's global pool has a fixed size per wasm instance, so a new
+            // worker count means a new engine (its start cost is shown).
+            if slot.as_ref().map(|e| e.workers) != Some(cfg.workers) {
+                *slot = None;
+                let dispatcher = state.dispatcher();
+                match EngineClient::start(cfg.workers, move |ev| dispatcher.dispatch(Action::Engine(ev))) {
+                    Ok(client) => *slot = Some(client),
+                    Err(message) => {
+                        state.dispatch(Action::Engine(FromEngine::Failed { run: Some(id), message }));
+                        return;
+                    }
+                }
+            }
+            if let Some(client) = slot.as_ref() {
+                client.send(ToEngine::Run {
+                    run: id,
+                    workload: cfg.workload.clone(),
+                    models: cfg.models.clone(),
+                    repeats: cfg.repeats,
+                    warmup: cfg.warmup,
+                });
+            }
+        })
+    };
+
+    {
+        let run = run.clone();
+        let auto = state.config.run && state.errors.is_empty();
+        use_effect_with((), move |_| {
+            if auto {
+                run.emit(());
+            }
+        });
+    }
+
+    let on_set = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |(k, v): (String, String)| dispatcher.dispatch(Action::Set(k, v)))
+    };
+
+    let report_json = state
+        .report
+        .as_ref()
+        .map(|r| serde_json::to_string_pretty(r).unwrap_or_default())
+        .unwrap_or_default();
+
+    html! {
+        <>
+        <header class="top">
+            <h1>{ "Threads vs Processes" }</h1>
+            <p class="tagline">{ "The same work under free threads, GIL threads and processes — measured live on your own cores." }</p>
+        </header>
+        <main>
+            <section class="lesson" aria-labelledby="lesson-title">
+                <h2 id="lesson-title">{ "Lesson 1 · CPU-bound work" }</h2>
+                <p>{ "Each task counts a number down to zero — pure computation, no waiting. \
+                      Run alone (seq) the tasks take turns. Free threads and processes can put one task on each core, \
+                      so with W workers on at least W cores they should finish close to W times sooner. \
+                      (Under CPython's GIL, threads would not: only one runs Python code at a time.)" }</p>
+            </section>
+            <results::EnvPanel env={state.env.clone()} engine={state.engine_info.clone()} />
+            <form::ConfigForm
+                state={state.clone()}
+                on_set={on_set}
+                on_run={run.reform(|_| ())}
+            />
+            <results::StatusLine state={state.clone()} />
+            if let Some(report) = &state.report {
+                <results::ResultsTable report={report.clone()} />
+            }
+            <pre id="report-json" hidden=true>{ report_json }</pre>
+        </main>
+        <footer>
+            <p>{ "Workers that share nothing stand in for processes (own wasm instance, own memory, messages by postMessage); \
+                  rayon threads over one shared wasm memory stand in for threads." }</p>
+        </footer>
+        </>
+    }
+}

@@ -1,0 +1,190 @@
+//! The page's state and the actions that change it.
+
+use crate::config::{parse_query, to_query, RunConfig};
+use crate::models::Measurement;
+use crate::protocol::FromEngine;
+use crate::report::{Env, Report};
+use crate::web::cross_origin_isolated;
+use crate::workloads::ParamError;
+use std::rc::Rc;
+use yew::Reducible;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Idle,
+    Running,
+    Done,
+    Error,
+}
+
+impl Phase {
+    pub fn attr(self) -> &'static str {
+        match self {
+            Phase::Idle => "idle",
+            Phase::Running => "running",
+            Phase::Done => "done",
+            Phase::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineInfo {
+    pub threads: u32,
+    pub thread_pool_ms: f64,
+    pub process_pool_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppState {
+    /// What the user typed or the link said, key by key, in order: kept
+    /// verbatim so a rejected value stays in its field to be corrected.
+    pub raw: Vec<(String, String)>,
+    pub config: RunConfig,
+    pub errors: Vec<ParamError>,
+    pub env: Env,
+    pub phase: Phase,
+    pub run_id: u32,
+    /// The configuration of the run in progress or last finished.
+    pub run_config: Option<RunConfig>,
+    pub progress: Option<String>,
+    pub report: Option<Report>,
+    pub failure: Option<String>,
+    pub engine_info: Option<EngineInfo>,
+    /// Counts form edits, so the URL is rewritten on edits and not on load.
+    pub edits: u32,
+}
+
+pub enum Action {
+    Set(String, String),
+    Started(u32),
+    Engine(FromEngine),
+}
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a window")
+}
+
+fn current_env() -> Env {
+    let nav = window().navigator();
+    Env {
+        cores: nav.hardware_concurrency() as u32,
+        isolated: cross_origin_isolated(),
+        user_agent: nav.user_agent().unwrap_or_default(),
+        build: env!("CARGO_PKG_VERSION").to_string(),
+        date: String::from(js_sys::Date::new_0().to_iso_string()),
+    }
+}
+
+impl AppState {
+    pub fn from_location() -> AppState {
+        let search = window().location().search().unwrap_or_default();
+        let raw = parse_query(&search);
+        let env = current_env();
+        let (config, errors) = RunConfig::from_pairs(&raw, env.cores.max(1));
+        AppState {
+            raw,
+            config,
+            errors,
+            env,
+            phase: Phase::Idle,
+            run_id: 0,
+            run_config: None,
+            progress: None,
+            report: None,
+            failure: None,
+            engine_info: None,
+            edits: 0,
+        }
+    }
+
+    /// The value a form field shows: what was entered, else the default.
+    pub fn field(&self, key: &str) -> String {
+        if let Some(v) = crate::workloads::lookup(&self.raw, key) {
+            return v.to_string();
+        }
+        self.config
+            .to_pairs()
+            .into_iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+            .unwrap_or_default()
+    }
+
+    pub fn error_for(&self, key: &str) -> Option<&ParamError> {
+        self.errors.iter().find(|e| e.key == key)
+    }
+
+    pub fn url_query(&self) -> String {
+        let pairs: Vec<_> = self.raw.iter().filter(|(k, _)| k != "run").cloned().collect();
+        to_query(&pairs)
+    }
+
+    pub fn share_url(&self) -> String {
+        let loc = window().location();
+        let base = format!(
+            "{}{}",
+            loc.origin().unwrap_or_default(),
+            loc.pathname().unwrap_or_default()
+        );
+        let cfg = self.run_config.as_ref().unwrap_or(&self.config);
+        format!("{base}?{}", to_query(&cfg.to_pairs()))
+    }
+
+    fn finish(&mut self, run: u32, measurements: Vec<Measurement>) {
+        if run != self.run_id {
+            return;
+        }
+        let cfg = self.run_config.clone().unwrap_or_else(|| self.config.clone());
+        let mut env = current_env();
+        env.date = self.env.date.clone();
+        self.report = Some(Report::build(&cfg, env, &measurements, self.share_url()));
+        self.phase = Phase::Done;
+        self.progress = None;
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Set(key, value) => {
+                s.raw.retain(|(k, _)| *k != key);
+                s.raw.push((key, value));
+                let (config, errors) = RunConfig::from_pairs(&s.raw, s.env.cores.max(1));
+                s.config = config;
+                s.errors = errors;
+                s.edits += 1;
+            }
+            Action::Started(id) => {
+                s.run_id = id;
+                s.run_config = Some(s.config.clone());
+                s.phase = Phase::Running;
+                s.failure = None;
+                s.progress = Some("starting the engine…".to_string());
+                s.env.date = String::from(js_sys::Date::new_0().to_iso_string());
+            }
+            Action::Engine(ev) => match ev {
+                FromEngine::Ready { threads, thread_pool_ms, process_pool_ms, .. } => {
+                    s.engine_info = Some(EngineInfo { threads, thread_pool_ms, process_pool_ms });
+                }
+                FromEngine::Progress { run, model, round, rounds, warmup } if run == s.run_id => {
+                    let what = if warmup { "warm-up" } else { "measuring" };
+                    s.progress = Some(format!("{what}: round {round} of {rounds}, model {model}"));
+                }
+                FromEngine::Progress { .. } => {}
+                FromEngine::Done { run, measurements } => s.finish(run, measurements),
+                FromEngine::Failed { run, message } => {
+                    if run.is_none() || run == Some(s.run_id) {
+                        s.failure = Some(message);
+                        s.phase = Phase::Error;
+                        s.progress = None;
+                    }
+                }
+            },
+        }
+        Rc::new(s)
+    }
+}

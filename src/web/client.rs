@@ -1,0 +1,77 @@
+//! The page's handle on the engine worker. Messages sent before the engine
+//! is ready would be lost (a wasm worker listens only once it has loaded), so
+//! they wait here until it says `ready`.
+
+use super::{from_js, js_error_text, spawn_module_worker, to_js};
+use crate::protocol::{FromEngine, ToEngine};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker};
+
+pub struct EngineClient {
+    pub workers: u32,
+    worker: Worker,
+    queue: Rc<RefCell<Queue>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+#[derive(Default)]
+struct Queue {
+    ready: bool,
+    pending: Vec<ToEngine>,
+}
+
+impl EngineClient {
+    pub fn start(workers: u32, on_event: impl Fn(FromEngine) + 'static) -> Result<EngineClient, String> {
+        let worker = spawn_module_worker("./engine_loader.js", &format!("engine:{workers}"))?;
+        let queue = Rc::new(RefCell::new(Queue::default()));
+        let on_event = Rc::new(on_event);
+
+        let (q, w, ev_cb) = (queue.clone(), worker.clone(), on_event.clone());
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let msg = from_js::<FromEngine>(ev.data())
+                .unwrap_or_else(|message| FromEngine::Failed { run: None, message });
+            if matches!(msg, FromEngine::Ready { .. }) {
+                let pending = {
+                    let mut q = q.borrow_mut();
+                    q.ready = true;
+                    std::mem::take(&mut q.pending)
+                };
+                for m in pending {
+                    let _ = w.post_message(&to_js(&m));
+                }
+            }
+            ev_cb(msg);
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+
+        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            on_event(FromEngine::Failed {
+                run: None,
+                message: format!("the engine worker failed: {}", js_error_text(&e)),
+            });
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+
+        Ok(EngineClient { workers, worker, queue, _on_message: on_message, _on_error: on_error })
+    }
+
+    pub fn send(&self, msg: ToEngine) {
+        let mut q = self.queue.borrow_mut();
+        if q.ready {
+            let _ = self.worker.post_message(&to_js(&msg));
+        } else {
+            q.pending.push(msg);
+        }
+    }
+}
+
+impl Drop for EngineClient {
+    /// Terminating the engine also ends its rayon threads and its process
+    /// workers: nested workers die with their parent.
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}

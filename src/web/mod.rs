@@ -1,0 +1,98 @@
+//! Browser glue: clocks, workers and message passing. Thin by design: the
+//! logic it drives lives in the plain-Rust modules.
+
+pub mod client;
+pub mod engine;
+pub mod process;
+
+use crate::models::Clock;
+use serde::{de::DeserializeOwned, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Performance, Worker, WorkerOptions, WorkerType};
+
+thread_local! {
+    // Looked up once per thread: every rayon thread is its own Web Worker
+    // with its own `performance` object and time origin.
+    static PERFORMANCE: Performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .expect("performance exists in windows and workers")
+        .unchecked_into();
+}
+
+/// `performance.timeOrigin + performance.now()`: one timeline for the page,
+/// the engine, every rayon thread and every process worker.
+#[derive(Clone, Copy, Default)]
+pub struct WebClock;
+
+impl Clock for WebClock {
+    fn now_ms(&self) -> f64 {
+        PERFORMANCE.with(|p| p.time_origin() + p.now())
+    }
+}
+
+pub fn now_ms() -> f64 {
+    WebClock.now_ms()
+}
+
+/// Blocks the calling worker for `ms` (never called on the main thread,
+/// where `Atomics.wait` is forbidden). A wait on a private cell that nobody
+/// notifies is the only true blocking sleep a worker has.
+pub fn sleep_ms(ms: f64) {
+    if ms <= 0.0 {
+        return;
+    }
+    thread_local! {
+        static CELL: js_sys::Int32Array =
+            js_sys::Int32Array::new(&js_sys::SharedArrayBuffer::new(4));
+    }
+    CELL.with(|cell| {
+        let _ = js_sys::Atomics::wait_with_timeout(cell, 0, 0, ms);
+    });
+}
+
+/// Whether the page (or worker) may use `SharedArrayBuffer`.
+pub fn cross_origin_isolated() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// Starts a module worker from one of Trunk's `*_loader.js` shims.
+pub fn spawn_module_worker(url: &str, name: &str) -> Result<Worker, String> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    options.set_name(name);
+    Worker::new_with_options(url, &options).map_err(|e| js_error_text(&e))
+}
+
+pub fn to_js<T: Serialize>(msg: &T) -> JsValue {
+    // Our messages hold only strings, small integers, floats and enums, all of
+    // which serde-wasm-bindgen represents; failure here is a programming error.
+    serde_wasm_bindgen::to_value(msg).expect_throw("message serializes")
+}
+
+pub fn from_js<T: DeserializeOwned>(v: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| format!("malformed message: {e}"))
+}
+
+/// The most useful text of a thrown JS value or error event.
+pub fn js_error_text(e: &JsValue) -> String {
+    if let Some(ev) = e.dyn_ref::<web_sys::ErrorEvent>() {
+        let msg = ev.message();
+        return if msg.is_empty() {
+            "the worker failed to load (script error)".to_string()
+        } else {
+            format!("{msg} ({}:{})", ev.filename(), ev.lineno())
+        };
+    }
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// The global scope of a dedicated worker (engine or process).
+pub fn worker_scope() -> web_sys::DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
