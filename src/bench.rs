@@ -1,16 +1,178 @@
 //! The native reference benchmark: the same workloads and models as the page,
 //! on native threads, so the browser's figures have something to be compared
 //! with. Prints medians and speedups; asserts nothing (speed is not a test).
+//!
+//! `BENCH_REPEATS` (default 5) sets the measured repeats; one unmeasured run
+//! of each model comes first.
 
+use crate::models::gil::{self, GilKind, GilStats};
 use crate::models::native::{sleep_ms, InstantClock};
-use crate::models::{seq, threads, Measurement};
+use crate::models::{seq, threads, Measurement, ModelId, SpanKind};
 use crate::stats;
+use crate::workloads::counter::{Counter, CounterSync};
 use crate::workloads::cpu::Cpu;
+use crate::workloads::failure::Failure;
+use crate::workloads::io::Io;
+use crate::workloads::spawn::Spawn;
+use crate::workloads::squares::Squares;
+use crate::workloads::transfer::{Transfer, Via};
 use crate::workloads::Workload;
 use std::sync::atomic::AtomicBool;
 
+/// The GIL switch interval, the page's default.
+const SWITCH_MS: f64 = 5.0;
+
 fn median_ms(ms: &[Measurement]) -> f64 {
     stats::median(&ms.iter().map(|m| m.wall_ms).collect::<Vec<_>>()).unwrap_or(f64::NAN)
+}
+
+/// Modest sizes of every lesson, so the whole benchmark stays under a minute.
+fn bench_workloads() -> Vec<Workload> {
+    // CPU tasks long enough (tens of ms) for the GIL to switch many times.
+    let mut all = vec![
+        Workload::Cpu(Cpu {
+            tasks: 4,
+            n: 100_000_000,
+        }),
+        Workload::Squares(Squares {
+            n: 100_000_000,
+            tasks: 4,
+        }),
+        Workload::Io(Io {
+            tasks: 8,
+            wait_ms: 20.0,
+            cpu_n: 0,
+        }),
+        Workload::Io(Io {
+            tasks: 8,
+            wait_ms: 20.0,
+            cpu_n: 20_000_000,
+        }),
+        Workload::Spawn(Spawn::default()),
+    ];
+    for (_, sync) in CounterSync::ALL {
+        all.push(Workload::Counter(Counter::new(4, 1_000_000, sync)));
+    }
+    for (_, via) in Via::ALL {
+        all.push(Workload::Transfer(Transfer::new(2, 64.0, via)));
+    }
+    all.push(Workload::Failure(Failure {
+        tasks: 4,
+        fail_at: 2,
+        n: 10_000_000,
+    }));
+    all
+}
+
+struct Row {
+    model: ModelId,
+    workers: u32,
+    runs: Vec<Measurement>,
+    gil: Option<GilStats>,
+}
+
+impl Row {
+    fn lost(&self, w: &Workload) -> String {
+        let last = self.runs.last().and_then(|m| m.value.parse::<u128>().ok());
+        match last.and_then(|v| w.lost_updates(v)) {
+            Some(lost) => lost.to_string(),
+            None => "-".into(),
+        }
+    }
+
+    fn gil_columns(&self) -> (String, String) {
+        let (Some(st), Some(last)) = (&self.gil, self.runs.last()) else {
+            return ("-".into(), "-".into());
+        };
+        let longest = last
+            .spans
+            .iter()
+            .filter(|s| s.kind == SpanKind::GilWait)
+            .map(|s| s.end_ms - s.start_ms)
+            .fold(0.0, f64::max);
+        (st.hand_offs.to_string(), format!("{longest:.1}"))
+    }
+}
+
+fn compare(w: &Workload, cores: usize, repeats: usize) {
+    let clock = InstantClock::default();
+    let cancel = AtomicBool::new(false);
+    // One thread per task, as `threading` demos start them, but never fewer
+    // threads than cores.
+    let workers = (w.tasks() as usize).clamp(cores, 16);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build()
+        .expect("pool");
+    let one = |model: ModelId| -> (Measurement, Option<GilStats>) {
+        match model {
+            ModelId::Seq => (seq::run(w, &clock, sleep_ms, &cancel), None),
+            ModelId::Threads => (
+                threads::run(w, Some(&pool), &clock, sleep_ms, &cancel),
+                None,
+            ),
+            _ => {
+                let kind = GilKind::of_model(model).expect("a GIL model");
+                let (m, st) = gil::run(w, Some(&pool), &clock, sleep_ms, &cancel, SWITCH_MS, kind);
+                (m, Some(st))
+            }
+        }
+    };
+    let rows: Vec<Row> = [
+        ModelId::Seq,
+        ModelId::Threads,
+        ModelId::Gil,
+        ModelId::OldGil,
+    ]
+    .into_iter()
+    .map(|model| {
+        one(model);
+        let mut runs = Vec::with_capacity(repeats);
+        let mut gil = None;
+        for _ in 0..repeats {
+            let (m, st) = one(model);
+            runs.push(m);
+            gil = st;
+        }
+        Row {
+            model,
+            workers: if model == ModelId::Seq {
+                1
+            } else {
+                workers as u32
+            },
+            runs,
+            gil,
+        }
+    })
+    .collect();
+
+    let params: Vec<String> = w
+        .to_pairs()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    println!("\n{} {}", w.id(), params.join(" "));
+    println!(
+        "  {:<8}{:>8}{:>11}{:>9}{:>9}{:>11}{:>11}{:>8}",
+        "model", "workers", "median ms", "speedup", "correct", "hand-offs", "max wait", "lost"
+    );
+    let seq_ms = median_ms(&rows[0].runs);
+    for r in &rows {
+        let med = median_ms(&r.runs);
+        let (hand_offs, wait) = r.gil_columns();
+        println!(
+            "  {:<8}{:>8}{:>11.2}{:>9.2}{:>9}{:>11}{:>11}{:>8}",
+            r.model.id(),
+            r.workers,
+            med,
+            seq_ms / med,
+            r.runs.iter().all(|m| m.correct),
+            hand_offs,
+            wait,
+            r.lost(w)
+        );
+    }
 }
 
 pub fn main() {
@@ -44,7 +206,7 @@ pub fn main() {
         .map(|_| seq::run(&w, &clock, sleep_ms, &cancel))
         .collect();
     let seq_ms = median_ms(&seq_runs);
-    println!("\nworkload cpu tasks=4 n=10,000,000");
+    println!("\nworkload cpu tasks=4 n=10,000,000: free threads by worker count");
     println!(
         "{:<10}{:>8}{:>12}{:>10}{:>9}",
         "model", "workers", "median ms", "speedup", "correct"
@@ -74,5 +236,14 @@ pub fn main() {
             seq_ms / med,
             runs.iter().all(|m| m.correct)
         );
+    }
+
+    println!(
+        "\nevery lesson under seq, free threads and the two GILs (switch_ms={SWITCH_MS}; \
+         workers = tasks, at least the cores; hand-offs and the longest GIL wait (ms) \
+         are from the last repeat; lost = counter updates lost)"
+    );
+    for w in bench_workloads() {
+        compare(&w, cores, repeats);
     }
 }

@@ -1,8 +1,39 @@
 //! Lesson 1: CPU-bound work. Each task counts `n` down to zero, the
 //! `while n > 0: n -= 1` loop of the classic GIL demonstration.
 
-use super::{int_param, TaskEnv, TaskFailure, TICK_STEPS};
+use super::{int_param, Lesson, TaskEnv, TaskFailure, TICK_STEPS};
 use serde::{Deserialize, Serialize};
+
+pub const LESSON: Lesson = Lesson {
+    title: "CPU-bound work",
+    question: "Does running a pure countdown loop on several threads make it finish sooner?",
+    expect: &[
+        (
+            "seq",
+            "the baseline: every task's loop, one after the other",
+        ),
+        (
+            "threads",
+            "about min(tasks, cores) times faster: free threads really run at once",
+        ),
+        (
+            "gil",
+            "about 1x: only the thread holding the GIL counts, the others wait their turn",
+        ),
+        (
+            "oldgil",
+            "1x or worse: the holder takes the lock straight back, so the others wake for \
+             nothing and the tasks run one after another",
+        ),
+        (
+            "procs",
+            "about min(tasks, cores) times faster, minus the cost of starting and feeding workers",
+        ),
+    ],
+    why: "A loop like `while n > 0: n -= 1` never waits for anything, so a lock that lets one \
+          thread run at a time turns four threads into one. Processes each have their own \
+          interpreter and lock, so they scale with the cores.",
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cpu {
@@ -43,16 +74,22 @@ impl Cpu {
 
     /// Returns the number of steps taken, which the oracle checks.
     pub fn run_task(&self, _task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
-        let mut left = self.n;
-        let mut steps: u64 = 0;
-        while left > 0 {
-            let chunk = left.min(TICK_STEPS);
-            steps += countdown(chunk);
-            left -= chunk;
-            env.tick()?;
-        }
-        Ok(u128::from(steps))
+        count_steps(self.n, env).map(u128::from)
     }
+}
+
+/// The countdown of `n` steps cut into ticks, so a GIL can switch and a
+/// cancelled run can stop between chunks. Returns the steps taken.
+pub fn count_steps(n: u64, env: &mut dyn TaskEnv) -> Result<u64, TaskFailure> {
+    let mut left = n;
+    let mut steps: u64 = 0;
+    while left > 0 {
+        let chunk = left.min(TICK_STEPS);
+        steps += countdown(chunk);
+        left -= chunk;
+        env.tick()?;
+    }
+    Ok(steps)
 }
 
 /// The countdown itself. `black_box` hides the counter from the optimizer at

@@ -3,7 +3,16 @@
 //! [`TaskEnv`], so the same code runs on native threads, rayon threads in the
 //! browser, and process workers.
 
+pub mod counter;
 pub mod cpu;
+pub mod failure;
+pub mod io;
+pub mod spawn;
+pub mod squares;
+pub mod transfer;
+
+#[cfg(test)]
+pub(crate) mod test_util;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -42,6 +51,26 @@ pub trait TaskEnv {
     fn block(&mut self, ms: f64) -> Result<(), TaskFailure>;
     /// Milliseconds on a clock shared by every worker of the run.
     fn now_ms(&self) -> f64;
+    /// Starts one worker that does nothing and waits for it to end (the
+    /// `spawn` lesson). What a worker is belongs to the platform and model: a
+    /// thread here, a Web Worker in the page. Environments that cannot start
+    /// workers keep this default, so the run reports why instead of hanging.
+    fn spawn_join(&mut self) -> Result<(), TaskFailure> {
+        Err(TaskFailure::Failed(
+            "this worker cannot start workers of its own".to_string(),
+        ))
+    }
+}
+
+/// A lesson in the playground's words: what the experiment asks, what each
+/// model should show, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Lesson {
+    pub title: &'static str,
+    pub question: &'static str,
+    /// `(model id, what its bars should look like)`.
+    pub expect: &'static [(&'static str, &'static str)],
+    pub why: &'static str,
 }
 
 /// A parameter that was rejected: names the key, the value and the limit.
@@ -120,6 +149,39 @@ pub fn float_param(
     }
 }
 
+/// Reads a parameter that takes one of a few words, e.g. `sync=locked`.
+pub fn choice_param<T: Copy>(
+    pairs: &[(String, String)],
+    key: &str,
+    default: T,
+    options: &[(&str, T)],
+    errors: &mut Vec<ParamError>,
+) -> T {
+    let Some(raw) = lookup(pairs, key) else {
+        return default;
+    };
+    let word = raw.trim().to_ascii_lowercase();
+    match options.iter().find(|(name, _)| *name == word) {
+        Some((_, v)) => *v,
+        None => {
+            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+            errors.push(ParamError::new(
+                key,
+                raw,
+                format!("one of {}", names.join(", ")),
+            ));
+            default
+        }
+    }
+}
+
+/// A decimal for a URL: `16` rather than `16.0`, `0.5` as is. Rust prints the
+/// shortest text that parses back to the same `f64`, so links round-trip.
+pub fn fmt_num(v: f64) -> String {
+    let s = format!("{v}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
 /// The last value given for `key` (a later value in a URL overrides an earlier one).
 pub fn lookup<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs
@@ -153,7 +215,7 @@ pub fn group(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -171,6 +233,12 @@ pub const WORKLOAD_IDS: [&str; 7] = [
 #[serde(tag = "w", rename_all = "lowercase")]
 pub enum Workload {
     Cpu(cpu::Cpu),
+    Squares(squares::Squares),
+    Io(io::Io),
+    Spawn(spawn::Spawn),
+    Counter(counter::Counter),
+    Transfer(transfer::Transfer),
+    Failure(failure::Failure),
 }
 
 impl Workload {
@@ -181,10 +249,16 @@ impl Workload {
         pairs: &[(String, String)],
         errors: &mut Vec<ParamError>,
     ) -> Option<Workload> {
-        match w {
-            "cpu" => Some(Workload::Cpu(cpu::Cpu::from_pairs(pairs, errors))),
-            _ => None,
-        }
+        Some(match w {
+            "cpu" => Workload::Cpu(cpu::Cpu::from_pairs(pairs, errors)),
+            "squares" => Workload::Squares(squares::Squares::from_pairs(pairs, errors)),
+            "io" => Workload::Io(io::Io::from_pairs(pairs, errors)),
+            "spawn" => Workload::Spawn(spawn::Spawn::from_pairs(pairs, errors)),
+            "counter" => Workload::Counter(counter::Counter::from_pairs(pairs, errors)),
+            "transfer" => Workload::Transfer(transfer::Transfer::from_pairs(pairs, errors)),
+            "failure" => Workload::Failure(failure::Failure::from_pairs(pairs, errors)),
+            _ => return None,
+        })
     }
 
     pub fn default_for(w: &str) -> Option<Workload> {
@@ -194,6 +268,12 @@ impl Workload {
     pub fn id(&self) -> &'static str {
         match self {
             Workload::Cpu(_) => "cpu",
+            Workload::Squares(_) => "squares",
+            Workload::Io(_) => "io",
+            Workload::Spawn(_) => "spawn",
+            Workload::Counter(_) => "counter",
+            Workload::Transfer(_) => "transfer",
+            Workload::Failure(_) => "failure",
         }
     }
 
@@ -201,6 +281,12 @@ impl Workload {
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         match self {
             Workload::Cpu(c) => c.to_pairs(),
+            Workload::Squares(s) => s.to_pairs(),
+            Workload::Io(i) => i.to_pairs(),
+            Workload::Spawn(s) => s.to_pairs(),
+            Workload::Counter(c) => c.to_pairs(),
+            Workload::Transfer(t) => t.to_pairs(),
+            Workload::Failure(f) => f.to_pairs(),
         }
     }
 
@@ -208,22 +294,43 @@ impl Workload {
     pub fn keys(&self) -> &'static [&'static str] {
         match self {
             Workload::Cpu(_) => cpu::Cpu::KEYS,
+            Workload::Squares(_) => squares::Squares::KEYS,
+            Workload::Io(_) => io::Io::KEYS,
+            Workload::Spawn(_) => spawn::Spawn::KEYS,
+            Workload::Counter(_) => counter::Counter::KEYS,
+            Workload::Transfer(_) => transfer::Transfer::KEYS,
+            Workload::Failure(_) => failure::Failure::KEYS,
         }
     }
 
     pub fn tasks(&self) -> u32 {
         match self {
             Workload::Cpu(c) => c.tasks,
+            Workload::Squares(s) => s.tasks,
+            Workload::Io(i) => i.tasks,
+            Workload::Spawn(_) => spawn::Spawn::TASKS,
+            Workload::Counter(c) => c.tasks,
+            Workload::Transfer(t) => t.tasks,
+            Workload::Failure(f) => f.tasks,
         }
     }
 
     pub fn run_task(&self, task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
         match self {
             Workload::Cpu(c) => c.run_task(task, env),
+            Workload::Squares(s) => s.run_task(task, env),
+            Workload::Io(i) => i.run_task(task, env),
+            Workload::Spawn(s) => s.run_task(task, env),
+            Workload::Counter(c) => c.run_task(task, env),
+            Workload::Transfer(t) => t.run_task(task, env),
+            Workload::Failure(f) => f.run_task(task, env),
         }
     }
 
-    /// Combines the per-task outputs (in task order) into the run's value.
+    /// Combines the outputs of the tasks that finished (in task order) into
+    /// the run's value. Every workload's tasks return a share of the value,
+    /// so the sum is the value; `counter` arranges for its final count to be
+    /// one task's share (see [`counter::Counter::run_task`]).
     pub fn combine(&self, outputs: &[u128]) -> u128 {
         outputs.iter().sum()
     }
@@ -232,6 +339,44 @@ impl Workload {
     pub fn expected(&self) -> u128 {
         match self {
             Workload::Cpu(c) => c.expected(),
+            Workload::Squares(s) => s.expected(),
+            Workload::Io(i) => i.expected(),
+            Workload::Spawn(s) => s.expected(),
+            Workload::Counter(c) => c.expected(),
+            Workload::Transfer(t) => t.expected(),
+            Workload::Failure(f) => f.expected(),
+        }
+    }
+
+    /// Whether a run that produced `value`, with `failures` as the tasks that
+    /// did not finish, is the result the lesson calls correct. Usually: every
+    /// task finished and the value is the oracle's; `failure` expects its one
+    /// failing task and `counter`'s racy mode accepts lost updates.
+    pub fn correct(&self, value: u128, failures: &[(u32, &TaskFailure)]) -> bool {
+        match self {
+            Workload::Counter(c) => c.correct(value, failures),
+            Workload::Failure(f) => f.correct(value, failures),
+            _ => failures.is_empty() && value == self.expected(),
+        }
+    }
+
+    /// `counter` only: how many increments the final count is missing.
+    pub fn lost_updates(&self, value: u128) -> Option<u128> {
+        match self {
+            Workload::Counter(c) => Some(c.lost_updates(value)),
+            _ => None,
+        }
+    }
+
+    pub fn lesson(&self) -> &'static Lesson {
+        match self {
+            Workload::Cpu(_) => &cpu::LESSON,
+            Workload::Squares(_) => &squares::LESSON,
+            Workload::Io(_) => &io::LESSON,
+            Workload::Spawn(_) => &spawn::LESSON,
+            Workload::Counter(_) => &counter::LESSON,
+            Workload::Transfer(_) => &transfer::LESSON,
+            Workload::Failure(_) => &failure::LESSON,
         }
     }
 }

@@ -1,0 +1,474 @@
+//! `gil` and `oldgil`: the free threads of [`super::threads`], except that a
+//! task may only run while its worker holds one global lock, as CPython
+//! threads must hold the GIL to run Python code.
+//!
+//! - [`GilKind::New`] follows CPython ≥ 3.2. A thread that wants the GIL
+//!   waits up to `switch_ms` (`sys.setswitchinterval`); if the GIL has not
+//!   changed hands by then it sets a drop request. The holder sees the
+//!   request at its next tick, lets go, hands the GIL to the thread that has
+//!   waited longest, and does not compete again until that thread has it
+//!   (forced switching).
+//! - [`GilKind::Old`] follows CPython 2: every 100 ticks the holder releases
+//!   the GIL, signals one waiter and at once takes the GIL again. Nothing
+//!   hands it over. In CPython the holder, already running, usually wins
+//!   against the thread the OS still has to wake; here it always does, so
+//!   the woken waiter finds the GIL taken and goes back to sleep: the convoy
+//!   effect. The GIL changes hands only when a task ends or blocks.
+//!
+//! Under both, blocking (`TaskEnv::block`, i.e. I/O) and starting a worker
+//! release the GIL first and take it again after.
+//!
+//! Built only from std's `Mutex` and `Condvar` and a [`Clock`], so it runs on
+//! native threads and on rayon threads in the page's engine worker alike.
+
+use super::{measure, run_one, Clock, FreeEnv, Measurement, ModelId, Span, SpanKind, TaskOutcome};
+use crate::workloads::{TaskEnv, TaskFailure, Workload};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GilKind {
+    /// CPython ≥ 3.2: switch interval, drop requests, forced switching.
+    New,
+    /// CPython 2: release and re-acquire every 100 ticks, no hand-over.
+    Old,
+}
+
+impl GilKind {
+    pub fn model(self) -> ModelId {
+        match self {
+            GilKind::New => ModelId::Gil,
+            GilKind::Old => ModelId::OldGil,
+        }
+    }
+
+    pub fn of_model(model: ModelId) -> Option<GilKind> {
+        match model {
+            ModelId::Gil => Some(GilKind::New),
+            ModelId::OldGil => Some(GilKind::Old),
+            _ => None,
+        }
+    }
+}
+
+/// Ticks between two releases of the old GIL, CPython 2's default
+/// `sys.setcheckinterval(100)` (there counted in bytecodes).
+pub const OLD_CHECK_INTERVAL: u32 = 100;
+
+/// How long a waiter that has no timer of its own sleeps before it looks at
+/// the cancel flag again.
+const POLL_MS: f64 = 10.0;
+
+/// The smallest switch interval honoured: a zero interval would make every
+/// waiter spin on the lock.
+const MIN_SWITCH_MS: f64 = 0.01;
+
+/// What the GIL did during one run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GilStats {
+    /// Times the GIL passed from one worker to a different one.
+    pub hand_offs: u64,
+    /// Times any worker took the GIL, including taking it back itself.
+    pub acquisitions: u64,
+    /// `gil` only: times a waiter ran out of patience and asked the holder
+    /// to let go.
+    pub drop_requests: u64,
+    /// Times the holder let go at a tick: on request (`gil`) or every 100
+    /// ticks (`oldgil`, which takes it straight back).
+    pub tick_releases: u64,
+    /// Times a waiter was woken and found the GIL taken: under `oldgil`
+    /// every periodic release wakes one waiter for nothing.
+    pub futile_wakeups: u64,
+}
+
+#[derive(Default)]
+struct State {
+    holder: Option<u32>,
+    /// Who held it most recently; a change of it is a hand-off.
+    last_holder: Option<u32>,
+    /// Counts changes of `last_holder`: a waiter's patience restarts with each.
+    switches: u64,
+    /// Workers waiting for the GIL, in the order they started waiting.
+    queue: VecDeque<u32>,
+    /// After a forced drop, the GIL is kept for this waiter.
+    reserved: Option<u32>,
+    stats: GilStats,
+}
+
+impl State {
+    fn free_for(&self, worker: u32) -> bool {
+        self.holder.is_none() && self.reserved.is_none_or(|w| w == worker)
+    }
+
+    fn leave_queue(&mut self, worker: u32) {
+        self.queue.retain(|w| *w != worker);
+        if self.reserved == Some(worker) {
+            self.reserved = None;
+        }
+    }
+}
+
+/// How one acquisition went, on the run's clock.
+struct Acquired {
+    asked_ms: f64,
+    at_ms: f64,
+    waited: bool,
+    /// Someone else held the GIL since this worker last did.
+    others_ran: bool,
+}
+
+struct Gil<'a, C: Clock> {
+    kind: GilKind,
+    switch_ms: f64,
+    clock: &'a C,
+    cancel: &'a AtomicBool,
+    state: Mutex<State>,
+    changed: Condvar,
+    /// Read by the holder at every tick without taking the mutex.
+    drop_request: AtomicBool,
+}
+
+impl<'a, C: Clock> Gil<'a, C> {
+    fn new(kind: GilKind, switch_ms: f64, clock: &'a C, cancel: &'a AtomicBool) -> Self {
+        Gil {
+            kind,
+            switch_ms: switch_ms.max(MIN_SWITCH_MS),
+            clock,
+            cancel,
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+            drop_request: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits for a signal or `ms`; true when it was a signal.
+    fn wait<'g>(&self, guard: MutexGuard<'g, State>, ms: f64) -> (MutexGuard<'g, State>, bool) {
+        let timeout = Duration::from_secs_f64(ms.max(0.0) / 1e3);
+        let (g, result) = self
+            .changed
+            .wait_timeout(guard, timeout)
+            .unwrap_or_else(PoisonError::into_inner);
+        (g, !result.timed_out())
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    fn acquire(&self, worker: u32) -> Result<Acquired, TaskFailure> {
+        let mut st = self.lock();
+        let asked_ms = self.clock.now_ms();
+        let waited = !st.free_for(worker);
+        if waited {
+            st.queue.push_back(worker);
+            let mut seen = st.switches;
+            let mut deadline = asked_ms + self.switch_ms;
+            while !st.free_for(worker) {
+                if self.cancelled() {
+                    st.leave_queue(worker);
+                    drop(st);
+                    self.changed.notify_all();
+                    return Err(TaskFailure::Cancelled);
+                }
+                let now = self.clock.now_ms();
+                let timeout = match self.kind {
+                    GilKind::New => {
+                        if st.switches != seen {
+                            seen = st.switches;
+                            deadline = now + self.switch_ms;
+                        } else if now >= deadline {
+                            if st.holder.is_some()
+                                && !self.drop_request.swap(true, Ordering::Relaxed)
+                            {
+                                st.stats.drop_requests += 1;
+                            }
+                            deadline = now + self.switch_ms;
+                        }
+                        deadline - now
+                    }
+                    GilKind::Old => POLL_MS,
+                };
+                let (g, signalled) = self.wait(st, timeout);
+                st = g;
+                if signalled && !st.free_for(worker) {
+                    st.stats.futile_wakeups += 1;
+                }
+            }
+        }
+        st.leave_queue(worker);
+        st.holder = Some(worker);
+        st.stats.acquisitions += 1;
+        let others_ran = st.last_holder != Some(worker);
+        if others_ran {
+            if st.last_holder.is_some() {
+                st.stats.hand_offs += 1;
+            }
+            st.last_holder = Some(worker);
+            st.switches += 1;
+        }
+        // A pending request was aimed at the previous holder.
+        self.drop_request.store(false, Ordering::Relaxed);
+        let at_ms = self.clock.now_ms();
+        drop(st);
+        if others_ran && self.kind == GilKind::New {
+            // The previous holder may be waiting to see the switch happen.
+            self.changed.notify_all();
+        }
+        Ok(Acquired {
+            asked_ms,
+            at_ms,
+            waited,
+            others_ran,
+        })
+    }
+
+    /// Lets go; returns when. `forced` is the new GIL's drop on request:
+    /// the GIL is kept for the longest waiter, as a condition variable
+    /// signals its waiters about in the order they came.
+    fn release(&self, worker: u32, forced: bool) -> f64 {
+        let mut st = self.lock();
+        debug_assert_eq!(st.holder, Some(worker), "only the holder releases");
+        let at_ms = self.clock.now_ms();
+        st.holder = None;
+        if forced {
+            st.stats.tick_releases += 1;
+            st.reserved = st.queue.front().copied();
+        }
+        drop(st);
+        match self.kind {
+            GilKind::New => self.changed.notify_all(),
+            // Like a released lock: one waiter is woken to try its luck.
+            GilKind::Old => self.changed.notify_one(),
+        }
+        at_ms
+    }
+
+    /// The old GIL's periodic check: release, signal a waiter, re-acquire.
+    /// The three happen before the woken waiter can look, so it always loses.
+    fn release_and_retake(&self, worker: u32) {
+        let mut st = self.lock();
+        debug_assert_eq!(st.holder, Some(worker), "only the holder releases");
+        st.stats.tick_releases += 1;
+        st.stats.acquisitions += 1;
+        let anyone_waiting = !st.queue.is_empty();
+        drop(st);
+        if anyone_waiting {
+            self.changed.notify_one();
+        }
+    }
+
+    /// Forced switching: after a drop on request, the old holder does not
+    /// compete until another thread has taken the GIL.
+    fn wait_for_switch(&self, worker: u32) {
+        let mut st = self.lock();
+        while st.last_holder == Some(worker) && !st.queue.is_empty() && !self.cancelled() {
+            st = self.wait(st, self.switch_ms).0;
+        }
+    }
+
+    fn stats(&self) -> GilStats {
+        self.lock().stats.clone()
+    }
+}
+
+/// A task's environment under the GIL. Platform work (sleeping, starting
+/// workers, the cancel flag) is delegated to the free environment inside.
+struct GilEnv<'g, 'a, C: Clock, S: Fn(f64)> {
+    gil: &'g Gil<'a, C>,
+    free: FreeEnv<'a, C, S>,
+    worker: u32,
+    task: u32,
+    holding: bool,
+    run_start_ms: f64,
+    ticks: u32,
+    spans: Vec<Span>,
+}
+
+impl<'g, 'a, C: Clock, S: Fn(f64)> GilEnv<'g, 'a, C, S> {
+    fn push(&mut self, kind: SpanKind, start_ms: f64, end_ms: f64) {
+        self.spans.push(Span {
+            worker: self.worker,
+            task: self.task,
+            kind,
+            start_ms,
+            end_ms,
+        });
+    }
+
+    fn take(&mut self) -> Result<(), TaskFailure> {
+        let a = self.gil.acquire(self.worker)?;
+        if a.waited {
+            self.push(SpanKind::GilWait, a.asked_ms, a.at_ms);
+        }
+        self.run_start_ms = a.at_ms;
+        self.holding = true;
+        Ok(())
+    }
+
+    fn let_go(&mut self) {
+        if self.holding {
+            let released = self.gil.release(self.worker, false);
+            self.holding = false;
+            self.push(SpanKind::Run, self.run_start_ms, released);
+        }
+    }
+
+    /// The new GIL's drop on request: lets go, waits until another thread
+    /// has the GIL, and queues for it again. If the waiter vanished (a
+    /// cancelled run) and nobody else took it, the run span simply goes on.
+    fn drop_on_request(&mut self) -> Result<(), TaskFailure> {
+        let released = self.gil.release(self.worker, true);
+        self.holding = false;
+        self.gil.wait_for_switch(self.worker);
+        let a = match self.gil.acquire(self.worker) {
+            Ok(a) => a,
+            Err(e) => {
+                self.push(SpanKind::Run, self.run_start_ms, released);
+                return Err(e);
+            }
+        };
+        self.holding = true;
+        if a.others_ran {
+            self.push(SpanKind::Run, self.run_start_ms, released);
+            if a.waited {
+                self.push(SpanKind::GilWait, a.asked_ms, a.at_ms);
+            }
+            self.run_start_ms = a.at_ms;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` without the GIL, as a blocking call does, and records it.
+    fn without_gil(
+        &mut self,
+        kind: SpanKind,
+        f: impl FnOnce(&mut FreeEnv<'a, C, S>) -> Result<(), TaskFailure>,
+    ) -> Result<(), TaskFailure> {
+        self.let_go();
+        let start = self.free.now_ms();
+        let result = f(&mut self.free);
+        let end = self.free.now_ms();
+        self.push(kind, start, end);
+        result?;
+        self.take()
+    }
+}
+
+impl<C: Clock, S: Fn(f64)> TaskEnv for GilEnv<'_, '_, C, S> {
+    fn tick(&mut self) -> Result<(), TaskFailure> {
+        self.free.tick()?;
+        match self.gil.kind {
+            GilKind::New => {
+                if self.gil.drop_request.load(Ordering::Relaxed) {
+                    self.drop_on_request()?;
+                }
+            }
+            GilKind::Old => {
+                self.ticks += 1;
+                if self.ticks >= OLD_CHECK_INTERVAL {
+                    self.ticks = 0;
+                    self.gil.release_and_retake(self.worker);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn block(&mut self, ms: f64) -> Result<(), TaskFailure> {
+        self.without_gil(SpanKind::Io, |free| free.block(ms))?;
+        self.free.tick()
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.free.now_ms()
+    }
+
+    fn spawn_join(&mut self) -> Result<(), TaskFailure> {
+        self.without_gil(SpanKind::Spawn, |free| free.spawn_join())
+    }
+}
+
+/// Runs every task of `workload` on `pool` (or rayon's global pool), each
+/// worker holding the simulated GIL while it runs. The measurement's spans
+/// are the GIL's: `run` (holding it), `gil_wait`, `io` and `spawn`, in ms
+/// since the run started; `run` spans of different workers never overlap.
+pub fn run(
+    workload: &Workload,
+    pool: Option<&rayon::ThreadPool>,
+    clock: &impl Clock,
+    sleep: impl Fn(f64) + Sync,
+    cancel: &AtomicBool,
+    switch_ms: f64,
+    kind: GilKind,
+) -> (Measurement, GilStats) {
+    let workers = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads()) as u32;
+    let gil = Gil::new(kind, switch_ms, clock, cancel);
+    let start = clock.now_ms();
+    let job = || {
+        (0..workload.tasks())
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|t| {
+                let worker = rayon::current_thread_index().unwrap_or(0) as u32;
+                let mut env = GilEnv {
+                    gil: &gil,
+                    free: FreeEnv {
+                        clock,
+                        cancel,
+                        sleep: &sleep,
+                    },
+                    worker,
+                    task: t,
+                    holding: false,
+                    run_start_ms: 0.0,
+                    ticks: 0,
+                    spans: Vec::new(),
+                };
+                // A thread must hold the GIL before it runs any of its task.
+                let outcome = match env.take() {
+                    Ok(()) => run_one(workload, t, worker, &mut env),
+                    Err(e) => {
+                        let now = clock.now_ms();
+                        TaskOutcome {
+                            task: t,
+                            worker,
+                            start_ms: now,
+                            end_ms: now,
+                            result: Err(e),
+                        }
+                    }
+                };
+                env.let_go();
+                (outcome, env.spans)
+            })
+            .collect::<Vec<_>>()
+    };
+    let results = match pool {
+        Some(p) => p.install(job),
+        None => job(),
+    };
+    let end = clock.now_ms();
+    let (outcomes, spans): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+    let mut m = measure(kind.model(), workers, workload, start, end, outcomes);
+    let mut spans: Vec<Span> = spans
+        .into_iter()
+        .flatten()
+        .map(|s| Span {
+            start_ms: s.start_ms - start,
+            end_ms: s.end_ms - start,
+            ..s
+        })
+        .collect();
+    spans.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+    m.spans = spans;
+    (m, gil.stats())
+}

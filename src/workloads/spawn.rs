@@ -1,0 +1,225 @@
+//! Lesson 4: start-up cost. One task starts `count` workers one after the
+//! other; each does nothing and is joined at once, so the time is all
+//! creation and teardown. The model decides what a worker is (through the
+//! task's [`TaskEnv::spawn_join`]): a thread for the thread models, a fresh
+//! process for the process models in the page.
+
+use super::{int_param, Lesson, ParamError, TaskEnv, TaskFailure};
+use serde::{Deserialize, Serialize};
+
+pub const LESSON: Lesson = Lesson {
+    title: "Start-up cost",
+    question: "What does it cost to create a worker, run nothing in it and wait for it to end?",
+    expect: &[
+        (
+            "seq",
+            "the cost of starting and joining one thread, count times over",
+        ),
+        (
+            "threads",
+            "the same per worker: starting is not made faster by having a pool",
+        ),
+        (
+            "gil",
+            "about the same: starting and joining a thread lets go of the GIL",
+        ),
+        (
+            "procs",
+            "much dearer per worker than a thread: a process needs its own memory and runtime",
+        ),
+    ],
+    why: "A thread shares everything with its parent, so the system only has to set up a \
+          stack. A process gets a memory of its own, and with the `spawn` start method a whole \
+          new interpreter. That is why work goes to workers started once and kept waiting in \
+          a pool, rather than to a new worker per job.",
+};
+
+/// Something that can start a worker, let it do nothing, and join it. The
+/// page implements it with Web Workers; [`native::ThreadSpawner`] with threads.
+pub trait Spawner {
+    fn spawn_join(&mut self) -> Result<(), String>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spawn {
+    pub count: u32,
+}
+
+impl Default for Spawn {
+    fn default() -> Self {
+        Spawn { count: 50 }
+    }
+}
+
+impl Spawn {
+    pub const KEYS: &'static [&'static str] = &["count"];
+    pub const MAX_COUNT: u64 = 1000;
+    /// Workers are started one after another by one parent, so there is one task.
+    pub const TASKS: u32 = 1;
+
+    pub fn from_pairs(pairs: &[(String, String)], errors: &mut Vec<ParamError>) -> Self {
+        let d = Spawn::default();
+        Spawn {
+            count: int_param(pairs, "count", d.count.into(), 1, Self::MAX_COUNT, errors) as u32,
+        }
+    }
+
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        vec![("count", self.count.to_string())]
+    }
+
+    /// Every worker started was joined.
+    pub fn expected(&self) -> u128 {
+        u128::from(self.count)
+    }
+
+    /// Returns how many workers were started and joined.
+    pub fn run_task(&self, _task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
+        let mut joined: u32 = 0;
+        while joined < self.count {
+            env.spawn_join()?;
+            joined += 1;
+            env.tick()?;
+        }
+        Ok(u128::from(joined))
+    }
+}
+
+/// Gives any environment a [`Spawner`], for platforms whose models build
+/// their environments without one (the page's engine, say, wrapping a
+/// `FreeEnv` with a Web Worker spawner).
+pub struct WithSpawner<'a, E: TaskEnv + ?Sized, S: Spawner + ?Sized> {
+    pub env: &'a mut E,
+    pub spawner: &'a mut S,
+}
+
+impl<E: TaskEnv + ?Sized, S: Spawner + ?Sized> TaskEnv for WithSpawner<'_, E, S> {
+    fn tick(&mut self) -> Result<(), TaskFailure> {
+        self.env.tick()
+    }
+    fn block(&mut self, ms: f64) -> Result<(), TaskFailure> {
+        self.env.block(ms)
+    }
+    fn now_ms(&self) -> f64 {
+        self.env.now_ms()
+    }
+    fn spawn_join(&mut self) -> Result<(), TaskFailure> {
+        self.spawner.spawn_join().map_err(TaskFailure::Failed)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native {
+    use super::Spawner;
+
+    /// One OS thread per call, as `threading.Thread(target=lambda: None)`
+    /// followed by `start()` and `join()`.
+    pub struct ThreadSpawner;
+
+    impl Spawner for ThreadSpawner {
+        fn spawn_join(&mut self) -> Result<(), String> {
+            let handle = std::thread::Builder::new()
+                .name("tvp-spawn".into())
+                .spawn(|| {})
+                .map_err(|e| format!("could not start a thread: {e}"))?;
+            handle
+                .join()
+                .map_err(|_| "the empty thread panicked".to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workloads::test_util::{judged, pairs, run_all, Recorder};
+    use crate::workloads::Workload;
+
+    #[test]
+    fn every_worker_is_started_and_joined() {
+        for count in [1, 2, 50] {
+            let w = Workload::Spawn(Spawn { count });
+            assert_eq!(w.tasks(), 1);
+            let (value, failures) = run_all(&w);
+            assert_eq!(value, u128::from(count));
+            assert!(judged(&w, value, &failures));
+        }
+        let mut env = Recorder::default();
+        Spawn { count: 7 }.run_task(0, &mut env).unwrap();
+        assert_eq!((env.spawned, env.ticks), (7, 7));
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn real_threads_are_started_through_a_spawner() {
+        let mut ticks = Recorder::default();
+        let mut threads = native::ThreadSpawner;
+        let mut env = WithSpawner {
+            env: &mut ticks,
+            spawner: &mut threads,
+        };
+        assert_eq!(Spawn { count: 5 }.run_task(0, &mut env), Ok(5));
+        assert_eq!(
+            (ticks.spawned, ticks.ticks),
+            (0, 5),
+            "the spawner, not the inner env, started them"
+        );
+    }
+
+    #[test]
+    fn a_spawner_that_fails_fails_the_task() {
+        struct Refuses;
+        impl Spawner for Refuses {
+            fn spawn_join(&mut self) -> Result<(), String> {
+                Err("no workers here".into())
+            }
+        }
+        let mut inner = Recorder::default();
+        let mut env = WithSpawner {
+            env: &mut inner,
+            spawner: &mut Refuses,
+        };
+        assert_eq!(
+            Spawn::default().run_task(0, &mut env),
+            Err(TaskFailure::Failed("no workers here".into()))
+        );
+
+        // An environment that never learned to start workers says so.
+        struct Bare;
+        impl TaskEnv for Bare {
+            fn tick(&mut self) -> Result<(), TaskFailure> {
+                Ok(())
+            }
+            fn block(&mut self, _ms: f64) -> Result<(), TaskFailure> {
+                Ok(())
+            }
+            fn now_ms(&self) -> f64 {
+                0.0
+            }
+        }
+        assert!(
+            matches!(Spawn::default().run_task(0, &mut Bare), Err(TaskFailure::Failed(m)) if m.contains("cannot start"))
+        );
+    }
+
+    #[test]
+    fn parameters_parse_with_limits_named() {
+        let mut errors = Vec::new();
+        assert_eq!(
+            Spawn::from_pairs(&pairs(&[("count", "1000")]), &mut errors),
+            Spawn { count: 1000 }
+        );
+        assert_eq!(
+            Spawn::from_pairs(&pairs(&[("count", "1001")]), &mut errors),
+            Spawn::default()
+        );
+        assert_eq!(
+            errors,
+            vec![ParamError::new(
+                "count",
+                "1001",
+                "a whole number from 1 to 1,000"
+            )]
+        );
+    }
+}
