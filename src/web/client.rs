@@ -24,7 +24,10 @@ struct Queue {
 }
 
 impl EngineClient {
-    pub fn start(workers: u32, on_event: impl Fn(FromEngine) + 'static) -> Result<EngineClient, String> {
+    pub fn start(
+        workers: u32,
+        on_event: impl Fn(FromEngine) + 'static,
+    ) -> Result<EngineClient, String> {
         let worker = spawn_module_worker("./engine_loader.js", &format!("engine:{workers}"))?;
         let queue = Rc::new(RefCell::new(Queue::default()));
         let on_event = Rc::new(on_event);
@@ -55,7 +58,13 @@ impl EngineClient {
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
 
-        Ok(EngineClient { workers, worker, queue, _on_message: on_message, _on_error: on_error })
+        Ok(EngineClient {
+            workers,
+            worker,
+            queue,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
     }
 
     pub fn send(&self, msg: ToEngine) {
