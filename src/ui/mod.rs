@@ -81,7 +81,7 @@ pub fn app() -> Html {
             let mut slot = engine.borrow_mut();
             // rayon's global pool has a fixed size per wasm instance, so a new
             // worker count means a new engine (its start cost is shown).
-            if slot.as_ref().map(|e| e.workers) != Some(cfg.workers) {
+            if !slot.as_ref().is_some_and(|e| e.fits(cfg.workers)) {
                 *slot = None;
                 let dispatcher = state.dispatcher();
                 match EngineClient::start(cfg.workers, move |ev| {
