@@ -23,8 +23,12 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
+    /// DESIGN.md's default list, less the models this build cannot run yet.
     pub fn default_models() -> Vec<ModelId> {
-        vec![ModelId::Seq, ModelId::Threads, ModelId::Gil, ModelId::Procs]
+        [ModelId::Seq, ModelId::Threads, ModelId::Gil, ModelId::Procs]
+            .into_iter()
+            .filter(|m| m.available())
+            .collect()
     }
 
     pub fn with_cores(cores: u32) -> RunConfig {
@@ -139,6 +143,17 @@ pub fn parse_models(raw: &str) -> Result<Vec<ModelId>, String> {
     let mut models = Vec::new();
     for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         match ModelId::parse(part) {
+            Some(m) if !m.available() => {
+                let ready: Vec<_> = ModelId::ALL
+                    .iter()
+                    .filter(|m| m.available())
+                    .map(|m| m.id())
+                    .collect();
+                return Err(format!(
+                    "\"{part}\" is not available in this version of the page yet; available: {}",
+                    ready.join(", ")
+                ));
+            }
             Some(m) if !models.contains(&m) => models.push(m),
             Some(_) => return Err(format!("\"{part}\" is listed twice")),
             None => {
@@ -251,8 +266,9 @@ mod tests {
 
     #[test]
     fn a_full_link_round_trips() {
-        let (cfg, errors) =
-            parse("?w=cpu&tasks=8&n=2000000&models=seq,threads,procs&workers=3&repeats=7&warmup=0&switch_ms=0.5&run=1&sweep=1");
+        let (cfg, errors) = parse(
+            "?w=cpu&tasks=8&n=2000000&models=seq,threads,procs&workers=3&repeats=7&warmup=0&switch_ms=0.5&run=1&sweep=1",
+        );
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(
             cfg.workload,
@@ -341,6 +357,22 @@ mod tests {
             ("mib", "0.5".to_string()),
             "the rest is kept"
         );
+    }
+
+    #[test]
+    fn models_are_unique_and_runnable() {
+        assert_eq!(
+            parse_models("seq, procs"),
+            Ok(vec![ModelId::Seq, ModelId::Procs])
+        );
+        assert!(parse_models("seq,seq")
+            .unwrap_err()
+            .contains("listed twice"));
+        for m in ModelId::ALL {
+            let parsed = parse_models(m.id());
+            assert_eq!(parsed.is_ok(), m.available(), "{m}: {parsed:?}");
+        }
+        assert!(RunConfig::default_models().iter().all(|m| m.available()));
     }
 
     #[test]

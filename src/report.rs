@@ -261,8 +261,14 @@ mod label_tests {
     fn browsers_are_named_with_major_versions() {
         let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.8078.73 Safari/537.36";
         assert_eq!(browser_label(chrome), "Chrome 156");
-        assert_eq!(browser_label(&chrome.replace("Chrome/", "HeadlessChrome/")), "Headless Chrome 156");
-        assert_eq!(browser_label("Mozilla/5.0 (X11; rv:140.0) Gecko/20100101 Firefox/140.0"), "Firefox 140");
+        assert_eq!(
+            browser_label(&chrome.replace("Chrome/", "HeadlessChrome/")),
+            "Headless Chrome 156"
+        );
+        assert_eq!(
+            browser_label("Mozilla/5.0 (X11; rv:140.0) Gecko/20100101 Firefox/140.0"),
+            "Firefox 140"
+        );
         assert_eq!(
             browser_label("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.2 Safari/605.1.15"),
             "Safari 18"

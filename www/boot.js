@@ -26,7 +26,9 @@ if (!self.crossOriginIsolated) {
     ? 'The page was reached over a secure origin, so the headers are what is missing.'
     : 'This origin is not secure (plain http on a non-local address), which also rules isolation out.');
 } else {
-  import('./app.js')
-    .then((m) => m.default({ module_or_path: './app_bg.wasm' }))
+  // Trunk writes the app's hashed file names onto this script tag.
+  const tag = document.querySelector('script[data-app-js]');
+  import(tag.dataset.appJs)
+    .then((m) => m.default({ module_or_path: tag.dataset.appWasm }))
     .catch(failed);
 }

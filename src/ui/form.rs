@@ -28,7 +28,10 @@ struct FieldProps {
 fn field(p: &FieldProps) -> Html {
     let key = p.key_name;
     let oninput = p.on_set.reform(move |e: InputEvent| {
-        (key.to_string(), e.target_unchecked_into::<HtmlInputElement>().value())
+        (
+            key.to_string(),
+            e.target_unchecked_into::<HtmlInputElement>().value(),
+        )
     });
     let id = format!("f-{key}");
     let invalid = p.error.is_some();
@@ -54,7 +57,10 @@ pub fn config_form(p: &FormProps) -> Html {
     };
 
     let on_workload = p.on_set.reform(|e: Event| {
-        ("w".to_string(), e.target_unchecked_into::<HtmlSelectElement>().value())
+        (
+            "w".to_string(),
+            e.target_unchecked_into::<HtmlSelectElement>().value(),
+        )
     });
     let chosen = s.config.models.clone();
     let model_boxes = ModelId::ALL.iter().map(|&m| {
@@ -121,10 +127,10 @@ pub fn config_form(p: &FormProps) -> Html {
                     { for s.errors.iter().map(|e| html! {
                         <li data-key={e.key.clone()}>
                             <code>{ &e.key }</code>{ format!(" = \"{}\" is not allowed: {}.", e.value, e.limit) }
-                            { " The rest of the configuration is kept; this key uses its default until corrected." }
                         </li>
                     }) }
                 </ul>
+                <p class="errors-note">{ "Everything else is kept. Correct the marked fields to run." }</p>
             }
             <div class="actions">
                 <button id="run" type="submit" disabled={running || !s.errors.is_empty()}>

@@ -18,12 +18,17 @@ pub fn start() {
 }
 
 fn gloo_root() -> web_sys::Element {
-    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document");
     doc.get_element_by_id("app").expect("index.html has #app")
 }
 
 fn set_run_state(phase: Phase) {
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
         let _ = body.set_attribute("data-run-state", phase.attr());
     }
 }
@@ -34,7 +39,11 @@ fn set_run_state(phase: Phase) {
 fn replace_url(query: &str) {
     let Some(w) = web_sys::window() else { return };
     let path = w.location().pathname().unwrap_or_default();
-    let url = if query.is_empty() { path } else { format!("{path}?{query}") };
+    let url = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
     if let Ok(h) = w.history() {
         let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }
@@ -72,13 +81,18 @@ pub fn app() -> Html {
             let mut slot = engine.borrow_mut();
             // rayon's global pool has a fixed size per wasm instance, so a new
             // worker count means a new engine (its start cost is shown).
-            if slot.as_ref().map(|e| e.workers) != Some(cfg.workers) {
+            if !slot.as_ref().is_some_and(|e| e.fits(cfg.workers)) {
                 *slot = None;
                 let dispatcher = state.dispatcher();
-                match EngineClient::start(cfg.workers, move |ev| dispatcher.dispatch(Action::Engine(ev))) {
+                match EngineClient::start(cfg.workers, move |ev| {
+                    dispatcher.dispatch(Action::Engine(ev))
+                }) {
                     Ok(client) => *slot = Some(client),
                     Err(message) => {
-                        state.dispatch(Action::Engine(FromEngine::Failed { run: Some(id), message }));
+                        state.dispatch(Action::Engine(FromEngine::Failed {
+                            run: Some(id),
+                            message,
+                        }));
                         return;
                     }
                 }

@@ -85,9 +85,9 @@ pub fn results_table(p: &TableProps) -> Html {
                     <th scope="col">{ "model" }</th>
                     <th scope="col">{ "workers" }</th>
                     <th scope="col">{ "median ms" }</th>
-                    <th scope="col">{ "min – max ms" }</th>
+                    <th scope="col" class="col-range">{ "min – max ms" }</th>
                     <th scope="col">{ "speedup" }</th>
-                    <th scope="col">{ "efficiency" }</th>
+                    <th scope="col" class="col-eff">{ "efficiency" }</th>
                     <th scope="col">{ "result" }</th>
                 </tr></thead>
                 <tbody>
@@ -98,15 +98,15 @@ pub fn results_table(p: &TableProps) -> Html {
                             <th scope="row"><code>{ x.model.id() }</code><small>{ x.model.stands_for() }</small></th>
                             <td class="num">{ x.workers }</td>
                             <td class="num median">{ ms(x.median_ms) }</td>
-                            <td class="num">{ format!("{} – {}", ms(x.min_ms), ms(x.max_ms)) }</td>
+                            <td class="num col-range">{ format!("{} – {}", ms(x.min_ms), ms(x.max_ms)) }</td>
                             <td class="speedup">
                                 <span class="bar" style={format!("width:{width:.1}%")}></span>
                                 <span class="num">{ x.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")) }</span>
                             </td>
-                            <td class="num">{ x.efficiency.map_or("—".to_string(), |e| format!("{:.0}%", e * 100.0)) }</td>
+                            <td class="num col-eff">{ x.efficiency.map_or("—".to_string(), |e| format!("{:.0}%", e * 100.0)) }</td>
                             <td class={if x.correct { "ok" } else { "bad" }}>
                                 { if x.correct { "✓ correct" } else { "✗ wrong" } }
-                                <small>{ format!(" {} of {}", x.value, x.expected) }</small>
+                                <small>{ format!(" {} of {}", group_digits(&x.value), group_digits(&x.expected)) }</small>
                                 { for x.errors.iter().map(|e| html! { <div class="task-error">{ format!("task {}: {}", e.task, e.message) }</div> }) }
                             </td>
                         </tr>
@@ -116,4 +116,10 @@ pub fn results_table(p: &TableProps) -> Html {
             </table>
         </section>
     }
+}
+
+/// "8000000" → "8,000,000"; leaves anything that is not all digits alone.
+fn group_digits(s: &str) -> String {
+    s.parse::<u64>()
+        .map_or_else(|_| s.to_string(), crate::workloads::group)
 }

@@ -116,7 +116,12 @@ impl AppState {
     }
 
     pub fn url_query(&self) -> String {
-        let pairs: Vec<_> = self.raw.iter().filter(|(k, _)| k != "run").cloned().collect();
+        let pairs: Vec<_> = self
+            .raw
+            .iter()
+            .filter(|(k, _)| k != "run")
+            .cloned()
+            .collect();
         to_query(&pairs)
     }
 
@@ -135,7 +140,10 @@ impl AppState {
         if run != self.run_id {
             return;
         }
-        let cfg = self.run_config.clone().unwrap_or_else(|| self.config.clone());
+        let cfg = self
+            .run_config
+            .clone()
+            .unwrap_or_else(|| self.config.clone());
         let mut env = current_env();
         env.date = self.env.date.clone();
         self.report = Some(Report::build(&cfg, env, &measurements, self.share_url()));
@@ -167,10 +175,25 @@ impl Reducible for AppState {
                 s.env.date = String::from(js_sys::Date::new_0().to_iso_string());
             }
             Action::Engine(ev) => match ev {
-                FromEngine::Ready { threads, thread_pool_ms, process_pool_ms, .. } => {
-                    s.engine_info = Some(EngineInfo { threads, thread_pool_ms, process_pool_ms });
+                FromEngine::Ready {
+                    threads,
+                    thread_pool_ms,
+                    process_pool_ms,
+                    ..
+                } => {
+                    s.engine_info = Some(EngineInfo {
+                        threads,
+                        thread_pool_ms,
+                        process_pool_ms,
+                    });
                 }
-                FromEngine::Progress { run, model, round, rounds, warmup } if run == s.run_id => {
+                FromEngine::Progress {
+                    run,
+                    model,
+                    round,
+                    rounds,
+                    warmup,
+                } if run == s.run_id => {
                     let what = if warmup { "warm-up" } else { "measuring" };
                     s.progress = Some(format!("{what}: round {round} of {rounds}, model {model}"));
                 }

@@ -20,11 +20,17 @@ pub struct EngineClient {
 #[derive(Default)]
 struct Queue {
     ready: bool,
+    /// The engine failed outside any run (start-up, a crashed worker): the
+    /// next run starts a fresh one rather than talk to a dead worker.
+    broken: bool,
     pending: Vec<ToEngine>,
 }
 
 impl EngineClient {
-    pub fn start(workers: u32, on_event: impl Fn(FromEngine) + 'static) -> Result<EngineClient, String> {
+    pub fn start(
+        workers: u32,
+        on_event: impl Fn(FromEngine) + 'static,
+    ) -> Result<EngineClient, String> {
         let worker = spawn_module_worker("./engine_loader.js", &format!("engine:{workers}"))?;
         let queue = Rc::new(RefCell::new(Queue::default()));
         let on_event = Rc::new(on_event);
@@ -33,6 +39,9 @@ impl EngineClient {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let msg = from_js::<FromEngine>(ev.data())
                 .unwrap_or_else(|message| FromEngine::Failed { run: None, message });
+            if matches!(msg, FromEngine::Failed { run: None, .. }) {
+                q.borrow_mut().broken = true;
+            }
             if matches!(msg, FromEngine::Ready { .. }) {
                 let pending = {
                     let mut q = q.borrow_mut();
@@ -47,7 +56,9 @@ impl EngineClient {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
 
+        let q = queue.clone();
         let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            q.borrow_mut().broken = true;
             on_event(FromEngine::Failed {
                 run: None,
                 message: format!("the engine worker failed: {}", js_error_text(&e)),
@@ -55,7 +66,18 @@ impl EngineClient {
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
 
-        Ok(EngineClient { workers, worker, queue, _on_message: on_message, _on_error: on_error })
+        Ok(EngineClient {
+            workers,
+            worker,
+            queue,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// Whether this engine can take a run with `workers` workers.
+    pub fn fits(&self, workers: u32) -> bool {
+        self.workers == workers && !self.queue.borrow().broken
     }
 
     pub fn send(&self, msg: ToEngine) {

@@ -2,7 +2,9 @@
 //! which needs a worker because it blocks) and the pool of process workers,
 //! and runs every measurement so the page's main thread never computes.
 
-use super::{from_js, js_error_text, now_ms, sleep_ms, spawn_module_worker, to_js, worker_scope, WebClock};
+use super::{
+    from_js, js_error_text, now_ms, sleep_ms, spawn_module_worker, to_js, worker_scope, WebClock,
+};
 use crate::models::{measure, seq, threads, Measurement, ModelId, TaskOutcome};
 use crate::protocol::{FromEngine, FromProcess, ToEngine, ToProcess};
 use crate::workloads::{TaskFailure, Workload};
@@ -39,27 +41,43 @@ async fn start(workers: u32) -> Result<FromEngine, String> {
     let t0 = now_ms();
     JsFuture::from(wasm_bindgen_rayon::init_thread_pool(workers as usize))
         .await
-        .map_err(|e| format!("could not start {workers} rayon threads: {}", js_error_text(&e)))?;
+        .map_err(|e| {
+            format!(
+                "could not start {workers} rayon threads: {}",
+                js_error_text(&e)
+            )
+        })?;
     let t1 = now_ms();
     let pool = ProcessPool::start(workers).await?;
     let t2 = now_ms();
 
     let pool = Rc::new(pool);
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        match from_js::<ToEngine>(ev.data()) {
-            Ok(ToEngine::Run { run, workload, models, repeats, warmup }) => {
-                let pool = pool.clone();
-                spawn_local(async move {
-                    let msg = match run_all(run, &workload, &models, repeats, warmup, &pool).await {
-                        Ok(measurements) => FromEngine::Done { run, measurements },
-                        Err(message) => FromEngine::Failed { run: Some(run), message },
-                    };
-                    post(&msg);
-                });
+    let on_message =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            match from_js::<ToEngine>(ev.data()) {
+                Ok(ToEngine::Run {
+                    run,
+                    workload,
+                    models,
+                    repeats,
+                    warmup,
+                }) => {
+                    let pool = pool.clone();
+                    spawn_local(async move {
+                        let msg =
+                            match run_all(run, &workload, &models, repeats, warmup, &pool).await {
+                                Ok(measurements) => FromEngine::Done { run, measurements },
+                                Err(message) => FromEngine::Failed {
+                                    run: Some(run),
+                                    message,
+                                },
+                            };
+                        post(&msg);
+                    });
+                }
+                Err(message) => post(&FromEngine::Failed { run: None, message }),
             }
-            Err(message) => post(&FromEngine::Failed { run: None, message }),
-        }
-    });
+        });
     worker_scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     Ok(FromEngine::Ready {
@@ -69,6 +87,8 @@ async fn start(workers: u32) -> Result<FromEngine, String> {
         process_pool_ms: t2 - t1,
     })
 }
+
+const SETTLE_MS: f64 = 25.0;
 
 /// Warm-up rounds first, then measured rounds; within a round every model
 /// runs once, so a slow phase of the machine hits all models alike.
@@ -92,11 +112,19 @@ async fn run_all(
                 rounds,
                 warmup: round < warmup,
             });
+            // The page redraws its progress line when this message lands; on a
+            // 2-core machine that redraw would steal a core from the
+            // measurement, so give it a moment to happen first.
+            sleep_ms(SETTLE_MS);
             let m = match model {
                 ModelId::Seq => seq::run(workload, &WebClock, sleep_ms, &cancel),
                 ModelId::Threads => threads::run(workload, None, &WebClock, sleep_ms, &cancel),
                 ModelId::Procs => pool.run(run, workload).await?,
-                other => return Err(format!("the {other} model is not available in this version of the page")),
+                other => {
+                    return Err(format!(
+                        "the {other} model is not available in this version of the page"
+                    ))
+                }
             };
             if round >= warmup {
                 out.push(m);
@@ -142,7 +170,10 @@ impl PoolState {
 
 impl ProcessPool {
     async fn start(count: u32) -> Result<ProcessPool, String> {
-        let state = Rc::new(RefCell::new(PoolState { starting: count, ..Default::default() }));
+        let state = Rc::new(RefCell::new(PoolState {
+            starting: count,
+            ..Default::default()
+        }));
         let mut workers = Vec::with_capacity(count as usize);
         for index in 0..count {
             let worker = spawn_module_worker("./process_loader.js", &format!("process:{index}"))?;
@@ -155,7 +186,10 @@ impl ProcessPool {
             on_message.forget();
             let st = state.clone();
             let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-                st.borrow_mut().settle(Err(format!("process worker {index} failed: {}", js_error_text(&e))));
+                st.borrow_mut().settle(Err(format!(
+                    "process worker {index} failed: {}",
+                    js_error_text(&e)
+                )));
             });
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             on_error.forget();
@@ -186,7 +220,10 @@ impl ProcessPool {
 
     fn already_settled(&self) -> bool {
         let s = self.state.borrow();
-        s.starting == 0 && s.batch.as_ref().is_none_or(|b| b.outcomes.len() as u32 == b.workload.tasks())
+        s.starting == 0
+            && s.batch
+                .as_ref()
+                .is_none_or(|b| b.outcomes.len() as u32 == b.workload.tasks())
     }
 
     /// Runs every task of `workload` on the pool and measures the batch from
@@ -195,7 +232,12 @@ impl ProcessPool {
         let start = now_ms();
         {
             let mut s = self.state.borrow_mut();
-            s.batch = Some(Batch { run, workload: workload.clone(), next_task: 0, outcomes: Vec::new() });
+            s.batch = Some(Batch {
+                run,
+                workload: workload.clone(),
+                next_task: 0,
+                outcomes: Vec::new(),
+            });
         }
         // Prime every worker with one task; each result pulls the next one.
         for worker in &self.workers {
@@ -206,17 +248,30 @@ impl ProcessPool {
         self.wait().await?;
         let end = now_ms();
         let batch = self.state.borrow_mut().batch.take().expect("batch present");
-        Ok(measure(ModelId::Procs, self.workers.len() as u32, workload, start, end, batch.outcomes))
+        Ok(measure(
+            ModelId::Procs,
+            self.workers.len() as u32,
+            workload,
+            start,
+            end,
+            batch.outcomes,
+        ))
     }
 }
 
 /// Sends the next task of the batch to `worker`; false when none are left.
 fn dispatch_next(s: &mut PoolState, worker: &Worker) -> bool {
-    let Some(b) = s.batch.as_mut() else { return false };
+    let Some(b) = s.batch.as_mut() else {
+        return false;
+    };
     if b.next_task >= b.workload.tasks() {
         return false;
     }
-    let msg = ToProcess::Task { run: b.run, task: b.next_task, workload: b.workload.clone() };
+    let msg = ToProcess::Task {
+        run: b.run,
+        task: b.next_task,
+        workload: b.workload.clone(),
+    };
     b.next_task += 1;
     let _ = worker.post_message(&to_js(&msg));
     true
@@ -231,15 +286,28 @@ fn on_process_message(state: &Rc<RefCell<PoolState>>, worker: &Worker, index: u3
                 s.settle(Ok(()));
             }
         }
-        Ok(FromProcess::TaskDone { run, task, start_ms, end_ms, result }) => {
+        Ok(FromProcess::TaskDone {
+            run,
+            task,
+            start_ms,
+            end_ms,
+            result,
+        }) => {
             let Some(b) = s.batch.as_mut() else { return };
             if b.run != run {
                 return;
             }
             let result = result.and_then(|v| {
-                v.parse::<u128>().map_err(|_| TaskFailure::Failed(format!("unreadable result {v:?}")))
+                v.parse::<u128>()
+                    .map_err(|_| TaskFailure::Failed(format!("unreadable result {v:?}")))
             });
-            b.outcomes.push(TaskOutcome { task, worker: index, start_ms, end_ms, result });
+            b.outcomes.push(TaskOutcome {
+                task,
+                worker: index,
+                start_ms,
+                end_ms,
+                result,
+            });
             let done = b.outcomes.len() as u32 == b.workload.tasks();
             if done {
                 s.settle(Ok(()));

@@ -13,14 +13,28 @@ pub fn main() {
     let scope = worker_scope();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let reply = match from_js::<ToProcess>(ev.data()) {
-            Ok(ToProcess::Task { run, task, workload }) => {
+            Ok(ToProcess::Task {
+                run,
+                task,
+                workload,
+            }) => {
                 // Cancelling a process is done from outside (terminate), so the
                 // flag a free task checks is never set here.
                 let never = AtomicBool::new(false);
-                let mut env = FreeEnv { clock: &WebClock, cancel: &never, sleep: sleep_ms };
+                let mut env = FreeEnv {
+                    clock: &WebClock,
+                    cancel: &never,
+                    sleep: sleep_ms,
+                };
                 let start_ms = now_ms();
                 let result = workload.run_task(task, &mut env).map(|v| v.to_string());
-                FromProcess::TaskDone { run, task, start_ms, end_ms: now_ms(), result }
+                FromProcess::TaskDone {
+                    run,
+                    task,
+                    start_ms,
+                    end_ms: now_ms(),
+                    result,
+                }
             }
             Err(e) => FromProcess::TaskDone {
                 run: 0,

@@ -72,38 +72,112 @@ impl Cpu {
         u128::from(self.tasks) * u128::from(self.n)
     }
 
-    /// Returns the number of steps taken, which the oracle checks.
-    pub fn run_task(&self, _task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
-        count_steps(self.n, env).map(u128::from)
+    /// Returns the number of steps taken, which the oracle checks. Each
+    /// step also advances a small generator, and the task checks the final
+    /// state against the jump-ahead formula: a loop that skipped or repeated
+    /// a step fails, even if it counted right.
+    pub fn run_task(&self, task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
+        let state = spin_ticked(seed(task), self.n, env)?;
+        if state != jump(seed(task), self.n) {
+            return Err(TaskFailure::Failed(format!(
+                "task {task}: the loop state after {} steps is wrong",
+                self.n
+            )));
+        }
+        Ok(u128::from(self.n))
     }
 }
 
-/// The countdown of `n` steps cut into ticks, so a GIL can switch and a
-/// cancelled run can stop between chunks. Returns the steps taken.
-pub fn count_steps(n: u64, env: &mut dyn TaskEnv) -> Result<u64, TaskFailure> {
+/// `n` steps cut into ticks, so a GIL can switch and a cancelled run can
+/// stop between chunks. Returns the generator's final state.
+pub fn spin_ticked(state: u64, n: u64, env: &mut dyn TaskEnv) -> Result<u64, TaskFailure> {
+    let mut state = state;
     let mut left = n;
-    let mut steps: u64 = 0;
     while left > 0 {
         let chunk = left.min(TICK_STEPS);
-        steps += countdown(chunk);
+        state = spin(state, chunk);
         left -= chunk;
         env.tick()?;
     }
-    Ok(steps)
+    Ok(state)
 }
 
-/// The countdown itself. `black_box` hides the counter from the optimizer at
-/// every step, otherwise LLVM replaces the loop with its closed form and the
-/// "work" takes no time at all.
+/// The countdown of `n` steps for workloads that burn CPU between other
+/// things (I/O, failures). Returns the steps taken.
+pub fn count_steps(n: u64, env: &mut dyn TaskEnv) -> Result<u64, TaskFailure> {
+    std::hint::black_box(spin_ticked(seed(0), n, env)?);
+    Ok(n)
+}
+
+// Each step is one xorshift64 update. The shifts and xors depend on the
+// step before, and unlike a multiply-add (whose unrolled copies LLVM merges
+// into one) they do not fold together, so the loop really runs `n` times,
+// natively and in wasm alike.
+#[inline(always)]
+fn step(mut x: u64) -> u64 {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
+/// `steps` countdown steps, each advancing the generator once. A zero
+/// state never changes, so callers seed with a non-zero value.
 #[inline(never)]
-pub fn countdown(n: u64) -> u64 {
-    let mut n = n;
-    let mut steps = 0;
-    while std::hint::black_box(n) > 0 {
+pub fn spin(state: u64, steps: u64) -> u64 {
+    let mut x = state;
+    let mut n = steps;
+    while n > 0 {
+        x = step(x);
         n -= 1;
-        steps += 1;
     }
-    steps
+    x
+}
+
+/// The seed of task `task`: distinct per task and never zero.
+pub fn seed(task: u32) -> u64 {
+    0x9E37_79B9_7F4A_7C15 ^ u64::from(task)
+}
+
+/// A linear map on 64-bit vectors over GF(2), by the images of the unit
+/// vectors: xorshift is such a map, so `steps` of it is its `steps`-th power.
+type Gf2Map = [u64; 64];
+
+fn apply(m: &Gf2Map, v: u64) -> u64 {
+    let mut out = 0;
+    let mut bits = v;
+    while bits != 0 {
+        out ^= m[bits.trailing_zeros() as usize];
+        bits &= bits - 1;
+    }
+    out
+}
+
+fn compose(outer: &Gf2Map, inner: &Gf2Map) -> Gf2Map {
+    std::array::from_fn(|j| apply(outer, inner[j]))
+}
+
+/// The generator's state after `steps` steps, in O(log steps) matrix
+/// squarings: the oracle for [`spin`] that does not run the loop.
+pub fn jump(state: u64, steps: u64) -> u64 {
+    let mut power: Gf2Map = std::array::from_fn(|j| step(1 << j));
+    let mut acc: Gf2Map = std::array::from_fn(|j| 1 << j);
+    let mut n = steps;
+    while n > 0 {
+        if n & 1 == 1 {
+            acc = compose(&power, &acc);
+        }
+        power = compose(&power, &power);
+        n >>= 1;
+    }
+    apply(&acc, state)
+}
+
+/// `n` steps of CPU-bound work, for workloads that burn CPU between other
+/// things (I/O, failures); returns the steps done.
+pub fn countdown(n: u64) -> u64 {
+    std::hint::black_box(spin(std::hint::black_box(seed(0)), n));
+    n
 }
 
 #[cfg(test)]
@@ -152,9 +226,20 @@ mod tests {
     }
 
     #[test]
-    fn countdown_is_not_folded_to_a_constant() {
-        assert_eq!(countdown(0), 0);
-        assert_eq!(countdown(1), 1);
+    fn jump_ahead_matches_the_loop() {
+        for (state, steps) in [(1, 0), (1, 1), (7, 2), (seed(3), 1000), (u64::MAX, 123_457)] {
+            assert_eq!(
+                jump(state, steps),
+                spin(state, steps),
+                "state {state}, {steps} steps"
+            );
+        }
+        assert_ne!(
+            jump(seed(0), 1000),
+            jump(seed(0), 1001),
+            "one step more is told apart"
+        );
+        assert_ne!(seed(0), seed(1));
         assert_eq!(countdown(123_457), 123_457);
     }
 

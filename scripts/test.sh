@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, native unit and integration tests, then the
+# release page in Debian's headless Chromium. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/setup.sh
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+# Native tests run on stable: the nightly config rebuilds std for wasm
+# (build-std), which native code does not need.
+step "native tests (cargo test)"
+cargo +stable test --all-targets
+
+step "build the page (trunk build --release)"
+trunk build --release
+
+step "browser tests (headless Chromium)"
+node --test --test-concurrency=1 tests/e2e/
+echo "screenshots: $PWD/test-output/"
