@@ -175,12 +175,49 @@ fn compare(w: &Workload, cores: usize, repeats: usize) {
     }
 }
 
+/// `--json`: only the reference the browser benchmark compares with (`cpu`
+/// at its defaults, seq and free threads on every core), as one JSON line.
+fn cpu_reference_json(repeats: usize, cores: usize) {
+    let clock = InstantClock::default();
+    let cancel = AtomicBool::new(false);
+    let w = Workload::Cpu(Cpu::default());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores)
+        .build()
+        .expect("pool");
+    let mut seq_runs = Vec::new();
+    let mut par_runs = Vec::new();
+    // One unmeasured round first, then rounds that alternate the models.
+    for round in 0..=repeats {
+        let s = seq::run(&w, &clock, sleep_ms, &cancel);
+        let t = threads::run(&w, Some(&pool), &clock, sleep_ms, &cancel);
+        assert!(s.correct && t.correct, "the native reference is wrong");
+        if round > 0 {
+            seq_runs.push(s);
+            par_runs.push(t);
+        }
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "cores": cores,
+            "repeats": repeats,
+            "cpu_seq_ms": median_ms(&seq_runs),
+            "cpu_threads_ms": median_ms(&par_runs),
+        })
+    );
+}
+
 pub fn main() {
     let repeats: usize = std::env::var("BENCH_REPEATS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if std::env::args().any(|a| a == "--json") {
+        cpu_reference_json(repeats.max(7), cores);
+        return;
+    }
     let clock = InstantClock::default();
     let cancel = AtomicBool::new(false);
     println!("native reference benchmark: {cores} cores, {repeats} repeats, medians");
