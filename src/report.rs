@@ -6,6 +6,7 @@ use crate::models::{Measurement, ModelId, Span, TaskError};
 use crate::stats;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -37,6 +38,9 @@ pub struct ModelResult {
     pub errors: Vec<TaskError>,
     /// The spans of the last measured repeat.
     pub spans: Vec<Span>,
+    /// Each named figure of the measurements, as its median over repeats.
+    #[serde(default)]
+    pub figures: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,9 +101,14 @@ impl Report {
                     correct: !ms.is_empty() && ms.iter().all(|m| m.correct),
                     value: ms.last().map(|m| m.value.clone()).unwrap_or_default(),
                     expected: expected.clone(),
-                    lost_updates: None,
+                    lost_updates: ms
+                        .last()
+                        .and_then(|m| m.value.parse::<u128>().ok())
+                        .and_then(|v| cfg.workload.lost_updates(v))
+                        .map(|v| v.to_string()),
                     errors: ms.iter().flat_map(|m| m.errors.iter().cloned()).collect(),
                     spans: ms.last().map(|m| m.spans.clone()).unwrap_or_default(),
+                    figures: median_figures(ms),
                     samples_ms,
                 }
             })
@@ -113,6 +122,18 @@ impl Report {
             share_url,
         }
     }
+}
+
+fn median_figures(ms: &[&Measurement]) -> BTreeMap<String, f64> {
+    let mut all: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for m in ms {
+        for (k, v) in &m.figures {
+            all.entry(k.clone()).or_default().push(*v);
+        }
+    }
+    all.into_iter()
+        .filter_map(|(k, vs)| stats::median(&vs).map(|v| (k, v)))
+        .collect()
 }
 
 /// The configuration as JSON: numbers where the URL value is a number,
@@ -148,6 +169,7 @@ mod tests {
             value: "8".into(),
             correct,
             errors: vec![],
+            figures: Default::default(),
             spans: vec![Span {
                 worker: 0,
                 task: 0,

@@ -56,9 +56,11 @@ impl GilKind {
     }
 }
 
-/// Ticks between two releases of the old GIL, CPython 2's default
-/// `sys.setcheckinterval(100)` (there counted in bytecodes).
-pub const OLD_CHECK_INTERVAL: u32 = 100;
+/// Ticks between two releases of the old GIL. CPython 2 checked every 100
+/// bytecodes (`sys.setcheckinterval(100)`), a few microseconds of work; one
+/// tick here is already longer than that, so the old GIL checks at every
+/// tick, and its futile signalling costs what it cost there.
+pub const OLD_CHECK_INTERVAL: u32 = 1;
 
 /// How long a waiter that has no timer of its own sleeps before it looks at
 /// the cancel flag again.

@@ -13,6 +13,7 @@ pub mod threads;
 
 use crate::workloads::{TaskEnv, TaskFailure, Workload};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -64,9 +65,17 @@ impl ModelId {
         }
     }
 
-    /// Whether this build of the page can run the model yet.
+    /// Whether this build of the page can run the model.
     pub fn available(self) -> bool {
-        matches!(self, ModelId::Seq | ModelId::Threads | ModelId::Procs)
+        true
+    }
+
+    /// Models whose workers share the engine's memory (rayon threads).
+    pub fn is_thread_model(self) -> bool {
+        matches!(
+            self,
+            ModelId::Seq | ModelId::Threads | ModelId::Gil | ModelId::OldGil
+        )
     }
 }
 
@@ -112,6 +121,10 @@ pub struct Measurement {
     pub correct: bool,
     pub errors: Vec<TaskError>,
     pub spans: Vec<Span>,
+    /// Named figures a model or lesson adds (µs per spawn, compile time,
+    /// GIL hand-offs, …), for the report's readers.
+    #[serde(default)]
+    pub figures: BTreeMap<String, f64>,
 }
 
 /// What one task produced on one worker.
@@ -222,6 +235,7 @@ pub fn measure(
         correct,
         errors,
         spans,
+        figures: BTreeMap::new(),
     }
 }
 

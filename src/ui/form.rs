@@ -12,6 +12,7 @@ pub struct FormProps {
     pub state: UseReducerHandle<AppState>,
     pub on_set: Callback<(String, String)>,
     pub on_run: Callback<()>,
+    pub on_cancel: Callback<()>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -42,6 +43,71 @@ fn field(p: &FieldProps) -> Html {
                 aria-invalid={invalid.to_string()} {oninput} />
             <small>{ p.hint }</small>
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ChoiceProps {
+    key_name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    options: &'static [&'static str],
+    value: String,
+    on_set: Callback<(String, String)>,
+}
+
+#[function_component(Choice)]
+fn choice(p: &ChoiceProps) -> Html {
+    let key = p.key_name;
+    let onchange = p.on_set.reform(move |e: Event| {
+        (
+            key.to_string(),
+            e.target_unchecked_into::<HtmlSelectElement>().value(),
+        )
+    });
+    let id = format!("f-{key}");
+    html! {
+        <div class="field">
+            <label for={id.clone()}>{ p.label }<code>{ key }</code></label>
+            <select id={id} name={key} {onchange}>
+                { for p.options.iter().map(|o| html! {
+                    <option value={*o} selected={p.value == *o}>{ *o }</option>
+                }) }
+            </select>
+            <small>{ p.hint }</small>
+        </div>
+    }
+}
+
+/// Label, hint (with the limits) and, for a choice, its options.
+fn param_meta(w: &str, key: &str) -> (&'static str, &'static str, Option<&'static [&'static str]>) {
+    match (w, key) {
+        ("cpu", "tasks") => ("Tasks", "countdown loops to run, 1–256", None),
+        ("cpu", "n") => ("Steps per task", "loop steps, 1–10,000,000,000", None),
+        ("squares", "n") => ("Numbers", "square 1..n and sum, 1–1,000,000,000", None),
+        ("squares", "tasks") => ("Tasks", "equal chunks of 1..n, 1–1,024", None),
+        ("io", "tasks") => ("Tasks", "waits to run, 1–256", None),
+        ("io", "wait_ms") => ("Wait per task", "ms of blocking I/O, 0–10,000", None),
+        ("io", "cpu_n") => ("CPU steps", "work after the wait, 0–1,000,000,000", None),
+        ("spawn", "count") => ("Workers to start", "one after another, 1–1,000", None),
+        ("counter", "tasks") => ("Tasks", "workers incrementing, 1–64", None),
+        ("counter", "increments") => ("Increments", "per task, 1–100,000,000", None),
+        ("counter", "sync") => (
+            "Sync",
+            "how the counter is updated",
+            Some(&["racy", "locked", "atomic", "messages"]),
+        ),
+        ("transfer", "tasks") => ("Tasks", "receivers, 1–64", None),
+        ("transfer", "mib") => ("Buffer", "MiB per task, 0.001–256", None),
+        ("transfer", "via") => (
+            "Via",
+            "how the buffer travels",
+            Some(&["copy", "move", "shared"]),
+        ),
+        ("failure", "tasks") => ("Tasks", "1–64", None),
+        ("failure", "fail_at") => ("Failing task", "its index, 0 to tasks − 1", None),
+        ("failure", "n") => ("Steps per task", "1–1,000,000,000", None),
+        _ => ("Parameter", "", None),
     }
 }
 
@@ -107,10 +173,15 @@ pub fn config_form(p: &FormProps) -> Html {
                     </select>
                     <small>{ "the lesson's experiment" }</small>
                 </div>
-                { for s.config.workload.keys().iter().map(|k| match *k {
-                    "tasks" => field("tasks", "Tasks", "countdown loops to run, 1–256"),
-                    "n" => field("n", "Steps per task", "loop steps, 1–10,000,000,000"),
-                    other => field(other, "Parameter", ""),
+                { for s.config.workload.keys().iter().map(|k| {
+                    let (label, hint, choices) = param_meta(s.config.workload.id(), k);
+                    match choices {
+                        Some(options) => html! {
+                            <Choice key_name={*k} {label} {hint} {options} value={s.field(k)}
+                                on_set={p.on_set.clone()} />
+                        },
+                        None => field(k, label, hint),
+                    }
                 }) }
             </div>
             <fieldset class="models">
@@ -121,6 +192,9 @@ pub fn config_form(p: &FormProps) -> Html {
                 { field("workers", "Workers", "threads or processes per model, 1–64") }
                 { field("repeats", "Repeats", "measured runs per model, 1–50") }
                 { field("warmup", "Warm-up", "unmeasured runs first, 0–5") }
+                if s.config.models.iter().any(|m| matches!(m, ModelId::Gil | ModelId::OldGil)) {
+                    { field("switch_ms", "GIL switch interval", "ms a waiting thread waits before it asks for the GIL, 0.1–100") }
+                }
             </div>
             if !s.errors.is_empty() {
                 <ul id="config-errors" class="errors" role="alert">
@@ -136,6 +210,10 @@ pub fn config_form(p: &FormProps) -> Html {
                 <button id="run" type="submit" disabled={running || !s.errors.is_empty()}>
                     { if running { "Running…" } else { "Run" } }
                 </button>
+                if running {
+                    <button id="cancel" type="button" class="secondary"
+                        onclick={p.on_cancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                }
             </div>
         </form>
     }

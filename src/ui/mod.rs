@@ -2,6 +2,7 @@
 //! computing; the page only sends a run and draws what comes back.
 
 mod form;
+mod lesson;
 mod results;
 mod state;
 
@@ -104,7 +105,22 @@ pub fn app() -> Html {
                     models: cfg.models.clone(),
                     repeats: cfg.repeats,
                     warmup: cfg.warmup,
+                    switch_ms: cfg.switch_ms,
                 });
+            }
+        })
+    };
+
+    let cancel = {
+        let state = state.clone();
+        let engine = engine.clone();
+        Callback::from(move |_: ()| {
+            if state.phase != Phase::Running {
+                return;
+            }
+            state.dispatch(Action::CancelRequested(crate::web::now_ms()));
+            if let Some(client) = engine.borrow().as_ref() {
+                client.cancel(state.run_id);
             }
         })
     };
@@ -137,18 +153,13 @@ pub fn app() -> Html {
             <p class="tagline">{ "The same work under free threads, GIL threads and processes — measured live on your own cores." }</p>
         </header>
         <main>
-            <section class="lesson" aria-labelledby="lesson-title">
-                <h2 id="lesson-title">{ "Lesson 1 · CPU-bound work" }</h2>
-                <p>{ "Each task counts a number down to zero — pure computation, no waiting. \
-                      Run alone (seq) the tasks take turns. Free threads and processes can put one task on each core, \
-                      so with W workers on at least W cores they should finish close to W times sooner. \
-                      (Under CPython's GIL, threads would not: only one runs Python code at a time.)" }</p>
-            </section>
+            <lesson::LessonPanel workload={state.config.workload.clone()} />
             <results::EnvPanel env={state.env.clone()} engine={state.engine_info.clone()} />
             <form::ConfigForm
                 state={state.clone()}
                 on_set={on_set}
                 on_run={run.reform(|_| ())}
+                on_cancel={cancel.reform(|_| ())}
             />
             <results::StatusLine state={state.clone()} />
             if let Some(report) = &state.report {

@@ -21,9 +21,10 @@ pub fn env_panel(p: &EnvProps) -> Html {
             </span>
             <span id="env-browser">{ browser_label(&e.user_agent) }</span>
             if let Some(info) = &p.engine {
-                <span id="env-engine">{ format!(
-                    "engine: {} threads started in {:.0} ms, {} processes in {:.0} ms",
-                    info.threads, info.thread_pool_ms, info.threads, info.process_pool_ms
+                <span id="env-engine" data-live-processes={info.live_processes.map(|n| n.to_string())}>{ format!(
+                    "engine: {} threads started in {:.0} ms; process module compiled in {:.0} ms, \
+                     {} processes instantiated in {:.0} ms",
+                    info.threads, info.thread_pool_ms, info.process_compile_ms, info.threads, info.process_pool_ms
                 ) }</span>
             }
         </section>
@@ -54,7 +55,9 @@ pub fn status_line(p: &StatusProps) -> Html {
             </p>
         },
         Phase::Idle => html! {
-            <p id="status" class="status" role="status">{ "Press Run to measure every chosen model on this machine." }</p>
+            <p id="status" class="status" role="status">{
+                s.notice.clone().unwrap_or_else(|| "Press Run to measure every chosen model on this machine.".to_string())
+            }</p>
         },
     }
 }
@@ -107,6 +110,10 @@ pub fn results_table(p: &TableProps) -> Html {
                             <td class={if x.correct { "ok" } else { "bad" }}>
                                 { if x.correct { "✓ correct" } else { "✗ wrong" } }
                                 <small>{ format!(" {} of {}", group_digits(&x.value), group_digits(&x.expected)) }</small>
+                                if let Some(lost) = &x.lost_updates {
+                                    <div class="lost">{ format!("{} updates lost", group_digits(lost)) }</div>
+                                }
+                                { for notes(&x.figures).into_iter().map(|n| html! { <div class="note">{ n }</div> }) }
                                 { for x.errors.iter().map(|e| html! { <div class="task-error">{ format!("task {}: {}", e.task, e.message) }</div> }) }
                             </td>
                         </tr>
@@ -122,4 +129,17 @@ pub fn results_table(p: &TableProps) -> Html {
 fn group_digits(s: &str) -> String {
     s.parse::<u64>()
         .map_or_else(|_| s.to_string(), crate::workloads::group)
+}
+
+/// The figures a model or lesson added, in words.
+fn notes(figures: &std::collections::BTreeMap<String, f64>) -> Vec<String> {
+    figures
+        .iter()
+        .filter_map(|(k, v)| match k.as_str() {
+            "per_step_us" => Some(format!("{v:.0} µs per start and join")),
+            "process_compile_ms" => Some(format!("compiling the process module once: {v:.1} ms")),
+            "gil_hand_offs" => Some(format!("{v:.0} GIL hand-offs")),
+            _ => None,
+        })
+        .collect()
 }

@@ -32,7 +32,10 @@ impl Phase {
 pub struct EngineInfo {
     pub threads: u32,
     pub thread_pool_ms: f64,
+    pub process_compile_ms: f64,
     pub process_pool_ms: f64,
+    /// Process workers alive after the last run or cancel (pool included).
+    pub live_processes: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,11 +56,16 @@ pub struct AppState {
     pub engine_info: Option<EngineInfo>,
     /// Counts form edits, so the URL is rewritten on edits and not on load.
     pub edits: u32,
+    /// When Cancel was pressed (shared clock), to tell how long stopping took.
+    pub cancel_at: Option<f64>,
+    /// What the last cancel did.
+    pub notice: Option<String>,
 }
 
 pub enum Action {
     Set(String, String),
     Started(u32),
+    CancelRequested(f64),
     Engine(FromEngine),
 }
 
@@ -95,6 +103,8 @@ impl AppState {
             failure: None,
             engine_info: None,
             edits: 0,
+            cancel_at: None,
+            notice: None,
         }
     }
 
@@ -171,20 +181,31 @@ impl Reducible for AppState {
                 s.run_config = Some(s.config.clone());
                 s.phase = Phase::Running;
                 s.failure = None;
+                s.notice = None;
+                s.cancel_at = None;
                 s.progress = Some("starting the engine…".to_string());
                 s.env.date = String::from(js_sys::Date::new_0().to_iso_string());
+            }
+            Action::CancelRequested(at) => {
+                if s.phase == Phase::Running {
+                    s.cancel_at = Some(at);
+                    s.progress = Some("cancelling…".to_string());
+                }
             }
             Action::Engine(ev) => match ev {
                 FromEngine::Ready {
                     threads,
                     thread_pool_ms,
+                    process_compile_ms,
                     process_pool_ms,
-                    ..
+                    procs,
                 } => {
                     s.engine_info = Some(EngineInfo {
                         threads,
                         thread_pool_ms,
+                        process_compile_ms,
                         process_pool_ms,
+                        live_processes: Some(procs),
                     });
                 }
                 FromEngine::Progress {
@@ -198,7 +219,45 @@ impl Reducible for AppState {
                     s.progress = Some(format!("{what}: round {round} of {rounds}, model {model}"));
                 }
                 FromEngine::Progress { .. } => {}
-                FromEngine::Done { run, measurements } => s.finish(run, measurements),
+                FromEngine::Done {
+                    run,
+                    measurements,
+                    live_processes,
+                } => {
+                    if let Some(info) = s.engine_info.as_mut() {
+                        info.live_processes = Some(live_processes);
+                    }
+                    s.finish(run, measurements);
+                }
+                FromEngine::Cancelled {
+                    run,
+                    model,
+                    stopped_at_ms,
+                    rebuild_ms,
+                    live_processes,
+                } if run == s.run_id => {
+                    if let Some(info) = s.engine_info.as_mut() {
+                        info.live_processes = Some(live_processes);
+                    }
+                    let waited = s.cancel_at.map(|at| (stopped_at_ms - at).max(0.0));
+                    let how = match model {
+                        Some(m) if m.is_thread_model() => format!(
+                            "{m} stopped {} after Cancel, cooperatively: each task noticed the flag at its next tick",
+                            waited.map_or("—".into(), |w| format!("{w:.1} ms"))
+                        ),
+                        Some(m) => format!(
+                            "{m} stopped {} after Cancel: its process workers were terminated at once; \
+                             the pool was rebuilt in {rebuild_ms:.0} ms",
+                            waited.map_or("—".into(), |w| format!("{w:.1} ms"))
+                        ),
+                        None => "stopped between two models".to_string(),
+                    };
+                    s.notice = Some(format!("Cancelled. {how}."));
+                    s.phase = Phase::Idle;
+                    s.progress = None;
+                    s.cancel_at = None;
+                }
+                FromEngine::Cancelled { .. } => {}
                 FromEngine::Failed { run, message } => {
                     if run.is_none() || run == Some(s.run_id) {
                         s.failure = Some(message);

@@ -7,6 +7,7 @@ use crate::protocol::{FromEngine, ToEngine};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker};
 
 pub struct EngineClient {
@@ -24,6 +25,8 @@ struct Queue {
     /// next run starts a fresh one rather than talk to a dead worker.
     broken: bool,
     pending: Vec<ToEngine>,
+    /// The engine's shared memory and the address of its cancel flag.
+    cancel_cell: Option<(js_sys::WebAssembly::Memory, u32)>,
 }
 
 impl EngineClient {
@@ -37,7 +40,12 @@ impl EngineClient {
 
         let (q, w, ev_cb) = (queue.clone(), worker.clone(), on_event.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let msg = from_js::<FromEngine>(ev.data())
+            let data = ev.data();
+            if let Some(cell) = cancel_cell(&data) {
+                q.borrow_mut().cancel_cell = Some(cell);
+                return;
+            }
+            let msg = from_js::<FromEngine>(data)
                 .unwrap_or_else(|message| FromEngine::Failed { run: None, message });
             if matches!(msg, FromEngine::Failed { run: None, .. }) {
                 q.borrow_mut().broken = true;
@@ -80,6 +88,18 @@ impl EngineClient {
         self.workers == workers && !self.queue.borrow().broken
     }
 
+    /// Stops run `run`. Thread models read a flag in the engine's memory at
+    /// every tick; the page writes it directly, since the engine's thread is
+    /// inside rayon and reads no messages until the model returns. Process
+    /// models are terminated by the engine when the message arrives.
+    pub fn cancel(&self, run: u32) {
+        if let Some((memory, address)) = &self.queue.borrow().cancel_cell {
+            let bytes = js_sys::Uint8Array::new(&memory.buffer());
+            let _ = js_sys::Atomics::store(&bytes, *address, 1);
+        }
+        self.send(ToEngine::Cancel { run });
+    }
+
     pub fn send(&self, msg: ToEngine) {
         let mut q = self.queue.borrow_mut();
         if q.ready {
@@ -96,4 +116,16 @@ impl Drop for EngineClient {
     fn drop(&mut self) {
         self.worker.terminate();
     }
+}
+
+fn cancel_cell(data: &JsValue) -> Option<(js_sys::WebAssembly::Memory, u32)> {
+    let get = |k: &str| js_sys::Reflect::get(data, &k.into()).ok();
+    if get("type")?.as_string()? != "cancel_cell" {
+        return None;
+    }
+    let memory = get("memory")?
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()?;
+    let address = get("address")?.as_f64()? as u32;
+    Some((memory, address))
 }

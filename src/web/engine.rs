@@ -1,19 +1,34 @@
 //! The engine worker: owns the rayon thread pool (through wasm-bindgen-rayon,
-//! which needs a worker because it blocks) and the pool of process workers,
-//! and runs every measurement so the page's main thread never computes.
+//! which needs a worker because it blocks) and the process workers, and
+//! runs every measurement so the page's main thread never computes.
 
-use super::{
-    from_js, js_error_text, now_ms, sleep_ms, spawn_module_worker, to_js, worker_scope, WebClock,
-};
-use crate::models::{measure, seq, threads, Measurement, ModelId, TaskOutcome};
-use crate::protocol::{FromEngine, FromProcess, ToEngine, ToProcess};
-use crate::workloads::{TaskFailure, Workload};
-use std::cell::RefCell;
+use super::procs::{Processes, Urls};
+use super::{from_js, js_error_text, now_ms, sleep_ms, to_js, worker_scope, WebClock};
+use crate::models::gil::{self, GilKind};
+use crate::models::{measure, seq, threads, Measurement, ModelId, Span, SpanKind, TaskOutcome};
+use crate::protocol::{FromEngine, ToEngine};
+use crate::stats;
+use crate::workloads::Workload;
+use std::cell::Cell;
 use std::rc::Rc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{MessageEvent, Worker};
+use web_sys::MessageEvent;
+
+/// Set by the page (it writes this byte of the engine's shared memory
+/// directly, see `client.rs`) to stop thread models at their next tick: the
+/// engine's own thread is busy inside rayon then and reads no messages.
+pub static CANCEL: AtomicBool = AtomicBool::new(false);
+
+const SETTLE_MS: f64 = 25.0;
+
+struct Engine {
+    workers: u32,
+    procs: Processes,
+    /// The run in progress, if any.
+    running: Cell<Option<u32>>,
+}
 
 /// The engine learns its worker count from its Worker `name` ("engine:N"),
 /// so it can build both pools before it takes its first message.
@@ -26,9 +41,8 @@ pub fn main() {
         .unwrap_or(1)
         .max(1);
     spawn_local(async move {
-        match start(workers).await {
-            Ok(ready) => post(&ready),
-            Err(message) => post(&FromEngine::Failed { run: None, message }),
+        if let Err(message) = start(workers).await {
+            post(&FromEngine::Failed { run: None, message });
         }
     });
 }
@@ -37,7 +51,7 @@ fn post(msg: &FromEngine) {
     let _ = worker_scope().post_message(&to_js(msg));
 }
 
-async fn start(workers: u32) -> Result<FromEngine, String> {
+async fn start(workers: u32) -> Result<(), String> {
     let t0 = now_ms();
     JsFuture::from(wasm_bindgen_rayon::init_thread_pool(workers as usize))
         .await
@@ -48,10 +62,16 @@ async fn start(workers: u32) -> Result<FromEngine, String> {
             )
         })?;
     let t1 = now_ms();
-    let pool = ProcessPool::start(workers).await?;
-    let t2 = now_ms();
+    let urls = Urls::beside(&worker_scope().location().href());
+    let procs = Processes::start(urls, workers).await?;
+    let process_pool_ms = now_ms() - t1 - procs.compile_ms;
+    let engine = Rc::new(Engine {
+        workers,
+        procs,
+        running: Cell::new(None),
+    });
 
-    let pool = Rc::new(pool);
+    let e = engine.clone();
     let on_message =
         Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             match from_js::<ToEngine>(ev.data()) {
@@ -61,260 +81,252 @@ async fn start(workers: u32) -> Result<FromEngine, String> {
                     models,
                     repeats,
                     warmup,
+                    switch_ms,
                 }) => {
-                    let pool = pool.clone();
+                    let e = e.clone();
                     spawn_local(async move {
-                        let msg =
-                            match run_all(run, &workload, &models, repeats, warmup, &pool).await {
-                                Ok(measurements) => FromEngine::Done { run, measurements },
-                                Err(message) => FromEngine::Failed {
-                                    run: Some(run),
-                                    message,
-                                },
-                            };
+                        let msg = e
+                            .run_all(run, &workload, &models, repeats, warmup, switch_ms)
+                            .await;
                         post(&msg);
                     });
+                }
+                Ok(ToEngine::Cancel { run }) => {
+                    if e.running.get() == Some(run) {
+                        CANCEL.store(true, Ordering::Relaxed);
+                        e.procs.terminate_all("cancelled");
+                    }
                 }
                 Err(message) => post(&FromEngine::Failed { run: None, message }),
             }
         });
     worker_scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    Ok(FromEngine::Ready {
+
+    // Where the page writes to cancel: the engine's memory and the flag's address.
+    let cell = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&cell, &"type".into(), &"cancel_cell".into());
+    let _ = js_sys::Reflect::set(&cell, &"memory".into(), &wasm_bindgen::memory());
+    let _ = js_sys::Reflect::set(
+        &cell,
+        &"address".into(),
+        &JsValue::from(CANCEL.as_ptr() as usize as u32),
+    );
+    let _ = worker_scope().post_message(&cell);
+
+    post(&FromEngine::Ready {
         threads: workers,
         thread_pool_ms: t1 - t0,
         procs: workers,
-        process_pool_ms: t2 - t1,
-    })
+        process_compile_ms: engine.procs.compile_ms,
+        process_pool_ms,
+    });
+    Ok(())
 }
 
-const SETTLE_MS: f64 = 25.0;
+impl Engine {
+    /// Warm-up rounds first, then measured rounds; within a round every
+    /// model runs once, so a slow phase of the machine hits all models alike.
+    async fn run_all(
+        &self,
+        run: u32,
+        workload: &Workload,
+        models: &[ModelId],
+        repeats: u32,
+        warmup: u32,
+        switch_ms: f64,
+    ) -> FromEngine {
+        CANCEL.store(false, Ordering::Relaxed);
+        self.running.set(Some(run));
+        let mut out = Vec::new();
+        let rounds = warmup + repeats;
+        for round in 0..rounds {
+            for &model in models {
+                if CANCEL.load(Ordering::Relaxed) {
+                    return self.cancelled(run, None, now_ms()).await;
+                }
+                post(&FromEngine::Progress {
+                    run,
+                    model,
+                    round: round + 1,
+                    rounds,
+                    warmup: round < warmup,
+                });
+                // The page redraws its progress line when this message lands;
+                // on a 2-core machine that would steal a core from the
+                // measurement, so give it a moment to happen first.
+                sleep_ms(SETTLE_MS);
+                let m = self.measure(run, workload, model, switch_ms).await;
+                if CANCEL.load(Ordering::Relaxed) {
+                    return self.cancelled(run, Some(model), now_ms()).await;
+                }
+                if round >= warmup {
+                    out.push(m);
+                }
+            }
+        }
+        self.running.set(None);
+        // A crashed process worker was ended; the next run gets a full pool.
+        if let Err(message) = self.procs.fill_pool(self.workers).await {
+            return FromEngine::Failed {
+                run: Some(run),
+                message,
+            };
+        }
+        FromEngine::Done {
+            run,
+            measurements: out,
+            live_processes: self.procs.live_count(),
+        }
+    }
 
-/// Warm-up rounds first, then measured rounds; within a round every model
-/// runs once, so a slow phase of the machine hits all models alike.
-async fn run_all(
-    run: u32,
-    workload: &Workload,
-    models: &[ModelId],
-    repeats: u32,
-    warmup: u32,
-    pool: &ProcessPool,
-) -> Result<Vec<Measurement>, String> {
-    let cancel = AtomicBool::new(false);
-    let mut out = Vec::new();
-    let rounds = warmup + repeats;
-    for round in 0..rounds {
-        for &model in models {
-            post(&FromEngine::Progress {
+    async fn cancelled(&self, run: u32, model: Option<ModelId>, stopped_at_ms: f64) -> FromEngine {
+        self.running.set(None);
+        self.procs.terminate_all("cancelled");
+        let t = now_ms();
+        let rebuilt = self.procs.fill_pool(self.workers).await;
+        CANCEL.store(false, Ordering::Relaxed);
+        match rebuilt {
+            Ok(()) => FromEngine::Cancelled {
                 run,
                 model,
-                round: round + 1,
-                rounds,
-                warmup: round < warmup,
-            });
-            // The page redraws its progress line when this message lands; on a
-            // 2-core machine that redraw would steal a core from the
-            // measurement, so give it a moment to happen first.
-            sleep_ms(SETTLE_MS);
-            let m = match model {
-                ModelId::Seq => seq::run(workload, &WebClock, sleep_ms, &cancel),
-                ModelId::Threads => threads::run(workload, None, &WebClock, sleep_ms, &cancel),
-                ModelId::Procs => pool.run(run, workload).await?,
-                other => {
-                    return Err(format!(
-                        "the {other} model is not available in this version of the page"
-                    ))
-                }
-            };
-            if round >= warmup {
-                out.push(m);
+                stopped_at_ms,
+                rebuild_ms: now_ms() - t,
+                live_processes: self.procs.live_count(),
+            },
+            Err(message) => FromEngine::Failed {
+                run: Some(run),
+                message,
+            },
+        }
+    }
+
+    /// One repeat of one model.
+    async fn measure(
+        &self,
+        run: u32,
+        workload: &Workload,
+        model: ModelId,
+        switch_ms: f64,
+    ) -> Measurement {
+        if let Workload::Spawn(s) = workload {
+            return self.spawn_lesson(run, workload, s.count, model).await;
+        }
+        match model {
+            ModelId::Seq => seq::run(workload, &WebClock, sleep_ms, &CANCEL),
+            ModelId::Threads => threads::run(workload, None, &WebClock, sleep_ms, &CANCEL),
+            ModelId::Gil | ModelId::OldGil => {
+                let kind = GilKind::of_model(model).expect("a GIL model");
+                let (mut m, gil_stats) = gil::run(
+                    workload, None, &WebClock, sleep_ms, &CANCEL, switch_ms, kind,
+                );
+                m.figures
+                    .insert("gil_hand_offs".into(), gil_stats.hand_offs as f64);
+                m.figures
+                    .insert("gil_drop_requests".into(), gil_stats.drop_requests as f64);
+                m
+            }
+            ModelId::Procs | ModelId::Fork => {
+                let start = now_ms();
+                let (outcomes, spans) = if model == ModelId::Procs {
+                    self.procs.run_pool(run, workload).await
+                } else {
+                    self.procs.run_fork(run, workload, self.workers).await
+                };
+                let end = now_ms();
+                let mut m = measure(model, self.workers, workload, start, end, outcomes);
+                m.spans.extend(spans.into_iter().map(|s| Span {
+                    start_ms: s.start_ms - start,
+                    end_ms: s.end_ms - start,
+                    ..s
+                }));
+                m
             }
         }
     }
-    Ok(out)
-}
 
-/// K process workers started up front (a `multiprocessing.Pool`): each is
-/// its own wasm instance with its own memory; tasks go to whichever is idle.
-struct ProcessPool {
-    workers: Vec<Worker>,
-    state: Rc<RefCell<PoolState>>,
-}
-
-#[derive(Default)]
-struct PoolState {
-    /// While starting: how many workers have not said "ready" yet.
-    starting: u32,
-    /// Settles the promise the engine is awaiting (start-up or a batch).
-    resolve: Option<js_sys::Function>,
-    reject: Option<js_sys::Function>,
-    batch: Option<Batch>,
-}
-
-struct Batch {
-    run: u32,
-    workload: Workload,
-    next_task: u32,
-    outcomes: Vec<TaskOutcome>,
-}
-
-impl PoolState {
-    fn settle(&mut self, result: Result<(), String>) {
-        let (resolve, reject) = (self.resolve.take(), self.reject.take());
-        let _ = match result {
-            Ok(()) => resolve.map(|f| f.call0(&JsValue::NULL)),
-            Err(e) => reject.map(|f| f.call1(&JsValue::NULL, &JsValue::from_str(&e))),
-        };
-    }
-}
-
-impl ProcessPool {
-    async fn start(count: u32) -> Result<ProcessPool, String> {
-        let state = Rc::new(RefCell::new(PoolState {
-            starting: count,
-            ..Default::default()
-        }));
-        let mut workers = Vec::with_capacity(count as usize);
-        for index in 0..count {
-            let worker = spawn_module_worker("./process_loader.js", &format!("process:{index}"))?;
-            let st = state.clone();
-            let w = worker.clone();
-            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-                on_process_message(&st, &w, index, ev.data());
-            });
-            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            on_message.forget();
-            let st = state.clone();
-            let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-                st.borrow_mut().settle(Err(format!(
-                    "process worker {index} failed: {}",
-                    js_error_text(&e)
-                )));
-            });
-            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            on_error.forget();
-            workers.push(worker);
-        }
-        let pool = ProcessPool { workers, state };
-        pool.wait().await?;
-        Ok(pool)
-    }
-
-    /// Waits until the state machine settles the current promise.
-    async fn wait(&self) -> Result<(), String> {
-        let state = self.state.clone();
-        let promise = js_sys::Promise::new(&mut |resolve, reject| {
-            let mut s = state.borrow_mut();
-            s.resolve = Some(resolve);
-            s.reject = Some(reject);
-        });
-        // A batch or start-up that completed before we got here settled nothing.
-        if self.already_settled() {
-            return Ok(());
-        }
-        JsFuture::from(promise)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.as_string().unwrap_or_else(|| js_error_text(&e)))
-    }
-
-    fn already_settled(&self) -> bool {
-        let s = self.state.borrow();
-        s.starting == 0
-            && s.batch
-                .as_ref()
-                .is_none_or(|b| b.outcomes.len() as u32 == b.workload.tasks())
-    }
-
-    /// Runs every task of `workload` on the pool and measures the batch from
-    /// the first dispatch to the last result, as the parent process sees it.
-    async fn run(&self, run: u32, workload: &Workload) -> Result<Measurement, String> {
+    /// The `spawn` lesson. Starting a worker in the browser completes only
+    /// once the parent returns to its event loop, so the engine drives the
+    /// start-and-join loop itself (asynchronously) rather than from inside
+    /// a task, which would wait forever. What a "worker" is depends on the
+    /// model: a thread joining the shared memory (thread models), a fresh
+    /// process (`fork`), or an empty task handed to the running pool (`procs`).
+    async fn spawn_lesson(
+        &self,
+        run: u32,
+        workload: &Workload,
+        count: u32,
+        model: ModelId,
+    ) -> Measurement {
         let start = now_ms();
-        {
-            let mut s = self.state.borrow_mut();
-            s.batch = Some(Batch {
-                run,
-                workload: workload.clone(),
-                next_task: 0,
-                outcomes: Vec::new(),
-            });
-        }
-        // Prime every worker with one task; each result pulls the next one.
-        for worker in &self.workers {
-            if !dispatch_next(&mut self.state.borrow_mut(), worker) {
+        let mut outcome = Ok(0u128);
+        let mut spans = Vec::new();
+        let mut steps_ms = Vec::new();
+        for i in 0..count {
+            if CANCEL.load(Ordering::Relaxed) {
+                outcome = Err(crate::workloads::TaskFailure::Cancelled);
                 break;
             }
+            let t0 = now_ms();
+            let step = match model {
+                ModelId::Procs => self.procs.ping(run, i as usize).await,
+                ModelId::Fork => match self.procs.spawn().await {
+                    Ok(mb) => {
+                        self.procs.end(&mb);
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                },
+                _ => self.procs.spawn_thread(i).await,
+            };
+            let t1 = now_ms();
+            steps_ms.push(t1 - t0);
+            spans.push(Span {
+                worker: 0,
+                task: 0,
+                kind: SpanKind::Spawn,
+                start_ms: t0 - start,
+                end_ms: t1 - start,
+            });
+            match step {
+                Ok(()) => outcome = outcome.map(|n| n + 1),
+                Err(e) => {
+                    outcome = Err(crate::workloads::TaskFailure::Failed(format!(
+                        "start {} of {count} failed: {e}",
+                        i + 1
+                    )));
+                    break;
+                }
+            }
         }
-        self.wait().await?;
         let end = now_ms();
-        let batch = self.state.borrow_mut().batch.take().expect("batch present");
-        Ok(measure(
-            ModelId::Procs,
-            self.workers.len() as u32,
+        let workers = if model == ModelId::Procs {
+            self.workers
+        } else {
+            1
+        };
+        let mut m = measure(
+            model,
+            workers,
             workload,
             start,
             end,
-            batch.outcomes,
-        ))
-    }
-}
-
-/// Sends the next task of the batch to `worker`; false when none are left.
-fn dispatch_next(s: &mut PoolState, worker: &Worker) -> bool {
-    let Some(b) = s.batch.as_mut() else {
-        return false;
-    };
-    if b.next_task >= b.workload.tasks() {
-        return false;
-    }
-    let msg = ToProcess::Task {
-        run: b.run,
-        task: b.next_task,
-        workload: b.workload.clone(),
-    };
-    b.next_task += 1;
-    let _ = worker.post_message(&to_js(&msg));
-    true
-}
-
-fn on_process_message(state: &Rc<RefCell<PoolState>>, worker: &Worker, index: u32, data: JsValue) {
-    let mut s = state.borrow_mut();
-    match from_js::<FromProcess>(data) {
-        Ok(FromProcess::Ready) => {
-            s.starting = s.starting.saturating_sub(1);
-            if s.starting == 0 {
-                s.settle(Ok(()));
-            }
+            vec![TaskOutcome {
+                task: 0,
+                worker: 0,
+                start_ms: start,
+                end_ms: end,
+                result: outcome,
+            }],
+        );
+        m.spans = spans;
+        if let Some(median) = stats::median(&steps_ms) {
+            m.figures.insert("per_step_us".into(), median * 1e3);
         }
-        Ok(FromProcess::TaskDone {
-            run,
-            task,
-            start_ms,
-            end_ms,
-            result,
-        }) => {
-            let Some(b) = s.batch.as_mut() else { return };
-            if b.run != run {
-                return;
-            }
-            let result = result.and_then(|v| {
-                v.parse::<u128>()
-                    .map_err(|_| TaskFailure::Failed(format!("unreadable result {v:?}")))
-            });
-            b.outcomes.push(TaskOutcome {
-                task,
-                worker: index,
-                start_ms,
-                end_ms,
-                result,
-            });
-            let done = b.outcomes.len() as u32 == b.workload.tasks();
-            if done {
-                s.settle(Ok(()));
-            } else {
-                dispatch_next(&mut s, worker);
-            }
+        if model == ModelId::Fork {
+            m.figures
+                .insert("process_compile_ms".into(), self.procs.compile_ms);
         }
-        Err(e) => s.settle(Err(format!("process worker {index}: {e}"))),
+        m
     }
 }

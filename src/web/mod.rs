@@ -3,7 +3,10 @@
 
 pub mod client;
 pub mod engine;
+pub mod mailbox;
 pub mod process;
+pub mod procs;
+pub mod shared;
 
 use crate::models::Clock;
 use serde::{de::DeserializeOwned, Serialize};

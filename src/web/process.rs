@@ -1,52 +1,96 @@
 //! A process worker: its own wasm instance and memory, reached only by
 //! `postMessage`, as a `multiprocessing` worker is reached only by pickles.
+//! `www/process_boot.js` instantiates it from the module the engine posts.
 
-use super::{from_js, now_ms, sleep_ms, to_js, worker_scope, WebClock};
+use super::shared::{envelope, open_envelope, received_bytes, SabCounter};
+use super::{now_ms, sleep_ms, worker_scope, WebClock};
 use crate::models::FreeEnv;
 use crate::protocol::{FromProcess, ToProcess};
+use crate::workloads::counter::Shared;
+use crate::workloads::transfer::Via;
+use crate::workloads::{TaskFailure, Workload};
 use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::MessageEvent;
 
 pub fn main() {
     console_error_panic_hook::set_once();
     let scope = worker_scope();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        let reply = match from_js::<ToProcess>(ev.data()) {
-            Ok(ToProcess::Task {
-                run,
-                task,
-                workload,
-            }) => {
-                // Cancelling a process is done from outside (terminate), so the
-                // flag a free task checks is never set here.
-                let never = AtomicBool::new(false);
-                let mut env = FreeEnv {
-                    clock: &WebClock,
-                    cancel: &never,
-                    sleep: sleep_ms,
-                };
+        let (reply, back) = match open_envelope::<ToProcess>(ev.data()) {
+            Ok((
+                ToProcess::Task {
+                    run,
+                    task,
+                    workload,
+                },
+                attachment,
+            )) => {
                 let start_ms = now_ms();
-                let result = workload.run_task(task, &mut env).map(|v| v.to_string());
-                FromProcess::TaskDone {
+                let (result, back) = run_task(task, workload, attachment);
+                let reply = FromProcess::TaskDone {
                     run,
                     task,
                     start_ms,
                     end_ms: now_ms(),
-                    result,
-                }
+                    result: result.map(|v| v.to_string()),
+                };
+                (reply, back)
             }
-            Err(e) => FromProcess::TaskDone {
-                run: 0,
-                task: 0,
-                start_ms: 0.0,
-                end_ms: 0.0,
-                result: Err(crate::workloads::TaskFailure::Failed(e)),
-            },
+            Ok((ToProcess::Ping { run }, _)) => (FromProcess::Pong { run }, JsValue::UNDEFINED),
+            Err(message) => (FromProcess::Failed { message }, JsValue::UNDEFINED),
         };
-        let _ = worker_scope().post_message(&to_js(&reply));
+        // A moved buffer goes back the way it came: transferred, not copied.
+        let transfer = if back.is_undefined() {
+            js_sys::Array::new()
+        } else {
+            js_sys::Array::of1(&back)
+        };
+        let _ = worker_scope().post_message_with_transfer(&envelope(&reply, &back), &transfer);
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    let _ = scope.post_message(&to_js(&FromProcess::Ready));
+    let _ = scope.post_message(&envelope(&FromProcess::Ready, &JsValue::UNDEFINED));
+}
+
+/// Runs one task with what came beside it; returns the result and what to
+/// send back (a moved buffer).
+fn run_task(
+    task: u32,
+    workload: Workload,
+    attachment: JsValue,
+) -> (Result<u128, TaskFailure>, JsValue) {
+    // Cancelling a process is done from outside (terminate), so the flag a
+    // free task checks is never set here.
+    let never = AtomicBool::new(false);
+    let mut env = FreeEnv {
+        clock: &WebClock,
+        cancel: &never,
+        sleep: sleep_ms,
+    };
+    match workload {
+        Workload::Counter(mut c) => {
+            // The counter this process was handed: without it the
+            // deserialized copy would count in this process's memory alone.
+            if let Some(sab) = attachment.dyn_ref::<js_sys::SharedArrayBuffer>() {
+                c.shared = Shared(Arc::new(SabCounter::new(sab)));
+            }
+            (c.run_task(task, &mut env), JsValue::UNDEFINED)
+        }
+        Workload::Transfer(t) => match received_bytes(&attachment) {
+            Some(bytes) => {
+                let result = t.checksum_received(&bytes, &mut env);
+                let back = if t.via == Via::Move {
+                    attachment
+                } else {
+                    JsValue::UNDEFINED
+                };
+                (result, back)
+            }
+            None => (t.run_task(task, &mut env), JsValue::UNDEFINED),
+        },
+        other => (other.run_task(task, &mut env), JsValue::UNDEFINED),
+    }
 }

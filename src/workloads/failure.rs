@@ -107,11 +107,14 @@ impl Failure {
     }
 
     /// The error a failing task reports: it names the task and how far it got.
+    /// With the place it is raised, as a traceback's last line would say.
     pub fn message(&self, task: u32, steps: u64) -> String {
         format!(
-            "task {task} failed on purpose after {} of {} steps",
+            "task {task} failed on purpose after {} of {} steps (raised at {}:{})",
             group(steps),
-            group(self.n)
+            group(self.n),
+            file!(),
+            line!()
         )
     }
 

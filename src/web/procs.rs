@@ -1,0 +1,370 @@
+//! Process workers: the `procs` pool started up front, a fresh process per
+//! task for `fork`, and the `spawn` lesson's start-and-join loops. Each
+//! process is a Web Worker with its own wasm instance and memory, made from
+//! one compiled module.
+
+use super::engine::CANCEL;
+use super::mailbox::Mailbox;
+use super::shared::{envelope, new_counter_buffer, open_envelope, Outbox};
+use super::{js_error_text, now_ms};
+use crate::models::{Span, SpanKind, TaskOutcome};
+use crate::protocol::{FromProcess, ToProcess};
+use crate::workloads::{TaskFailure, Workload};
+use futures_util::future::join_all;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// Where the worker scripts are, resolved against the engine's own URL.
+pub struct Urls {
+    pub process_boot: String,
+    pub process_js: String,
+    pub thread_boot: String,
+    pub engine_js: String,
+}
+
+impl Urls {
+    pub fn beside(base: &str) -> Urls {
+        let dir = &base[..base.rfind('/').map_or(0, |i| i + 1)];
+        Urls {
+            process_boot: format!("{dir}process_boot.js"),
+            process_js: format!("{dir}process.js"),
+            thread_boot: format!("{dir}thread_boot.js"),
+            engine_js: format!("{dir}engine.js"),
+        }
+    }
+}
+
+/// Every process worker the engine has started and not yet ended.
+pub struct Processes {
+    pub urls: Urls,
+    /// The process binary, fetched and compiled once.
+    pub module: JsValue,
+    pub compile_ms: f64,
+    pub pool: RefCell<Vec<Rc<Mailbox>>>,
+    live: RefCell<Vec<Rc<Mailbox>>>,
+    started: Cell<u32>,
+}
+
+/// One batch of tasks on process workers: what each task carries beside
+/// its message, and what came back.
+struct Batch<'a> {
+    run: u32,
+    workload: &'a Workload,
+    next: Cell<u32>,
+    outcomes: RefCell<Vec<TaskOutcome>>,
+    spans: RefCell<Vec<Span>>,
+    counter: Option<js_sys::SharedArrayBuffer>,
+    outbox: RefCell<Option<Outbox>>,
+}
+
+impl Batch<'_> {
+    /// The next task nobody has taken; none once the run is cancelled, so a
+    /// worker terminated mid-task does not start the next one elsewhere.
+    fn take_task(&self) -> Option<u32> {
+        if CANCEL.load(Ordering::Relaxed) {
+            return None;
+        }
+        let t = self.next.get();
+        (t < self.workload.tasks()).then(|| {
+            self.next.set(t + 1);
+            t
+        })
+    }
+
+    fn attachment(&self) -> (JsValue, js_sys::Array) {
+        if let Some(sab) = &self.counter {
+            return (sab.clone().into(), js_sys::Array::new());
+        }
+        match self.outbox.borrow_mut().as_mut() {
+            Some(o) => o.take(),
+            None => (JsValue::UNDEFINED, js_sys::Array::new()),
+        }
+    }
+
+    /// Posts task `task` to `mb` and waits for its result.
+    async fn run_on(&self, mb: &Mailbox, worker: u32, task: u32) -> Result<(), String> {
+        let (attachment, transfer) = self.attachment();
+        let msg = ToProcess::Task {
+            run: self.run,
+            task,
+            workload: self.workload.clone(),
+        };
+        mb.post(&envelope(&msg, &attachment), &transfer)?;
+        loop {
+            let data = mb.recv().await?;
+            let (reply, back) = open_envelope::<FromProcess>(data)?;
+            match reply {
+                FromProcess::TaskDone {
+                    run,
+                    task: t,
+                    start_ms,
+                    end_ms,
+                    result,
+                } if run == self.run && t == task => {
+                    if let Some(o) = self.outbox.borrow_mut().as_mut() {
+                        o.give_back(back);
+                    }
+                    let result = match result {
+                        Ok(v) => v.parse::<u128>().map_err(|_| {
+                            TaskFailure::Failed(format!("process worker {worker} sent {v:?}"))
+                        }),
+                        // Only the text crossed: the error value stayed behind.
+                        Err(TaskFailure::Failed(m)) => Err(TaskFailure::Failed(format!(
+                            "{m} — reported by process worker {worker} as text"
+                        ))),
+                        Err(other) => Err(other),
+                    };
+                    self.outcomes.borrow_mut().push(TaskOutcome {
+                        task,
+                        worker,
+                        start_ms,
+                        end_ms,
+                        result,
+                    });
+                    return Ok(());
+                }
+                FromProcess::Failed { message } => return Err(message),
+                _ => continue,
+            }
+        }
+    }
+
+    fn fail(&self, task: u32, worker: u32, why: &str) {
+        let t = now_ms();
+        self.outcomes.borrow_mut().push(TaskOutcome {
+            task,
+            worker,
+            start_ms: t,
+            end_ms: t,
+            result: Err(TaskFailure::Failed(format!(
+                "process worker {worker} died: {why}"
+            ))),
+        });
+    }
+}
+
+impl Processes {
+    pub async fn start(urls: Urls, workers: u32) -> Result<Processes, String> {
+        let t0 = now_ms();
+        let response = js_sys::global()
+            .unchecked_into::<web_sys::WorkerGlobalScope>()
+            .fetch_with_str(&urls.process_js.replace("process.js", "process_bg.wasm"));
+        let module = JsFuture::from(js_sys::WebAssembly::compile_streaming(&response))
+            .await
+            .map_err(|e| {
+                format!(
+                    "could not compile the process module: {}",
+                    js_error_text(&e)
+                )
+            })?;
+        let compile_ms = now_ms() - t0;
+        let p = Processes {
+            urls,
+            module,
+            compile_ms,
+            pool: RefCell::new(Vec::new()),
+            live: RefCell::new(Vec::new()),
+            started: Cell::new(0),
+        };
+        p.fill_pool(workers).await?;
+        Ok(p)
+    }
+
+    /// Starts one process worker and waits until it is ready.
+    pub async fn spawn(&self) -> Result<Rc<Mailbox>, String> {
+        let n = self.started.get();
+        self.started.set(n + 1);
+        let mb = Rc::new(Mailbox::spawn(
+            &self.urls.process_boot,
+            &format!("process:{n}"),
+        )?);
+        self.live.borrow_mut().push(mb.clone());
+        let boot = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&boot, &k.into(), v);
+        let _ = set("type", &"boot".into());
+        let _ = set("js", &self.urls.process_js.as_str().into());
+        let _ = set("module", &self.module);
+        mb.post(&boot.into(), &js_sys::Array::new())?;
+        let (reply, _) = open_envelope::<FromProcess>(mb.recv().await?)?;
+        match reply {
+            FromProcess::Ready => Ok(mb),
+            FromProcess::Failed { message } => Err(message),
+            other => Err(format!("unexpected first message {other:?}")),
+        }
+    }
+
+    /// Tops the pool up to `size` live workers (after a cancel or a crash).
+    pub async fn fill_pool(&self, size: u32) -> Result<(), String> {
+        self.pool.borrow_mut().retain(|mb| !mb.is_closed());
+        let missing = size.saturating_sub(self.pool.borrow().len() as u32);
+        let started = join_all((0..missing).map(|_| self.spawn())).await;
+        for mb in started {
+            self.pool.borrow_mut().push(mb?);
+        }
+        Ok(())
+    }
+
+    /// Ends every process worker at once, as `terminate()` does: whatever
+    /// they were running is lost, and whoever waited on them hears `why`.
+    pub fn terminate_all(&self, why: &str) {
+        for mb in self.live.borrow().iter() {
+            mb.terminate(why);
+        }
+        self.prune();
+    }
+
+    pub fn end(&self, mb: &Mailbox) {
+        mb.terminate("ended");
+        self.prune();
+    }
+
+    fn prune(&self) {
+        self.live.borrow_mut().retain(|mb| !mb.is_closed());
+    }
+
+    pub fn live_count(&self) -> u32 {
+        self.prune();
+        self.live.borrow().len() as u32
+    }
+
+    fn batch<'a>(&self, run: u32, workload: &'a Workload) -> Batch<'a> {
+        let counter = matches!(workload, Workload::Counter(_)).then(new_counter_buffer);
+        let outbox = match workload {
+            Workload::Transfer(t) => Some(Outbox::new(t.via, t.len_bytes())),
+            _ => None,
+        };
+        Batch {
+            run,
+            workload,
+            next: Cell::new(0),
+            outcomes: RefCell::new(Vec::new()),
+            spans: RefCell::new(Vec::new()),
+            counter,
+            outbox: RefCell::new(outbox),
+        }
+    }
+
+    /// `procs`: the tasks go to the pool's workers, each taking the next
+    /// task when it is free (`Pool.map` with chunks of one).
+    pub async fn run_pool(&self, run: u32, workload: &Workload) -> (Vec<TaskOutcome>, Vec<Span>) {
+        let batch = self.batch(run, workload);
+        let pool: Vec<Rc<Mailbox>> = self.pool.borrow().clone();
+        join_all(pool.iter().enumerate().map(|(i, mb)| {
+            let batch = &batch;
+            async move {
+                while let Some(task) = batch.take_task() {
+                    if let Err(why) = batch.run_on(mb, i as u32, task).await {
+                        batch.fail(task, i as u32, &why);
+                        mb.terminate(&why);
+                        break;
+                    }
+                }
+            }
+        }))
+        .await;
+        self.finish(batch)
+    }
+
+    /// `fork`: every task gets a fresh process, started when the task is
+    /// due and ended after it; at most `workers` at a time.
+    pub async fn run_fork(
+        &self,
+        run: u32,
+        workload: &Workload,
+        workers: u32,
+    ) -> (Vec<TaskOutcome>, Vec<Span>) {
+        let batch = self.batch(run, workload);
+        join_all((0..workers).map(|slot| {
+            let batch = &batch;
+            async move {
+                while let Some(task) = batch.take_task() {
+                    let t0 = now_ms();
+                    let mb = match self.spawn().await {
+                        Ok(mb) => mb,
+                        Err(why) => {
+                            batch.fail(task, slot, &why);
+                            continue;
+                        }
+                    };
+                    batch.spans.borrow_mut().push(Span {
+                        worker: slot,
+                        task,
+                        kind: SpanKind::Spawn,
+                        start_ms: t0,
+                        end_ms: now_ms(),
+                    });
+                    if let Err(why) = batch.run_on(&mb, slot, task).await {
+                        batch.fail(task, slot, &why);
+                    }
+                    self.end(&mb);
+                }
+            }
+        }))
+        .await;
+        self.finish(batch)
+    }
+
+    fn finish(&self, batch: Batch<'_>) -> (Vec<TaskOutcome>, Vec<Span>) {
+        // Tasks no worker got to (every worker died) are failures too.
+        let mut outcomes = batch.outcomes.into_inner();
+        let now = now_ms();
+        for task in 0..batch.workload.tasks() {
+            if !outcomes.iter().any(|o| o.task == task) {
+                outcomes.push(TaskOutcome {
+                    task,
+                    worker: 0,
+                    start_ms: now,
+                    end_ms: now,
+                    result: Err(TaskFailure::Failed(
+                        "never ran: no process worker was left".to_string(),
+                    )),
+                });
+            }
+        }
+        self.prune();
+        (outcomes, batch.spans.into_inner())
+    }
+
+    /// One dispatch of an empty task to a pool worker and its reply: the
+    /// cost of handing work to a process that is already running.
+    pub async fn ping(&self, run: u32, index: usize) -> Result<(), String> {
+        let mb = self
+            .pool
+            .borrow()
+            .get(index % self.pool.borrow().len().max(1))
+            .cloned()
+            .ok_or("the pool has no workers")?;
+        mb.post(
+            &envelope(&ToProcess::Ping { run }, &JsValue::UNDEFINED),
+            &js_sys::Array::new(),
+        )?;
+        loop {
+            let (reply, _) = open_envelope::<FromProcess>(mb.recv().await?)?;
+            if reply == (FromProcess::Pong { run }) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One "thread" start and join: a worker that instantiates the engine's
+    /// module over the engine's shared memory, runs nothing and ends.
+    pub async fn spawn_thread(&self, index: u32) -> Result<(), String> {
+        let mb = Mailbox::spawn(&self.urls.thread_boot, &format!("thread:{index}"))?;
+        let init = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&init, &k.into(), v);
+        let _ = set("js", &self.urls.engine_js.as_str().into());
+        let _ = set("module", &wasm_bindgen::module());
+        let _ = set("memory", &wasm_bindgen::memory());
+        mb.post(&init.into(), &js_sys::Array::new())?;
+        let reply = mb.recv().await?;
+        mb.terminate("joined");
+        match reply.as_string().as_deref() {
+            Some("joined") => Ok(()),
+            Some(other) => Err(other.to_string()),
+            None => Err("the thread sent something unexpected".to_string()),
+        }
+    }
+}
