@@ -12,8 +12,8 @@
 //! The counter is run state, not configuration: it is skipped by serde and
 //! ignored by `==`. A copy made by deserializing (a process worker's copy)
 //! gets a counter of its own, just as a Python process does unless the
-//! counter is declared shared — so under process models the shared modes
-//! count nothing in the parent, which is the lesson.
+//! counter is declared shared; the page's process models declare it, by
+//! handing each process a counter in a `SharedArrayBuffer`.
 
 use super::cpu::countdown;
 use super::{choice_param, int_param, Lesson, ParamError, TaskEnv, TaskFailure};
@@ -40,8 +40,10 @@ pub const LESSON: Lesson = Lesson {
         ),
         (
             "procs",
-            "the shared modes count nothing in the parent, since processes share only what \
-                   they declare; messages is exact",
+            "processes share only what they declare: the page hands each one the counter \
+                   in a SharedArrayBuffer (a multiprocessing.Value). Then racy loses updates as \
+                   threads do, locked and atomic are exact but pay a round trip through JS per \
+                   update, and messages is exact and cheapest",
         ),
     ],
     why: "`value += 1` is a read followed by a write. If another worker writes in between, \

@@ -1,0 +1,136 @@
+// Every lesson under all six models in real headless Chromium: results
+// against their oracles, cancel and kill, failures, and the GIL's timeline.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, waitForState, reportJson, screenshot } from './harness.mjs';
+
+const ALL = 'seq,threads,gil,oldgil,procs,fork';
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await serve({ isolated: true });
+  browser = await launch();
+  page = await browser.page();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function run(query) {
+  await page.goto(`${server.url}/?${query}&run=1`);
+  const state = await waitForState(page, ['done', 'error']);
+  assert.equal(state, 'done', `${query}: ${await page.locator('#status').textContent()}`);
+  return reportJson(page);
+}
+
+const CASES = [
+  ['w=cpu&tasks=4&n=300000', (r) => assert.equal(r.value, '1200000')],
+  ['w=squares&n=100000&tasks=3', (r) => assert.equal(r.value, String((100000n * 100001n * 200001n) / 6n))],
+  ['w=io&tasks=4&wait_ms=10&cpu_n=20000', (r) => assert.ok(r.spans.length >= 4)],
+  ['w=spawn&count=3', (r) => {
+    assert.equal(r.value, '3');
+    assert.ok(r.figures.per_step_us > 0, `${r.model} reports µs per start`);
+    assert.equal(r.spans.filter((s) => s.kind === 'spawn').length, 3);
+  }],
+  ['w=counter&tasks=3&increments=20000&sync=locked', (r) => assert.equal(r.value, '60000')],
+  ['w=counter&tasks=3&increments=20000&sync=atomic', (r) => assert.equal(r.value, '60000')],
+  ['w=counter&tasks=3&increments=20000&sync=messages', (r) => assert.equal(r.value, '60000')],
+  ['w=transfer&tasks=2&mib=0.5&via=copy', () => {}],
+  ['w=transfer&tasks=2&mib=0.5&via=move', () => {}],
+  ['w=transfer&tasks=2&mib=0.5&via=shared', () => {}],
+];
+
+for (const [query, check] of CASES) {
+  test(`${query} is correct under every model`, async () => {
+    const report = await run(`${query}&models=${ALL}&workers=2&repeats=2&warmup=0`);
+    assert.deepEqual(report.results.map((r) => r.model), ALL.split(','));
+    for (const r of report.results) {
+      assert.equal(r.correct, true, `${r.model}: ${r.value} of ${r.expected} ${JSON.stringify(r.errors)}`);
+      assert.equal(r.value, r.expected, r.model);
+      assert.deepEqual(r.errors, [], r.model);
+      check(r);
+    }
+    const fork = report.results.find((r) => r.model === 'fork');
+    if (!query.startsWith('w=spawn')) {
+      // A fresh process per task: one start span per task.
+      assert.equal(fork.spans.filter((s) => s.kind === 'spawn').length, report.config.tasks ?? 1);
+    } else {
+      assert.ok(fork.figures.process_compile_ms > 0);
+    }
+  });
+}
+
+test('a racy counter reports what it lost under every model', async () => {
+  const report = await run(`w=counter&tasks=4&increments=200000&sync=racy&models=${ALL}&workers=2&repeats=1&warmup=0`);
+  for (const r of report.results) {
+    const value = BigInt(r.value);
+    assert.ok(value <= 800000n, `${r.model} never counts more than was added`);
+    assert.equal(r.lost_updates, String(800000n - value), `${r.model}: lost = expected - value`);
+    assert.equal(r.correct, true, 'losing updates is the lesson, not an error');
+  }
+  assert.equal(report.results.find((r) => r.model === 'seq').lost_updates, '0', 'one worker cannot race itself');
+});
+
+test('a failing task is reported under every model and the next run works', async () => {
+  const report = await run(`w=failure&tasks=4&fail_at=1&n=200000&models=${ALL}&workers=2&repeats=1&warmup=0`);
+  for (const r of report.results) {
+    assert.equal(r.errors.length, 1, r.model);
+    assert.equal(r.errors[0].task, 1, r.model);
+    assert.match(r.errors[0].message, /task 1 failed on purpose/);
+    assert.match(r.errors[0].message, /raised at src\/workloads\/failure\.rs:\d+/);
+    if (r.model === 'procs' || r.model === 'fork') {
+      assert.match(r.errors[0].message, /reported by process worker \d+ as text/);
+    }
+    assert.equal(r.value, '600000', `${r.model}: the other three tasks finished`);
+    assert.equal(r.correct, true);
+  }
+  const rows = page.locator('#results .task-error');
+  assert.equal(await rows.count(), 6);
+  const after = await run(`w=cpu&tasks=2&n=100000&models=${ALL}&workers=2&repeats=1&warmup=0`);
+  assert.ok(after.results.every((r) => r.correct));
+});
+
+test('under gil and oldgil no two workers hold the GIL at once', async () => {
+  const report = await run('w=cpu&tasks=4&n=8000000&models=gil,oldgil&workers=2&repeats=1&warmup=0&switch_ms=1');
+  for (const r of report.results) {
+    const runs = r.spans.filter((s) => s.kind === 'run').sort((a, b) => a.start_ms - b.start_ms);
+    assert.ok(runs.length >= 4, `${r.model} has run spans`);
+    // Each worker reads its own clock (timeOrigin + now, 5 µs resolution
+    // in an isolated page), so a hand-off may look a few µs early.
+    const tolerance = 0.02;
+    for (let i = 1; i < runs.length; i++) {
+      const before = runs.slice(0, i).filter((s) => s.worker !== runs[i].worker);
+      const latestEnd = Math.max(-Infinity, ...before.map((s) => s.end_ms));
+      assert.ok(runs[i].start_ms >= latestEnd - tolerance, `${r.model}: run spans overlap by ${latestEnd - runs[i].start_ms} ms`);
+    }
+    assert.ok(r.spans.some((s) => s.kind === 'gil_wait'), `${r.model} shows threads waiting for the GIL`);
+  }
+  const gil = report.results.find((r) => r.model === 'gil');
+  assert.ok(gil.figures.gil_hand_offs >= 4, 'the new GIL switches between the threads');
+});
+
+test('cancel ten times in a row; the pool returns to its size and the next run is correct', async () => {
+  const models = ['threads', 'procs', 'gil', 'fork', 'seq', 'oldgil', 'procs', 'threads', 'fork', 'gil'];
+  for (const [i, model] of models.entries()) {
+    await page.goto(`${server.url}/?w=cpu&tasks=4&n=3000000000&models=${model}&workers=2&repeats=1&warmup=0&run=1`);
+    await page.waitForFunction(() => /measuring/.test(document.querySelector('#status')?.textContent || ''));
+    await page.locator('#cancel').click();
+    assert.equal(await waitForState(page, ['idle', 'done', 'error'], 30_000), 'idle', `cancel ${i + 1} (${model})`);
+    const notice = await page.locator('#status').textContent();
+    assert.match(notice, new RegExp(`Cancelled\\. ${model} stopped [0-9.]+ ms after Cancel`), notice);
+    const live = await page.locator('#env-engine').getAttribute('data-live-processes');
+    assert.equal(live, '2', `after cancel ${i + 1} (${model}) the pool has its 2 workers and no more`);
+  }
+  await screenshot(page, 'cancelled.png');
+  const report = await run(`w=cpu&tasks=4&n=200000&models=${ALL}&workers=2&repeats=1&warmup=0`);
+  assert.ok(report.results.every((r) => r.correct));
+  assert.equal(await page.locator('#env-engine').getAttribute('data-live-processes'), '2');
+});
+
+test('no page errors were thrown', () => {
+  assert.deepEqual(browser.pageErrors, []);
+});
