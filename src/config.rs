@@ -20,6 +20,8 @@ pub struct RunConfig {
     pub switch_ms: f64,
     pub run: bool,
     pub sweep: bool,
+    /// `transfer` only: repeat over buffer sizes 1 KiB–64 MiB for every via.
+    pub sizes: bool,
 }
 
 impl RunConfig {
@@ -41,6 +43,7 @@ impl RunConfig {
             switch_ms: 5.0,
             run: false,
             sweep: false,
+            sizes: false,
         }
     }
 
@@ -94,6 +97,15 @@ impl RunConfig {
         cfg.switch_ms = float_param(pairs, "switch_ms", cfg.switch_ms, 0.1, 100.0, &mut errors);
         cfg.run = flag(pairs, "run", &mut errors);
         cfg.sweep = flag(pairs, "sweep", &mut errors);
+        cfg.sizes = flag(pairs, "sizes", &mut errors);
+        if cfg.sizes && cfg.workload.id() != "transfer" {
+            errors.push(ParamError::new(
+                "sizes",
+                "1",
+                "the size series belongs to the transfer lesson (w=transfer)",
+            ));
+            cfg.sizes = false;
+        }
         (cfg, errors)
     }
 
@@ -116,6 +128,9 @@ impl RunConfig {
         out.push(("switch_ms", fmt_float(self.switch_ms)));
         if self.sweep {
             out.push(("sweep", "1".to_string()));
+        }
+        if self.sizes {
+            out.push(("sizes", "1".to_string()));
         }
         out
     }

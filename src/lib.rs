@@ -5,9 +5,12 @@
 
 pub mod config;
 pub mod models;
+pub mod plan;
 pub mod protocol;
 pub mod report;
+pub mod share;
 pub mod stats;
+pub mod verdict;
 pub mod workloads;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -16,6 +16,8 @@ pub enum ToEngine {
         run: u32,
         workload: Workload,
         models: Vec<ModelId>,
+        /// Threads or processes to use, at most the engine's pool size.
+        workers: u32,
         repeats: u32,
         warmup: u32,
         switch_ms: f64,

@@ -17,6 +17,9 @@ pub struct Env {
     pub user_agent: String,
     pub build: String,
     pub date: String,
+    /// The smallest step of the page's clock (browsers coarsen it).
+    #[serde(default)]
+    pub timer_resolution_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,6 +33,11 @@ pub struct ModelResult {
     /// median(seq) / median(this); `None` when `seq` was not run.
     pub speedup: Option<f64>,
     pub efficiency: Option<f64>,
+    /// Bootstrap 95% intervals of the median and of the speedup.
+    #[serde(default)]
+    pub median_ci_ms: Option<(f64, f64)>,
+    #[serde(default)]
+    pub speedup_ci: Option<(f64, f64)>,
     /// Every measured repeat matched the oracle.
     pub correct: bool,
     pub value: String,
@@ -51,6 +59,15 @@ pub struct SweepPoint {
     pub speedup: Option<f64>,
 }
 
+/// One point of the transfer lesson's size series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SizePoint {
+    pub model: ModelId,
+    pub via: crate::workloads::transfer::Via,
+    pub bytes: u64,
+    pub median_ms: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub version: u32,
@@ -58,6 +75,9 @@ pub struct Report {
     pub config: Map<String, Value>,
     pub results: Vec<ModelResult>,
     pub sweep: Vec<SweepPoint>,
+    /// `transfer` with `sizes=1`: time against buffer size per via.
+    #[serde(default)]
+    pub sizes: Vec<SizePoint>,
     pub share_url: String,
 }
 
@@ -82,6 +102,11 @@ impl Report {
             .iter()
             .find(|(m, _)| *m == ModelId::Seq)
             .and_then(|(_, ms)| median_of(ms));
+        let seq_samples: Vec<f64> = summaries
+            .iter()
+            .find(|(m, _)| *m == ModelId::Seq)
+            .map(|(_, ms)| ms.iter().map(|m| m.wall_ms).collect())
+            .unwrap_or_default();
         let results = summaries
             .iter()
             .map(|(model, ms)| {
@@ -98,6 +123,12 @@ impl Report {
                     max_ms,
                     speedup,
                     efficiency: stats::efficiency(speedup, workers),
+                    median_ci_ms: stats::median_ci(&samples_ms),
+                    speedup_ci: if *model == ModelId::Seq {
+                        None
+                    } else {
+                        stats::speedup_ci(&seq_samples, &samples_ms)
+                    },
                     correct: !ms.is_empty() && ms.iter().all(|m| m.correct),
                     value: ms.last().map(|m| m.value.clone()).unwrap_or_default(),
                     expected: expected.clone(),
@@ -119,6 +150,7 @@ impl Report {
             config: config_map(cfg),
             results,
             sweep: Vec::new(),
+            sizes: Vec::new(),
             share_url,
         }
     }
@@ -139,9 +171,16 @@ fn median_figures(ms: &[&Measurement]) -> BTreeMap<String, f64> {
 /// The configuration as JSON: numbers where the URL value is a number,
 /// `models` as a list.
 pub fn config_map(cfg: &RunConfig) -> Map<String, Value> {
-    cfg.to_pairs()
-        .into_iter()
+    config_map_from_pairs(&cfg.to_pairs())
+}
+
+/// [`config_map`] of a configuration already in its URL form, so a share
+/// link can carry the query string and still rebuild the same map.
+pub fn config_map_from_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> Map<String, Value> {
+    pairs
+        .iter()
         .map(|(k, v)| {
+            let (k, v) = (k.as_ref(), v.as_ref());
             let value = if k == "models" {
                 Value::Array(v.split(',').map(|m| Value::String(m.to_string())).collect())
             } else if let Ok(i) = v.parse::<u64>() {
@@ -149,7 +188,7 @@ pub fn config_map(cfg: &RunConfig) -> Map<String, Value> {
             } else if let Ok(f) = v.parse::<f64>() {
                 Value::from(f)
             } else {
-                Value::String(v)
+                Value::String(v.to_string())
             };
             (k.to_string(), value)
         })
@@ -187,6 +226,7 @@ mod tests {
             user_agent: "test".into(),
             build: "0".into(),
             date: "2026-11-22".into(),
+            timer_resolution_ms: None,
         }
     }
 

@@ -21,9 +21,10 @@
 //! Built only from std's `Mutex` and `Condvar` and a [`Clock`], so it runs on
 //! native threads and on rayon threads in the page's engine worker alike.
 
-use super::{measure, run_one, Clock, FreeEnv, Measurement, ModelId, Span, SpanKind, TaskOutcome};
+use super::{
+    measure, par_tasks, run_one, Clock, FreeEnv, Measurement, ModelId, Span, SpanKind, TaskOutcome,
+};
 use crate::workloads::{TaskEnv, TaskFailure, Workload};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -412,47 +413,66 @@ pub fn run(
     switch_ms: f64,
     kind: GilKind,
 ) -> (Measurement, GilStats) {
-    let workers = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads()) as u32;
+    let workers = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+    run_on(
+        workload,
+        pool,
+        workers as u32,
+        clock,
+        sleep,
+        cancel,
+        switch_ms,
+        kind,
+    )
+}
+
+/// Like [`run`] with exactly `workers` threads, at most the pool's.
+#[allow(clippy::too_many_arguments)]
+pub fn run_on(
+    workload: &Workload,
+    pool: Option<&rayon::ThreadPool>,
+    workers: u32,
+    clock: &impl Clock,
+    sleep: impl Fn(f64) + Sync,
+    cancel: &AtomicBool,
+    switch_ms: f64,
+    kind: GilKind,
+) -> (Measurement, GilStats) {
     let gil = Gil::new(kind, switch_ms, clock, cancel);
     let start = clock.now_ms();
     let job = || {
-        (0..workload.tasks())
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|t| {
-                let worker = rayon::current_thread_index().unwrap_or(0) as u32;
-                let mut env = GilEnv {
-                    gil: &gil,
-                    free: FreeEnv {
-                        clock,
-                        cancel,
-                        sleep: &sleep,
-                    },
-                    worker,
-                    task: t,
-                    holding: false,
-                    run_start_ms: 0.0,
-                    ticks: 0,
-                    spans: Vec::new(),
-                };
-                // A thread must hold the GIL before it runs any of its task.
-                let outcome = match env.take() {
-                    Ok(()) => run_one(workload, t, worker, &mut env),
-                    Err(e) => {
-                        let now = clock.now_ms();
-                        TaskOutcome {
-                            task: t,
-                            worker,
-                            start_ms: now,
-                            end_ms: now,
-                            result: Err(e),
-                        }
+        par_tasks(workload.tasks(), workers, |t, worker| {
+            let mut env = GilEnv {
+                gil: &gil,
+                free: FreeEnv {
+                    clock,
+                    cancel,
+                    sleep: &sleep,
+                },
+                worker,
+                task: t,
+                holding: false,
+                run_start_ms: 0.0,
+                ticks: 0,
+                spans: Vec::new(),
+            };
+            // A thread must hold the GIL before it runs any of its task.
+            let outcome = match env.take() {
+                Ok(()) => run_one(workload, t, worker, &mut env),
+                Err(e) => {
+                    let now = clock.now_ms();
+                    TaskOutcome {
+                        task: t,
+                        worker,
+                        start_ms: now,
+                        end_ms: now,
+                        result: Err(e),
                     }
-                };
-                env.let_go();
-                (outcome, env.spans)
-            })
-            .collect::<Vec<_>>()
+                }
+            };
+            env.let_go();
+            (outcome, env.spans)
+        })
     };
     let results = match pool {
         Some(p) => p.install(job),

@@ -15,7 +15,8 @@ use crate::workloads::{TaskEnv, TaskFailure, Workload};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,6 +52,18 @@ impl ModelId {
 
     pub fn parse(s: &str) -> Option<ModelId> {
         ModelId::ALL.into_iter().find(|m| m.id() == s)
+    }
+
+    /// A short name for sentences ("GIL threads: 1.02×").
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelId::Seq => "One thread",
+            ModelId::Threads => "Free threads",
+            ModelId::Gil => "GIL threads",
+            ModelId::OldGil => "Old-GIL threads",
+            ModelId::Procs => "Process pool",
+            ModelId::Fork => "Process per task",
+        }
     }
 
     /// What the model stands for, in the words of a Python programmer.
@@ -174,10 +187,42 @@ impl<C: Clock, S: Fn(f64)> TaskEnv for FreeEnv<'_, C, S> {
     }
 }
 
+/// Runs `f(task, worker)` for every task on exactly `workers` workers:
+/// `workers` rayon jobs, each taking the next task until none are left, so
+/// a pool of N threads can stand for any smaller pool (the scaling sweep
+/// runs 1..N workers on one pool). Worker indices are the jobs', 0-based.
+/// Results come back in no particular order.
+pub fn par_tasks<R: Send>(tasks: u32, workers: u32, f: impl Fn(u32, u32) -> R + Sync) -> Vec<R> {
+    let next = AtomicU32::new(0);
+    let results = Mutex::new(Vec::with_capacity(tasks as usize));
+    rayon::scope(|s| {
+        for worker in 0..workers.min(tasks).max(1) {
+            let (next, results, f) = (&next, &results, &f);
+            s.spawn(move |_| loop {
+                let task = next.fetch_add(1, Ordering::Relaxed);
+                if task >= tasks {
+                    break;
+                }
+                let r = f(task, worker);
+                results
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(r);
+            });
+        }
+    });
+    results.into_inner().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Counts finished tasks of the run in progress, for the page's progress
+/// line: it reads the counter straight from the engine's shared memory.
+pub static TASKS_FINISHED: AtomicU32 = AtomicU32::new(0);
+
 /// Runs one task and times it: the common step of every model.
 pub fn run_one(workload: &Workload, task: u32, worker: u32, env: &mut dyn TaskEnv) -> TaskOutcome {
     let start_ms = env.now_ms();
     let result = workload.run_task(task, env);
+    TASKS_FINISHED.fetch_add(1, Ordering::Relaxed);
     TaskOutcome {
         task,
         worker,
@@ -261,5 +306,35 @@ pub mod native {
 
     pub fn sleep_ms(ms: f64) {
         std::thread::sleep(Duration::from_secs_f64(ms.max(0.0) / 1e3));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn par_tasks_uses_exactly_the_workers_asked_for() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        for workers in 1..=4 {
+            let mut seen = pool.install(|| par_tasks(10, workers, |task, worker| (task, worker)));
+            seen.sort();
+            assert_eq!(
+                seen.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+                (0..10).collect::<Vec<_>>()
+            );
+            assert!(
+                seen.iter().all(|(_, w)| *w < workers),
+                "{workers}: {seen:?}"
+            );
+        }
+        assert_eq!(
+            par_tasks(3, 8, |t, w| (t, w)).len(),
+            3,
+            "more workers than tasks"
+        );
     }
 }

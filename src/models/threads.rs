@@ -1,13 +1,12 @@
 //! `threads`: free threads over one shared memory, as CPython 3.13t would run
-//! them. Tasks go to a rayon pool; each worker takes the next task when it is
-//! free, like `ThreadPoolExecutor.map`.
+//! them. Each worker takes the next task when it is free, like
+//! `ThreadPoolExecutor.map`.
 
-use super::{measure, run_one, Clock, FreeEnv, Measurement, ModelId};
+use super::{measure, par_tasks, run_one, Clock, FreeEnv, Measurement, ModelId};
 use crate::workloads::Workload;
-use rayon::prelude::*;
 use std::sync::atomic::AtomicBool;
 
-/// Runs on `pool`, whose size is the model's worker count, or on rayon's
+/// Runs on `pool` with as many workers as it has threads, or on rayon's
 /// global pool when `None`: in the browser that is the one wasm-bindgen-rayon
 /// built in the engine worker.
 pub fn run(
@@ -17,24 +16,29 @@ pub fn run(
     sleep: impl Fn(f64) + Sync,
     cancel: &AtomicBool,
 ) -> Measurement {
-    let workers = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads()) as u32;
+    let workers = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+    run_on(workload, pool, workers as u32, clock, sleep, cancel)
+}
+
+/// Like [`run`] with exactly `workers` workers, at most the pool's threads.
+pub fn run_on(
+    workload: &Workload,
+    pool: Option<&rayon::ThreadPool>,
+    workers: u32,
+    clock: &impl Clock,
+    sleep: impl Fn(f64) + Sync,
+    cancel: &AtomicBool,
+) -> Measurement {
     let start = clock.now_ms();
     let job = || {
-        // One task per rayon job: without `with_max_len(1)` rayon may hand a
-        // worker several tasks in one split, which unbalances small task counts.
-        (0..workload.tasks())
-            .into_par_iter()
-            .with_max_len(1)
-            .map(|t| {
-                let worker = rayon::current_thread_index().unwrap_or(0) as u32;
-                let mut env = FreeEnv {
-                    clock,
-                    cancel,
-                    sleep: &sleep,
-                };
-                run_one(workload, t, worker, &mut env)
-            })
-            .collect()
+        par_tasks(workload.tasks(), workers, |t, worker| {
+            let mut env = FreeEnv {
+                clock,
+                cancel,
+                sleep: &sleep,
+            };
+            run_one(workload, t, worker, &mut env)
+        })
     };
     let outcomes = match pool {
         Some(p) => p.install(job),

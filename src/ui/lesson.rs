@@ -5,6 +5,38 @@ use crate::workloads::{Workload, WORKLOAD_IDS};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
+pub struct NavProps {
+    pub current: &'static str,
+    pub on_set: Callback<(String, String)>,
+    pub disabled: bool,
+}
+
+/// The seven lessons as tabs. A tab sets `w`, so each view has its own URL;
+/// the other settings stay as they are.
+#[function_component(LessonNav)]
+pub fn lesson_nav(p: &NavProps) -> Html {
+    html! {
+        <nav class="lessons" aria-label="Lessons">
+            <ol role="tablist">
+                { for WORKLOAD_IDS.iter().enumerate().map(|(i, w)| {
+                    let title = Workload::default_for(w).map_or("", |x| x.lesson().title);
+                    let selected = *w == p.current;
+                    let onclick = p.on_set.reform(move |_: MouseEvent| ("w".to_string(), w.to_string()));
+                    html! {
+                        <li>
+                            <button type="button" role="tab" id={format!("tab-{w}")} aria-selected={selected.to_string()}
+                                class={classes!(selected.then_some("selected"))} disabled={p.disabled && !selected} {onclick}>
+                                <span class="n">{ i + 1 }</span>{ title }
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </nav>
+    }
+}
+
+#[derive(Properties, PartialEq)]
 pub struct LessonProps {
     pub workload: Workload,
 }

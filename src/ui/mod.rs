@@ -1,11 +1,13 @@
 //! The page: Yew function components over one reducer. Workers do all the
 //! computing; the page only sends a run and draws what comes back.
 
+mod charts;
 mod form;
 mod lesson;
 mod results;
 mod state;
 
+use crate::plan;
 use crate::protocol::{FromEngine, ToEngine};
 use crate::web::client::EngineClient;
 use state::{Action, AppState, Phase};
@@ -77,19 +79,20 @@ pub fn app() -> Html {
                 return;
             }
             let cfg = state.config.clone();
+            let steps = plan::steps(&cfg, state.env.cores.max(1));
+            let need = plan::max_workers(&steps);
             let id = state.run_id + 1;
-            state.dispatch(Action::Started(id));
             let mut slot = engine.borrow_mut();
-            // rayon's global pool has a fixed size per wasm instance, so a new
-            // worker count means a new engine (its start cost is shown).
-            if !slot.as_ref().is_some_and(|e| e.fits(cfg.workers)) {
+            // rayon's global pool has a fixed size per wasm instance: a run
+            // that needs more workers than the engine has gets a new engine
+            // (its start cost is shown); fewer run on part of the pool.
+            if !slot.as_ref().is_some_and(|e| e.fits(need)) {
                 *slot = None;
                 let dispatcher = state.dispatcher();
-                match EngineClient::start(cfg.workers, move |ev| {
-                    dispatcher.dispatch(Action::Engine(ev))
-                }) {
+                match EngineClient::start(need, move |ev| dispatcher.dispatch(Action::Engine(ev))) {
                     Ok(client) => *slot = Some(client),
                     Err(message) => {
+                        state.dispatch(Action::Started(id, steps));
                         state.dispatch(Action::Engine(FromEngine::Failed {
                             run: Some(id),
                             message,
@@ -98,18 +101,68 @@ pub fn app() -> Html {
                     }
                 }
             }
-            if let Some(client) = slot.as_ref() {
-                client.send(ToEngine::Run {
-                    run: id,
-                    workload: cfg.workload.clone(),
-                    models: cfg.models.clone(),
-                    repeats: cfg.repeats,
-                    warmup: cfg.warmup,
-                    switch_ms: cfg.switch_ms,
-                });
-            }
+            state.dispatch(Action::Started(id, steps));
         })
     };
+
+    // Each step of a run goes out when the run id moves on to it.
+    {
+        let state = state.clone();
+        let engine = engine.clone();
+        use_effect_with(state.run_id, move |run_id| {
+            if state.phase == Phase::Running {
+                if let (Some(step), Some(client), Some(cfg)) = (
+                    state.steps.get(state.step),
+                    engine.borrow().as_ref(),
+                    state.run_config.as_ref(),
+                ) {
+                    client.send(ToEngine::Run {
+                        run: *run_id,
+                        workload: step.workload.clone(),
+                        models: step.models.clone(),
+                        workers: step.workers,
+                        repeats: cfg.repeats,
+                        warmup: cfg.warmup,
+                        switch_ms: cfg.switch_ms,
+                    });
+                }
+            }
+        });
+    }
+
+    // While running, read the engine's finished-task counter a few times a
+    // second: cheap enough not to steal the cores being measured.
+    {
+        let engine = engine.clone();
+        let dispatcher = state.dispatcher();
+        let running = state.phase == Phase::Running;
+        use_effect_with(running, move |running| {
+            let handle = running.then(|| {
+                let last = std::cell::Cell::new(u32::MAX);
+                let tick = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+                    if let Some(n) = engine.borrow().as_ref().and_then(|c| c.tasks_finished()) {
+                        if n != last.get() {
+                            last.set(n);
+                            dispatcher.dispatch(Action::Polled(n));
+                        }
+                    }
+                });
+                let id = web_sys::window().and_then(|w| {
+                    w.set_interval_with_callback_and_timeout_and_arguments_0(
+                        wasm_bindgen::JsCast::unchecked_ref(tick.as_ref()),
+                        250,
+                    )
+                    .ok()
+                });
+                (id, tick)
+            });
+            move || {
+                if let (Some((Some(id), _tick)), Some(w)) = (handle, web_sys::window()) {
+                    w.clear_interval_with_handle(id);
+                }
+            }
+        });
+    }
 
     let cancel = {
         let state = state.clone();
@@ -152,6 +205,8 @@ pub fn app() -> Html {
             <h1>{ "Threads vs Processes" }</h1>
             <p class="tagline">{ "The same work under free threads, GIL threads and processes — measured live on your own cores." }</p>
         </header>
+        <lesson::LessonNav current={state.config.workload.id()} on_set={on_set.clone()}
+            disabled={state.phase == Phase::Running} />
         <main>
             <lesson::LessonPanel workload={state.config.workload.clone()} />
             <results::EnvPanel env={state.env.clone()} engine={state.engine_info.clone()} />
@@ -162,8 +217,15 @@ pub fn app() -> Html {
                 on_cancel={cancel.reform(|_| ())}
             />
             <results::StatusLine state={state.clone()} />
-            if let Some(report) = &state.report {
-                <results::ResultsTable report={report.clone()} />
+            if let (Some(report), Some(cfg)) = (&state.report, &state.run_config) {
+                if cfg.workload.id() == state.config.workload.id() {
+                    <results::ResultsView report={report.clone()} workload={cfg.workload.clone()} />
+                } else {
+                    <p class="status other-lesson">{ format!(
+                        "The last results are for lesson “{}”; run this lesson to see its own.",
+                        cfg.workload.lesson().title
+                    ) }</p>
+                }
             }
             <pre id="report-json" hidden=true>{ report_json }</pre>
         </main>

@@ -1,8 +1,95 @@
 //! Environment, status and the results table.
 
+use super::charts::{SamplesChart, SizesChart, SpeedupChart, SweepChart, Timeline};
 use super::state::{AppState, EngineInfo, Phase};
 use crate::report::{browser_label, Env, Report};
+use crate::verdict::verdict;
+use crate::workloads::Workload;
 use yew::prelude::*;
+
+/// "2 cores · Chrome 156 · isolated · timer 5 µs · 2026-11-22 10:04": where
+/// a result came from, shown with every result.
+pub fn env_line(e: &Env) -> String {
+    let mut parts = vec![
+        format!("{} cores", e.cores),
+        browser_label(&e.user_agent),
+        if e.isolated {
+            "isolated"
+        } else {
+            "not isolated"
+        }
+        .to_string(),
+    ];
+    if let Some(t) = e.timer_resolution_ms {
+        parts.push(if t < 1.0 {
+            format!("timer {:.0} µs", t * 1e3)
+        } else {
+            format!("timer {t:.1} ms")
+        });
+    }
+    parts.push(e.date.get(..16).unwrap_or(&e.date).replace('T', " "));
+    parts.join(" · ")
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ViewProps {
+    pub report: Report,
+    pub workload: Workload,
+}
+
+/// A finished run in context: what each model's figure means, then the
+/// charts and the table.
+#[function_component(ResultsView)]
+pub fn results_view(p: &ViewProps) -> Html {
+    let r = &p.report;
+    let cores = r.env.cores.max(1);
+    let workers = r.results.iter().map(|x| x.workers).max().unwrap_or(1);
+    let tasks = p.workload.tasks();
+    let ideal = match p.workload {
+        Workload::Io(_) => tasks.min(workers),
+        Workload::Spawn(_) | Workload::Counter(_) | Workload::Transfer(_) => 0,
+        _ => tasks.min(workers).min(cores),
+    } as f64;
+    let timelines: Vec<_> = r
+        .results
+        .iter()
+        .filter(|x| !x.spans.is_empty())
+        .cloned()
+        .collect();
+    html! {
+        <>
+        <section class="verdicts" aria-labelledby="results-title">
+            <h2 id="results-title">{ "What the run shows" }</h2>
+            <p class="env-line" id="result-env">{ env_line(&r.env) }</p>
+            <ul id="verdicts">
+                { for r.results.iter().map(|x| html! {
+                    <li data-model={x.model.id()} class={classes!((!x.correct).then_some("bad"))}>
+                        <b>{ x.model.name() }</b>{ " " }<code>{ x.model.id() }</code>{ ": " }
+                        { super::lesson::rich(&verdict(&p.workload, cores, &r.results, x)) }
+                    </li>
+                }) }
+            </ul>
+        </section>
+        <section class="charts" aria-label="Charts">
+            <SpeedupChart report={r.clone()} ideal={ideal} />
+            <SamplesChart report={r.clone()} />
+            if !r.sweep.is_empty() {
+                <SweepChart points={r.sweep.clone()} cores={cores} />
+            }
+            if !r.sizes.is_empty() {
+                <SizesChart points={r.sizes.clone()} />
+            }
+        </section>
+        <ResultsTable report={r.clone()} />
+        if !timelines.is_empty() {
+            <section class="timelines" aria-label="Timelines">
+                <h2>{ "What each worker did" }</h2>
+                { for timelines.into_iter().map(|x| html! { <Timeline result={x} /> }) }
+            </section>
+        }
+        </>
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct EnvProps {
@@ -83,11 +170,12 @@ pub fn results_table(p: &TableProps) -> Html {
     html! {
         <section class="results" aria-label="Results">
             <table id="results">
-                <caption>{ format!("{} repeats per model after warm-up; speedup = median(seq) ÷ median(model)", r.results.first().map_or(0, |x| x.samples_ms.len())) }</caption>
+                <caption>{ format!("{} repeats per model after warm-up, interleaved across models; speedup = median(seq) ÷ median(model); 95% intervals by bootstrap", r.results.first().map_or(0, |x| x.samples_ms.len())) }</caption>
                 <thead><tr>
                     <th scope="col">{ "model" }</th>
                     <th scope="col">{ "workers" }</th>
                     <th scope="col">{ "median ms" }</th>
+                    <th scope="col" class="col-range">{ "95% interval" }</th>
                     <th scope="col" class="col-range">{ "min – max ms" }</th>
                     <th scope="col">{ "speedup" }</th>
                     <th scope="col" class="col-eff">{ "efficiency" }</th>
@@ -101,6 +189,7 @@ pub fn results_table(p: &TableProps) -> Html {
                             <th scope="row"><code>{ x.model.id() }</code><small>{ x.model.stands_for() }</small></th>
                             <td class="num">{ x.workers }</td>
                             <td class="num median">{ ms(x.median_ms) }</td>
+                            <td class="num col-range">{ x.median_ci_ms.map_or("—".to_string(), |(a, b)| format!("{a:.1} – {b:.1}")) }</td>
                             <td class="num col-range">{ format!("{} – {}", ms(x.min_ms), ms(x.max_ms)) }</td>
                             <td class="speedup">
                                 <span class="bar" style={format!("width:{width:.1}%")}></span>

@@ -1,9 +1,11 @@
 //! The page's state and the actions that change it.
 
 use crate::config::{parse_query, to_query, RunConfig};
-use crate::models::Measurement;
+use crate::models::{Measurement, ModelId};
+use crate::plan::{self, Step};
 use crate::protocol::FromEngine;
 use crate::report::{Env, Report};
+
 use crate::web::cross_origin_isolated;
 use crate::workloads::ParamError;
 use std::rc::Rc;
@@ -50,6 +52,15 @@ pub struct AppState {
     pub run_id: u32,
     /// The configuration of the run in progress or last finished.
     pub run_config: Option<RunConfig>,
+    /// The steps of the run in progress (main, sweep, sizes), the one being
+    /// measured, and what the finished ones measured.
+    pub steps: Vec<Step>,
+    pub step: usize,
+    pub measured: Vec<Vec<Measurement>>,
+    /// The engine's progress: model and round, and tasks finished (read from
+    /// its shared memory by polling).
+    pub at: Option<(ModelId, u32, u32, bool)>,
+    pub tasks_finished: u32,
     pub progress: Option<String>,
     pub report: Option<Report>,
     pub failure: Option<String>,
@@ -64,7 +75,9 @@ pub struct AppState {
 
 pub enum Action {
     Set(String, String),
-    Started(u32),
+    /// A run of these steps starts with run id `u32` for its first step.
+    Started(u32, Vec<Step>),
+    Polled(u32),
     CancelRequested(f64),
     Engine(FromEngine),
 }
@@ -81,7 +94,25 @@ fn current_env() -> Env {
         user_agent: nav.user_agent().unwrap_or_default(),
         build: env!("CARGO_PKG_VERSION").to_string(),
         date: String::from(js_sys::Date::new_0().to_iso_string()),
+        timer_resolution_ms: timer_resolution_ms(),
     }
+}
+
+/// The smallest step `performance.now()` takes here: browsers coarsen the
+/// clock (to 5 µs in an isolated page, 100 µs or more otherwise), which
+/// bounds how finely a short run can be timed.
+fn timer_resolution_ms() -> Option<f64> {
+    let perf = window().performance()?;
+    let mut best = f64::INFINITY;
+    let mut last = perf.now();
+    for _ in 0..20_000 {
+        let now = perf.now();
+        if now > last {
+            best = best.min(now - last);
+            last = now;
+        }
+    }
+    best.is_finite().then_some(best)
 }
 
 impl AppState {
@@ -98,6 +129,11 @@ impl AppState {
             phase: Phase::Idle,
             run_id: 0,
             run_config: None,
+            steps: Vec::new(),
+            step: 0,
+            measured: Vec::new(),
+            at: None,
+            tasks_finished: 0,
             progress: None,
             report: None,
             failure: None,
@@ -106,6 +142,38 @@ impl AppState {
             cancel_at: None,
             notice: None,
         }
+    }
+
+    /// "step 2 of 5 (scaling sweep, 2 workers) · measuring: round 3 of 6 ·
+    /// model procs · 2 of 4 tasks done"
+    pub fn progress_line(&self) -> String {
+        let mut parts = Vec::new();
+        if self.steps.len() > 1 {
+            if let Some(step) = self.steps.get(self.step) {
+                parts.push(format!(
+                    "step {} of {} ({})",
+                    self.step + 1,
+                    self.steps.len(),
+                    step.label()
+                ));
+            }
+        }
+        match self.at {
+            Some((model, round, rounds, warmup)) => {
+                let what = if warmup { "warm-up" } else { "measuring" };
+                parts.push(format!("{what}: round {round} of {rounds}"));
+                parts.push(format!("model {model}"));
+                if let Some(step) = self.steps.get(self.step) {
+                    parts.push(format!(
+                        "{} of {} tasks done",
+                        self.tasks_finished.min(step.workload.tasks()),
+                        step.workload.tasks()
+                    ));
+                }
+            }
+            None => parts.push("starting the engine…".to_string()),
+        }
+        parts.join(" · ")
     }
 
     /// The value a form field shows: what was entered, else the default.
@@ -150,15 +218,30 @@ impl AppState {
         if run != self.run_id {
             return;
         }
+        self.measured.push(measurements);
+        if self.step + 1 < self.steps.len() {
+            // The next step goes out from an effect watching `run_id`.
+            self.step += 1;
+            self.run_id += 1;
+            self.tasks_finished = 0;
+            self.at = None;
+            return;
+        }
         let cfg = self
             .run_config
             .clone()
             .unwrap_or_else(|| self.config.clone());
-        let mut env = current_env();
-        env.date = self.env.date.clone();
-        self.report = Some(Report::build(&cfg, env, &measurements, self.share_url()));
+        let env = self.env.clone();
+        self.report = Some(plan::assemble(
+            &cfg,
+            env,
+            &self.steps,
+            &self.measured,
+            self.share_url(),
+        ));
         self.phase = Phase::Done;
         self.progress = None;
+        self.at = None;
     }
 }
 
@@ -176,8 +259,14 @@ impl Reducible for AppState {
                 s.errors = errors;
                 s.edits += 1;
             }
-            Action::Started(id) => {
+            Action::Polled(n) => s.tasks_finished = n,
+            Action::Started(id, steps) => {
                 s.run_id = id;
+                s.steps = steps;
+                s.step = 0;
+                s.measured = Vec::new();
+                s.at = None;
+                s.tasks_finished = 0;
                 s.run_config = Some(s.config.clone());
                 s.phase = Phase::Running;
                 s.failure = None;
@@ -215,8 +304,9 @@ impl Reducible for AppState {
                     rounds,
                     warmup,
                 } if run == s.run_id => {
-                    let what = if warmup { "warm-up" } else { "measuring" };
-                    s.progress = Some(format!("{what}: round {round} of {rounds}, model {model}"));
+                    s.at = Some((model, round, rounds, warmup));
+                    s.tasks_finished = 0;
+                    s.progress = Some(s.progress_line());
                 }
                 FromEngine::Progress { .. } => {}
                 FromEngine::Done {

@@ -25,8 +25,9 @@ struct Queue {
     /// next run starts a fresh one rather than talk to a dead worker.
     broken: bool,
     pending: Vec<ToEngine>,
-    /// The engine's shared memory and the address of its cancel flag.
-    cancel_cell: Option<(js_sys::WebAssembly::Memory, u32)>,
+    /// The engine's shared memory, the address of its cancel flag and of
+    /// its finished-task counter.
+    cancel_cell: Option<(js_sys::WebAssembly::Memory, u32, u32)>,
 }
 
 impl EngineClient {
@@ -85,7 +86,17 @@ impl EngineClient {
 
     /// Whether this engine can take a run with `workers` workers.
     pub fn fits(&self, workers: u32) -> bool {
-        self.workers == workers && !self.queue.borrow().broken
+        self.workers >= workers && !self.queue.borrow().broken
+    }
+
+    /// Tasks the engine has finished in the model it is measuring.
+    pub fn tasks_finished(&self) -> Option<u32> {
+        let q = self.queue.borrow();
+        let (memory, _, address) = q.cancel_cell.as_ref()?;
+        let words = js_sys::Uint32Array::new(&memory.buffer());
+        js_sys::Atomics::load(&words, address / 4)
+            .ok()
+            .map(|v| v as u32)
     }
 
     /// Stops run `run`. Thread models read a flag in the engine's memory at
@@ -93,7 +104,7 @@ impl EngineClient {
     /// inside rayon and reads no messages until the model returns. Process
     /// models are terminated by the engine when the message arrives.
     pub fn cancel(&self, run: u32) {
-        if let Some((memory, address)) = &self.queue.borrow().cancel_cell {
+        if let Some((memory, address, _)) = &self.queue.borrow().cancel_cell {
             let bytes = js_sys::Uint8Array::new(&memory.buffer());
             let _ = js_sys::Atomics::store(&bytes, *address, 1);
         }
@@ -118,7 +129,7 @@ impl Drop for EngineClient {
     }
 }
 
-fn cancel_cell(data: &JsValue) -> Option<(js_sys::WebAssembly::Memory, u32)> {
+fn cancel_cell(data: &JsValue) -> Option<(js_sys::WebAssembly::Memory, u32, u32)> {
     let get = |k: &str| js_sys::Reflect::get(data, &k.into()).ok();
     if get("type")?.as_string()? != "cancel_cell" {
         return None;
@@ -127,5 +138,6 @@ fn cancel_cell(data: &JsValue) -> Option<(js_sys::WebAssembly::Memory, u32)> {
         .dyn_into::<js_sys::WebAssembly::Memory>()
         .ok()?;
     let address = get("address")?.as_f64()? as u32;
-    Some((memory, address))
+    let tasks = get("tasks_finished")?.as_f64()? as u32;
+    Some((memory, address, tasks))
 }

@@ -5,7 +5,9 @@
 use super::procs::{Processes, Urls};
 use super::{from_js, js_error_text, now_ms, sleep_ms, to_js, worker_scope, WebClock};
 use crate::models::gil::{self, GilKind};
-use crate::models::{measure, seq, threads, Measurement, ModelId, Span, SpanKind, TaskOutcome};
+use crate::models::{
+    measure, seq, threads, Measurement, ModelId, Span, SpanKind, TaskOutcome, TASKS_FINISHED,
+};
 use crate::protocol::{FromEngine, ToEngine};
 use crate::stats;
 use crate::workloads::Workload;
@@ -22,6 +24,15 @@ use web_sys::MessageEvent;
 pub static CANCEL: AtomicBool = AtomicBool::new(false);
 
 const SETTLE_MS: f64 = 25.0;
+
+/// One run's settings besides its workload.
+struct Plan {
+    models: Vec<ModelId>,
+    workers: u32,
+    repeats: u32,
+    warmup: u32,
+    switch_ms: f64,
+}
 
 struct Engine {
     workers: u32,
@@ -79,15 +90,21 @@ async fn start(workers: u32) -> Result<(), String> {
                     run,
                     workload,
                     models,
+                    workers,
                     repeats,
                     warmup,
                     switch_ms,
                 }) => {
                     let e = e.clone();
+                    let plan = Plan {
+                        models,
+                        workers: workers.clamp(1, e.workers),
+                        repeats,
+                        warmup,
+                        switch_ms,
+                    };
                     spawn_local(async move {
-                        let msg = e
-                            .run_all(run, &workload, &models, repeats, warmup, switch_ms)
-                            .await;
+                        let msg = e.run_all(run, &workload, &plan).await;
                         post(&msg);
                     });
                 }
@@ -112,6 +129,11 @@ async fn start(workers: u32) -> Result<(), String> {
         &"address".into(),
         &JsValue::from(CANCEL.as_ptr() as usize as u32),
     );
+    let _ = js_sys::Reflect::set(
+        &cell,
+        &"tasks_finished".into(),
+        &JsValue::from(TASKS_FINISHED.as_ptr() as usize as u32),
+    );
     let _ = worker_scope().post_message(&cell);
 
     post(&FromEngine::Ready {
@@ -127,21 +149,14 @@ async fn start(workers: u32) -> Result<(), String> {
 impl Engine {
     /// Warm-up rounds first, then measured rounds; within a round every
     /// model runs once, so a slow phase of the machine hits all models alike.
-    async fn run_all(
-        &self,
-        run: u32,
-        workload: &Workload,
-        models: &[ModelId],
-        repeats: u32,
-        warmup: u32,
-        switch_ms: f64,
-    ) -> FromEngine {
+    async fn run_all(&self, run: u32, workload: &Workload, plan: &Plan) -> FromEngine {
+        let (repeats, warmup) = (plan.repeats, plan.warmup);
         CANCEL.store(false, Ordering::Relaxed);
         self.running.set(Some(run));
         let mut out = Vec::new();
         let rounds = warmup + repeats;
         for round in 0..rounds {
-            for &model in models {
+            for &model in &plan.models {
                 if CANCEL.load(Ordering::Relaxed) {
                     return self.cancelled(run, None, now_ms()).await;
                 }
@@ -156,7 +171,8 @@ impl Engine {
                 // on a 2-core machine that would steal a core from the
                 // measurement, so give it a moment to happen first.
                 sleep_ms(SETTLE_MS);
-                let m = self.measure(run, workload, model, switch_ms).await;
+                TASKS_FINISHED.store(0, Ordering::Relaxed);
+                let m = self.measure(run, workload, model, plan).await;
                 if CANCEL.load(Ordering::Relaxed) {
                     return self.cancelled(run, Some(model), now_ms()).await;
                 }
@@ -207,18 +223,30 @@ impl Engine {
         run: u32,
         workload: &Workload,
         model: ModelId,
-        switch_ms: f64,
+        plan: &Plan,
     ) -> Measurement {
+        let workers = plan.workers;
         if let Workload::Spawn(s) = workload {
-            return self.spawn_lesson(run, workload, s.count, model).await;
+            return self
+                .spawn_lesson(run, workload, s.count, model, workers)
+                .await;
         }
         match model {
             ModelId::Seq => seq::run(workload, &WebClock, sleep_ms, &CANCEL),
-            ModelId::Threads => threads::run(workload, None, &WebClock, sleep_ms, &CANCEL),
+            ModelId::Threads => {
+                threads::run_on(workload, None, workers, &WebClock, sleep_ms, &CANCEL)
+            }
             ModelId::Gil | ModelId::OldGil => {
                 let kind = GilKind::of_model(model).expect("a GIL model");
-                let (mut m, gil_stats) = gil::run(
-                    workload, None, &WebClock, sleep_ms, &CANCEL, switch_ms, kind,
+                let (mut m, gil_stats) = gil::run_on(
+                    workload,
+                    None,
+                    workers,
+                    &WebClock,
+                    sleep_ms,
+                    &CANCEL,
+                    plan.switch_ms,
+                    kind,
                 );
                 m.figures
                     .insert("gil_hand_offs".into(), gil_stats.hand_offs as f64);
@@ -229,12 +257,12 @@ impl Engine {
             ModelId::Procs | ModelId::Fork => {
                 let start = now_ms();
                 let (outcomes, spans) = if model == ModelId::Procs {
-                    self.procs.run_pool(run, workload).await
+                    self.procs.run_pool(run, workload, workers).await
                 } else {
-                    self.procs.run_fork(run, workload, self.workers).await
+                    self.procs.run_fork(run, workload, workers).await
                 };
                 let end = now_ms();
-                let mut m = measure(model, self.workers, workload, start, end, outcomes);
+                let mut m = measure(model, workers, workload, start, end, outcomes);
                 m.spans.extend(spans.into_iter().map(|s| Span {
                     start_ms: s.start_ms - start,
                     end_ms: s.end_ms - start,
@@ -257,6 +285,7 @@ impl Engine {
         workload: &Workload,
         count: u32,
         model: ModelId,
+        workers: u32,
     ) -> Measurement {
         let start = now_ms();
         let mut outcome = Ok(0u128);
@@ -269,7 +298,7 @@ impl Engine {
             }
             let t0 = now_ms();
             let step = match model {
-                ModelId::Procs => self.procs.ping(run, i as usize).await,
+                ModelId::Procs => self.procs.ping(run, (i % workers) as usize).await,
                 ModelId::Fork => match self.procs.spawn().await {
                     Ok(mb) => {
                         self.procs.end(&mb);
@@ -300,11 +329,7 @@ impl Engine {
             }
         }
         let end = now_ms();
-        let workers = if model == ModelId::Procs {
-            self.workers
-        } else {
-            1
-        };
+        let workers = if model == ModelId::Procs { workers } else { 1 };
         let mut m = measure(
             model,
             workers,

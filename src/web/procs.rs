@@ -7,7 +7,7 @@ use super::engine::CANCEL;
 use super::mailbox::Mailbox;
 use super::shared::{envelope, new_counter_buffer, open_envelope, Outbox};
 use super::{js_error_text, now_ms};
-use crate::models::{Span, SpanKind, TaskOutcome};
+use crate::models::{Span, SpanKind, TaskOutcome, TASKS_FINISHED};
 use crate::protocol::{FromProcess, ToProcess};
 use crate::workloads::{TaskFailure, Workload};
 use futures_util::future::join_all;
@@ -124,6 +124,7 @@ impl Batch<'_> {
                         end_ms,
                         result,
                     });
+                    TASKS_FINISHED.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
                 }
                 FromProcess::Failed { message } => return Err(message),
@@ -249,9 +250,20 @@ impl Processes {
 
     /// `procs`: the tasks go to the pool's workers, each taking the next
     /// task when it is free (`Pool.map` with chunks of one).
-    pub async fn run_pool(&self, run: u32, workload: &Workload) -> (Vec<TaskOutcome>, Vec<Span>) {
+    pub async fn run_pool(
+        &self,
+        run: u32,
+        workload: &Workload,
+        workers: u32,
+    ) -> (Vec<TaskOutcome>, Vec<Span>) {
         let batch = self.batch(run, workload);
-        let pool: Vec<Rc<Mailbox>> = self.pool.borrow().clone();
+        let pool: Vec<Rc<Mailbox>> = self
+            .pool
+            .borrow()
+            .iter()
+            .take(workers as usize)
+            .cloned()
+            .collect();
         join_all(pool.iter().enumerate().map(|(i, mb)| {
             let batch = &batch;
             async move {

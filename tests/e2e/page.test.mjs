@@ -129,6 +129,7 @@ test('bad parameters are named with their limit and the rest is kept', async () 
   await page.locator('#f-n').fill('1000');
   // The models field fell back to its default; editing it replaces the bad list.
   await page.locator('#m-procs').uncheck();
+  await page.locator('#m-gil').uncheck();
   await page.waitForFunction(() => new URL(location.href).searchParams.get('models') === 'seq,threads');
   await page.waitForFunction(() => !document.querySelector('#config-errors'));
   assert.equal(await page.locator('#run').isDisabled(), false);

@@ -1,0 +1,240 @@
+//! A run as the engine sees it: one or more steps. The main step is the
+//! configuration as given; `sweep=1` adds the same run at every worker count
+//! from 1 to twice the cores (the scaling curve), and `sizes=1` runs the
+//! transfer lesson at each buffer size for every via. The page sends the
+//! steps one after another and assembles one report from them.
+
+use crate::config::RunConfig;
+use crate::models::{Measurement, ModelId};
+use crate::report::{Env, Report, SizePoint, SweepPoint};
+use crate::stats;
+use crate::workloads::transfer::{Transfer, Via};
+use crate::workloads::Workload;
+
+/// Buffer sizes of the transfer series: 1 KiB to 64 MiB, ×16 apart.
+pub const SIZES_BYTES: [usize; 5] = [1 << 10, 1 << 14, 1 << 18, 1 << 22, 1 << 26];
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepKind {
+    Main,
+    Sweep,
+    Size { via: Via, bytes: usize },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub kind: StepKind,
+    pub workload: Workload,
+    pub models: Vec<ModelId>,
+    pub workers: u32,
+}
+
+impl Step {
+    /// What the progress line calls this step.
+    pub fn label(&self) -> String {
+        match &self.kind {
+            StepKind::Main => "main run".to_string(),
+            StepKind::Sweep => format!("scaling sweep, {} workers", self.workers),
+            StepKind::Size { via, bytes } => {
+                format!("size series, {} via {}", human_bytes(*bytes), via.id())
+            }
+        }
+    }
+}
+
+pub fn human_bytes(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 => format!("{} KiB", b >> 10),
+        b => format!("{b} B"),
+    }
+}
+
+/// The steps of `cfg` on a machine with `cores` cores.
+pub fn steps(cfg: &RunConfig, cores: u32) -> Vec<Step> {
+    let mut out = vec![Step {
+        kind: StepKind::Main,
+        workload: cfg.workload.clone(),
+        models: cfg.models.clone(),
+        workers: cfg.workers,
+    }];
+    if cfg.sweep {
+        // `seq` does not depend on the worker count: the main step's serves.
+        let models: Vec<ModelId> = cfg
+            .models
+            .iter()
+            .copied()
+            .filter(|m| *m != ModelId::Seq)
+            .collect();
+        if !models.is_empty() {
+            for workers in 1..=(2 * cores.max(1)).min(crate::config::MAX_WORKERS as u32) {
+                out.push(Step {
+                    kind: StepKind::Sweep,
+                    workload: cfg.workload.clone(),
+                    models: models.clone(),
+                    workers,
+                });
+            }
+        }
+    }
+    if let (true, Workload::Transfer(t)) = (cfg.sizes, &cfg.workload) {
+        for (_, via) in Via::ALL {
+            for bytes in SIZES_BYTES {
+                out.push(Step {
+                    kind: StepKind::Size { via, bytes },
+                    workload: Workload::Transfer(Transfer::new(
+                        t.tasks,
+                        bytes as f64 / crate::workloads::transfer::MIB,
+                        via,
+                    )),
+                    models: cfg.models.clone(),
+                    workers: cfg.workers,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The largest worker count any step needs: the engine's pool size.
+pub fn max_workers(steps: &[Step]) -> u32 {
+    steps.iter().map(|s| s.workers).max().unwrap_or(1)
+}
+
+/// One report from every step's measurements (in step order).
+pub fn assemble(
+    cfg: &RunConfig,
+    env: Env,
+    steps: &[Step],
+    measured: &[Vec<Measurement>],
+    share_url: String,
+) -> Report {
+    let main = measured.first().map(Vec::as_slice).unwrap_or(&[]);
+    let mut report = Report::build(cfg, env, main, share_url);
+    let seq_median = report
+        .results
+        .iter()
+        .find(|r| r.model == ModelId::Seq)
+        .and_then(|r| r.median_ms);
+    for (step, ms) in steps.iter().zip(measured) {
+        let medians = cfg.models.iter().filter_map(|&model| {
+            let samples: Vec<f64> = ms
+                .iter()
+                .filter(|m| m.model == model)
+                .map(|m| m.wall_ms)
+                .collect();
+            stats::median(&samples).map(|median| (model, median))
+        });
+        match &step.kind {
+            StepKind::Main => {}
+            StepKind::Sweep => report
+                .sweep
+                .extend(medians.map(|(model, median)| SweepPoint {
+                    model,
+                    workers: step.workers,
+                    median_ms: Some(median),
+                    speedup: stats::speedup(seq_median, Some(median)),
+                })),
+            StepKind::Size { via, bytes } => {
+                report
+                    .sizes
+                    .extend(medians.map(|(model, median_ms)| SizePoint {
+                        model,
+                        via: *via,
+                        bytes: *bytes as u64,
+                        median_ms,
+                    }))
+            }
+        }
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_query;
+
+    fn cfg(q: &str) -> RunConfig {
+        let (cfg, errors) = RunConfig::from_pairs(&parse_query(q), 2);
+        assert!(errors.is_empty(), "{errors:?}");
+        cfg
+    }
+
+    #[test]
+    fn a_plain_run_is_one_step() {
+        let s = steps(&cfg("models=seq,threads&workers=3"), 2);
+        assert_eq!(s.len(), 1);
+        assert_eq!((s[0].kind.clone(), s[0].workers), (StepKind::Main, 3));
+        assert_eq!(max_workers(&s), 3);
+    }
+
+    #[test]
+    fn a_sweep_covers_one_to_twice_the_cores_without_seq() {
+        let s = steps(&cfg("models=seq,threads,procs&sweep=1"), 2);
+        assert_eq!(s.len(), 5);
+        assert_eq!(
+            s[1..].iter().map(|x| x.workers).collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
+        assert!(s[1..]
+            .iter()
+            .all(|x| x.models == [ModelId::Threads, ModelId::Procs]));
+        assert_eq!(max_workers(&s), 4);
+    }
+
+    #[test]
+    fn the_size_series_runs_every_via_at_every_size() {
+        let s = steps(&cfg("w=transfer&models=threads,procs&sizes=1"), 2);
+        assert_eq!(s.len(), 1 + 3 * SIZES_BYTES.len());
+        let Workload::Transfer(t) = &s[1].workload else {
+            panic!()
+        };
+        assert_eq!(t.len_bytes(), 1024);
+        let Workload::Transfer(t) = &s[15].workload else {
+            panic!()
+        };
+        assert_eq!((t.len_bytes(), t.via), (64 << 20, Via::Shared));
+        assert_eq!(s[15].label(), "size series, 64 MiB via shared");
+    }
+
+    #[test]
+    fn assembled_reports_carry_the_sweep_and_sizes() {
+        let c = cfg("models=seq,threads&sweep=1");
+        let s = steps(&c, 1);
+        let m = |model, workers, wall_ms| Measurement {
+            model,
+            workers,
+            wall_ms,
+            value: "40000000".into(),
+            correct: true,
+            errors: vec![],
+            spans: vec![],
+            figures: Default::default(),
+        };
+        let measured = vec![
+            vec![m(ModelId::Seq, 1, 100.0), m(ModelId::Threads, 2, 50.0)],
+            vec![m(ModelId::Threads, 1, 100.0)],
+            vec![
+                m(ModelId::Threads, 2, 52.0),
+                m(ModelId::Threads, 2, 48.0),
+                m(ModelId::Threads, 2, 50.0),
+            ],
+        ];
+        let env = Env {
+            cores: 1,
+            isolated: true,
+            user_agent: String::new(),
+            build: String::new(),
+            date: String::new(),
+            timer_resolution_ms: None,
+        };
+        let r = assemble(&c, env, &s, &measured, String::new());
+        assert_eq!(r.results.len(), 2);
+        assert_eq!(r.sweep.len(), 2);
+        assert_eq!(
+            (r.sweep[1].workers, r.sweep[1].median_ms, r.sweep[1].speedup),
+            (2, Some(50.0), Some(2.0))
+        );
+    }
+}

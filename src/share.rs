@@ -1,0 +1,767 @@
+//! Report <-> URL fragment: the results half of a share link.
+//!
+//! The configuration already lives in the readable query string; after a run
+//! the link also carries the report in its fragment, which never reaches a
+//! server:
+//!
+//! ```text
+//! https://host/page/?w=cpu&models=seq,threads#r=<base64url, no padding>
+//! ```
+//!
+//! The base64url payload is, byte by byte:
+//!
+//! | bytes | what |
+//! |---|---|
+//! | 0 | share format, [`FORMAT`] |
+//! | 1–4 | CRC-32 (IEEE, little-endian) of the bytes from 5 on |
+//! | 5… | raw deflate of the postcard encoding of the private wire document |
+//!
+//! The format byte sits outside the compressed part so that a page can name
+//! a newer format without guessing at its layout. Deflate stops at the end of
+//! its own stream and would ignore bytes after it, and carries no checksum of
+//! its own, so the CRC is what notices a changed or extended link.
+//!
+//! What the wire keeps:
+//! - samples, figures, sweep and size points as exact `f64`, so the derived
+//!   numbers (medians, min/max, speedups, efficiencies, bootstrap intervals),
+//!   recomputed on decode with [`Report::build`]'s formulas, equal the
+//!   original's bit for bit;
+//! - spans in whole microseconds (off by at most 0.5 µs; a time that is not
+//!   finite becomes 0), as columns of small varints, because a GIL run has
+//!   thousands of them and the timeline cannot show finer detail anyway;
+//! - the configuration as its query string whenever that rebuilds the same
+//!   JSON map, else as JSON;
+//! - not `share_url`: the caller knows the link it came from, so a decoded
+//!   report has it empty.
+
+use crate::config::{parse_query, to_query};
+use crate::models::{ModelId, Span, SpanKind, TaskError};
+use crate::report::{config_map_from_pairs, Env, ModelResult, Report, SizePoint, SweepPoint};
+use crate::stats;
+use crate::workloads::transfer::Via;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::{DecodeError, Engine};
+use miniz_oxide::inflate::TINFLStatus;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The share format this page writes and reads.
+pub const FORMAT: u8 = 1;
+/// Longer links are cut by chat apps, mail clients and some servers; the
+/// page warns instead of handing one out.
+pub const MAX_LINK_CHARS: usize = 8_000;
+/// What a typical report's fragment fits in (4 models, 5 samples each).
+pub const TYPICAL_BUDGET: usize = 2_000;
+/// The longest fragment [`decode`] looks at; anything longer is refused
+/// before any work is done on it.
+pub const MAX_FRAGMENT_CHARS: usize = 64 * 1024;
+/// The most bytes the compressed payload may unpack to, so a small link
+/// cannot make the page inflate gigabytes.
+pub const MAX_UNPACKED_BYTES: usize = 64 * 1024;
+
+/// The fragment's key: `#r=<payload>`.
+const KEY: &str = "r=";
+/// Format bytes past this are not a newer format but not a payload at all:
+/// formats grow by one, and random text would otherwise mostly read as
+/// "made by a newer version".
+const PLAUSIBLE_FORMATS: u8 = 63;
+const HEADER: usize = 5;
+// Maximum deflate effort: links are made once and the payload is small.
+const DEFLATE_LEVEL: u8 = 10;
+
+// Padding is neither written nor required. Stray low bits in the last
+// character are ignored: they change no byte, and refusing them would make a
+// cut-off link read as "not base64" instead of "truncated".
+const B64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// A part of the report left out to keep the link short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dropped {
+    /// The timeline (spans) of this model's result.
+    Spans(ModelId),
+    /// The named figures of every result.
+    Figures,
+}
+
+impl fmt::Display for Dropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dropped::Spans(m) => write!(f, "the timeline of {m}"),
+            Dropped::Figures => f.write_str("the figures"),
+        }
+    }
+}
+
+/// A report packed for a link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    /// `r=<base64url>`, without the `#`.
+    pub fragment: String,
+    /// What was left out, in the order it was dropped: spans of the models
+    /// with the most spans first, then the figures.
+    pub dropped: Vec<Dropped>,
+    /// Even with everything droppable dropped, `share_url#fragment` is over
+    /// [`MAX_LINK_CHARS`] (or too big for [`decode`]): warn, don't share.
+    pub too_long: bool,
+}
+
+impl Encoded {
+    /// The whole link: `base` (the page URL with its query) and the fragment.
+    pub fn link(&self, base: &str) -> String {
+        format!("{base}#{}", self.fragment)
+    }
+}
+
+/// Whether `link` is over [`MAX_LINK_CHARS`].
+pub fn link_too_long(link: &str) -> bool {
+    link.chars().count() > MAX_LINK_CHARS
+}
+
+/// Why a fragment could not be read. `Display` says it in words for the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShareError {
+    /// No payload after `#` / `r=`.
+    Empty,
+    /// Longer than [`MAX_FRAGMENT_CHARS`].
+    TooLong { chars: usize, max: usize },
+    /// A character outside base64url, counted from 1 in the fragment as given.
+    BadBase64 { at: usize, found: char },
+    /// The link was cut short.
+    Truncated,
+    /// Written by a later version of the page.
+    NewerFormat { found: u8, reads: u8 },
+    /// Unpacks to more than [`MAX_UNPACKED_BYTES`].
+    TooLarge { limit: usize },
+    /// Changed on the way: checksum, deflate stream or content does not hold.
+    Damaged { detail: String },
+}
+
+impl ShareError {
+    fn damaged(detail: impl Into<String>) -> ShareError {
+        ShareError::Damaged {
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for ShareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShareError::Empty => f.write_str("the link carries no results"),
+            ShareError::TooLong { chars, max } => write!(
+                f,
+                "the link's results are too long to read ({chars} characters; at most {max})"
+            ),
+            ShareError::BadBase64 { at, found } => write!(
+                f,
+                "the link's results are not valid base64url at character {at} ({found:?})"
+            ),
+            ShareError::Truncated => f.write_str("the link's results are truncated"),
+            ShareError::NewerFormat { found, reads } => write!(
+                f,
+                "the link was made by a newer version (format {found}; this page reads {reads})"
+            ),
+            ShareError::TooLarge { limit } => write!(
+                f,
+                "the link's results are larger than {} KiB once unpacked",
+                limit / 1024
+            ),
+            ShareError::Damaged { detail } => {
+                write!(f, "the link's results are damaged ({detail})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ShareError {}
+
+// ---- the wire document (format 1) ----
+// Private and frozen: field order, types and the codes below are the format.
+// Changing any of them means a new FORMAT.
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ShareDoc {
+    report_version: u32,
+    env: WireEnv,
+    config: WireConfig,
+    results: Vec<WireResult>,
+    sweep: Vec<WireSweep>,
+    sizes: Vec<WireSize>,
+    figures_dropped: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireEnv {
+    cores: u32,
+    isolated: bool,
+    user_agent: String,
+    build: String,
+    date: String,
+    timer_resolution_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum WireConfig {
+    Query(String),
+    Json(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireResult {
+    model: u8,
+    workers: u32,
+    samples_ms: Vec<f64>,
+    correct: bool,
+    value: String,
+    expected: String,
+    lost_updates: Option<String>,
+    errors: Vec<(u32, String)>,
+    figures: BTreeMap<String, f64>,
+    spans: WireSpans,
+    spans_dropped: bool,
+}
+
+/// Spans as columns: like values next to like compress far better than
+/// interleaved records. Starts are deltas from the previous span's start and
+/// ends are deltas from their own start, both in µs, so most are 1–3 bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct WireSpans {
+    worker: Vec<u32>,
+    task: Vec<u32>,
+    kind: Vec<u8>,
+    start_delta_us: Vec<i64>,
+    length_us: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireSweep {
+    model: u8,
+    workers: u32,
+    median_ms: Option<f64>,
+    speedup: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireSize {
+    model: u8,
+    via: u8,
+    bytes: u64,
+    median_ms: f64,
+}
+
+fn model_code(m: ModelId) -> u8 {
+    match m {
+        ModelId::Seq => 0,
+        ModelId::Threads => 1,
+        ModelId::Gil => 2,
+        ModelId::OldGil => 3,
+        ModelId::Procs => 4,
+        ModelId::Fork => 5,
+    }
+}
+
+fn model_from_code(c: u8) -> Result<ModelId, ShareError> {
+    Ok(match c {
+        0 => ModelId::Seq,
+        1 => ModelId::Threads,
+        2 => ModelId::Gil,
+        3 => ModelId::OldGil,
+        4 => ModelId::Procs,
+        5 => ModelId::Fork,
+        _ => return Err(ShareError::damaged(format!("unknown model code {c}"))),
+    })
+}
+
+fn kind_code(k: SpanKind) -> u8 {
+    match k {
+        SpanKind::Run => 0,
+        SpanKind::GilWait => 1,
+        SpanKind::Io => 2,
+        SpanKind::Spawn => 3,
+    }
+}
+
+fn kind_from_code(c: u8) -> Result<SpanKind, ShareError> {
+    Ok(match c {
+        0 => SpanKind::Run,
+        1 => SpanKind::GilWait,
+        2 => SpanKind::Io,
+        3 => SpanKind::Spawn,
+        _ => return Err(ShareError::damaged(format!("unknown span kind {c}"))),
+    })
+}
+
+fn via_code(v: Via) -> u8 {
+    match v {
+        Via::Copy => 0,
+        Via::Move => 1,
+        Via::Shared => 2,
+    }
+}
+
+fn via_from_code(c: u8) -> Result<Via, ShareError> {
+    Ok(match c {
+        0 => Via::Copy,
+        1 => Via::Move,
+        2 => Via::Shared,
+        _ => return Err(ShareError::damaged(format!("unknown transfer mode {c}"))),
+    })
+}
+
+fn to_us(ms: f64) -> i64 {
+    if ms.is_finite() {
+        // `as` saturates, so absurd times cannot overflow.
+        (ms * 1000.0).round() as i64
+    } else {
+        0
+    }
+}
+
+fn from_us(us: i64) -> f64 {
+    us as f64 / 1000.0
+}
+
+impl WireSpans {
+    fn pack(spans: &[Span]) -> WireSpans {
+        let mut w = WireSpans::default();
+        let mut prev_start = 0i64;
+        for s in spans {
+            let (start, end) = (to_us(s.start_ms), to_us(s.end_ms));
+            w.worker.push(s.worker);
+            w.task.push(s.task);
+            w.kind.push(kind_code(s.kind));
+            // Wrapping both ways makes the deltas an exact inverse for any i64.
+            w.start_delta_us.push(start.wrapping_sub(prev_start));
+            w.length_us.push(end.wrapping_sub(start));
+            prev_start = start;
+        }
+        w
+    }
+
+    fn unpack(&self) -> Result<Vec<Span>, ShareError> {
+        let n = self.worker.len();
+        if [
+            self.task.len(),
+            self.kind.len(),
+            self.start_delta_us.len(),
+            self.length_us.len(),
+        ]
+        .iter()
+        .any(|&len| len != n)
+        {
+            return Err(ShareError::damaged("span columns of different lengths"));
+        }
+        let mut start = 0i64;
+        (0..n)
+            .map(|i| {
+                start = start.wrapping_add(self.start_delta_us[i]);
+                Ok(Span {
+                    worker: self.worker[i],
+                    task: self.task[i],
+                    kind: kind_from_code(self.kind[i])?,
+                    start_ms: from_us(start),
+                    end_ms: from_us(start.wrapping_add(self.length_us[i])),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The map as URL pairs, if every value has a URL form (`models` a list of
+/// strings, everything else a string or number).
+fn config_pairs(map: &Map<String, Value>) -> Option<Vec<(String, String)>> {
+    map.iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Array(items) if k == "models" => items
+                    .iter()
+                    .map(|m| m.as_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()?
+                    .join(","),
+                _ => return None,
+            };
+            Some((k.clone(), text))
+        })
+        .collect()
+}
+
+fn pack_config(map: &Map<String, Value>) -> WireConfig {
+    // The query string is what the page reads anyway and is half the size of
+    // JSON, but only exact if it rebuilds the very same map.
+    if let Some(pairs) = config_pairs(map) {
+        let query = to_query(&pairs);
+        if config_map_from_pairs(&parse_query(&query)) == *map {
+            return WireConfig::Query(query);
+        }
+    }
+    WireConfig::Json(Value::Object(map.clone()).to_string())
+}
+
+fn unpack_config(c: &WireConfig) -> Result<Map<String, Value>, ShareError> {
+    match c {
+        WireConfig::Query(q) => Ok(config_map_from_pairs(&parse_query(q))),
+        WireConfig::Json(j) => serde_json::from_str(j)
+            .map_err(|e| ShareError::damaged(format!("unreadable configuration: {e}"))),
+    }
+}
+
+impl ShareDoc {
+    fn from_report(r: &Report) -> ShareDoc {
+        ShareDoc {
+            report_version: r.version,
+            env: WireEnv {
+                cores: r.env.cores,
+                isolated: r.env.isolated,
+                user_agent: r.env.user_agent.clone(),
+                build: r.env.build.clone(),
+                date: r.env.date.clone(),
+                timer_resolution_ms: r.env.timer_resolution_ms,
+            },
+            config: pack_config(&r.config),
+            results: r
+                .results
+                .iter()
+                .map(|m| WireResult {
+                    model: model_code(m.model),
+                    workers: m.workers,
+                    samples_ms: m.samples_ms.clone(),
+                    correct: m.correct,
+                    value: m.value.clone(),
+                    expected: m.expected.clone(),
+                    lost_updates: m.lost_updates.clone(),
+                    errors: m
+                        .errors
+                        .iter()
+                        .map(|e| (e.task, e.message.clone()))
+                        .collect(),
+                    figures: m.figures.clone(),
+                    spans: WireSpans::pack(&m.spans),
+                    spans_dropped: false,
+                })
+                .collect(),
+            sweep: r
+                .sweep
+                .iter()
+                .map(|p| WireSweep {
+                    model: model_code(p.model),
+                    workers: p.workers,
+                    median_ms: p.median_ms,
+                    speedup: p.speedup,
+                })
+                .collect(),
+            sizes: r
+                .sizes
+                .iter()
+                .map(|p| WireSize {
+                    model: model_code(p.model),
+                    via: via_code(p.via),
+                    bytes: p.bytes,
+                    median_ms: p.median_ms,
+                })
+                .collect(),
+            figures_dropped: false,
+        }
+    }
+
+    fn into_report(self) -> Result<(Report, Vec<Dropped>), ShareError> {
+        let mut dropped = Vec::new();
+        let mut results = Vec::with_capacity(self.results.len());
+        for w in self.results {
+            let model = model_from_code(w.model)?;
+            if w.spans_dropped {
+                dropped.push(Dropped::Spans(model));
+            }
+            results.push(ModelResult {
+                model,
+                workers: w.workers,
+                median_ms: stats::median(&w.samples_ms),
+                min_ms: None,
+                max_ms: None,
+                speedup: None,
+                efficiency: None,
+                median_ci_ms: None,
+                speedup_ci: None,
+                correct: w.correct,
+                value: w.value,
+                expected: w.expected,
+                lost_updates: w.lost_updates,
+                errors: w
+                    .errors
+                    .into_iter()
+                    .map(|(task, message)| TaskError { task, message })
+                    .collect(),
+                spans: w.spans.unpack()?,
+                figures: w.figures,
+                samples_ms: w.samples_ms,
+            });
+        }
+        // The same steps as `Report::build`, so equal samples give equal numbers.
+        let seq = results.iter().find(|r| r.model == ModelId::Seq);
+        let seq_median = seq.and_then(|r| r.median_ms);
+        let seq_samples = seq.map(|r| r.samples_ms.clone()).unwrap_or_default();
+        for r in &mut results {
+            (r.min_ms, r.max_ms) = stats::min_max(&r.samples_ms).unzip();
+            r.speedup = stats::speedup(seq_median, r.median_ms);
+            r.efficiency = stats::efficiency(r.speedup, r.workers);
+            r.median_ci_ms = stats::median_ci(&r.samples_ms);
+            r.speedup_ci = if r.model == ModelId::Seq {
+                None
+            } else {
+                stats::speedup_ci(&seq_samples, &r.samples_ms)
+            };
+        }
+        if self.figures_dropped {
+            dropped.push(Dropped::Figures);
+        }
+        let sweep = self
+            .sweep
+            .into_iter()
+            .map(|p| {
+                Ok(SweepPoint {
+                    model: model_from_code(p.model)?,
+                    workers: p.workers,
+                    median_ms: p.median_ms,
+                    speedup: p.speedup,
+                })
+            })
+            .collect::<Result<_, ShareError>>()?;
+        let sizes = self
+            .sizes
+            .into_iter()
+            .map(|p| {
+                Ok(SizePoint {
+                    model: model_from_code(p.model)?,
+                    via: via_from_code(p.via)?,
+                    bytes: p.bytes,
+                    median_ms: p.median_ms,
+                })
+            })
+            .collect::<Result<_, ShareError>>()?;
+        let report = Report {
+            version: self.report_version,
+            env: Env {
+                cores: self.env.cores,
+                isolated: self.env.isolated,
+                user_agent: self.env.user_agent,
+                build: self.env.build,
+                date: self.env.date,
+                timer_resolution_ms: self.env.timer_resolution_ms,
+            },
+            config: unpack_config(&self.config)?,
+            results,
+            sweep,
+            sizes,
+            share_url: String::new(),
+        };
+        Ok((report, dropped))
+    }
+}
+
+/// CRC-32 (IEEE 802.3, reflected). Bitwise rather than a table: payloads
+/// are a few KiB at most and this keeps no 1 KiB table in the wasm.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+/// Wraps already-serialized bytes: format, checksum, deflate, base64url.
+fn seal(raw: &[u8]) -> String {
+    let deflated = miniz_oxide::deflate::compress_to_vec(raw, DEFLATE_LEVEL);
+    let mut bytes = Vec::with_capacity(HEADER + deflated.len());
+    bytes.push(FORMAT);
+    bytes.extend_from_slice(&crc32(&deflated).to_le_bytes());
+    bytes.extend_from_slice(&deflated);
+    format!("{KEY}{}", B64.encode(bytes))
+}
+
+fn serialize(doc: &ShareDoc) -> Vec<u8> {
+    postcard::to_allocvec(doc).expect("postcard serializes plain structs, vecs and maps")
+}
+
+/// Packs `report` for a link. Spans and then figures are left out while
+/// `report.share_url#fragment` would be over [`MAX_LINK_CHARS`]; see
+/// [`Encoded::dropped`] and [`Encoded::too_long`].
+pub fn encode(report: &Report) -> Encoded {
+    let budget = MAX_LINK_CHARS.saturating_sub(report.share_url.len() + 1);
+    let mut doc = ShareDoc::from_report(report);
+    let mut dropped = Vec::new();
+    loop {
+        let raw = serialize(&doc);
+        let fragment = (raw.len() <= MAX_UNPACKED_BYTES).then(|| seal(&raw));
+        match fragment {
+            Some(fragment) if fragment.len() <= budget => {
+                return Encoded {
+                    fragment,
+                    dropped,
+                    too_long: false,
+                }
+            }
+            fragment => {
+                if let Some(next) = drop_next(&mut doc) {
+                    dropped.push(next);
+                    continue;
+                }
+                return Encoded {
+                    // An unpackable payload is sealed anyway: the caller
+                    // still gets a link, and the flag to warn about it.
+                    fragment: fragment.unwrap_or_else(|| seal(&raw)),
+                    dropped,
+                    too_long: true,
+                };
+            }
+        }
+    }
+}
+
+/// Leaves out the next thing: the largest timeline first, since one GIL run
+/// can outweigh everything else and the other timelines may then still fit.
+fn drop_next(doc: &mut ShareDoc) -> Option<Dropped> {
+    // `rev` because `max_by_key` keeps the last of equals: ties go in
+    // result order.
+    let biggest = doc
+        .results
+        .iter_mut()
+        .rev()
+        .filter(|r| !r.spans.worker.is_empty())
+        .max_by_key(|r| r.spans.worker.len());
+    if let Some(r) = biggest {
+        r.spans = WireSpans::default();
+        r.spans_dropped = true;
+        return model_from_code(r.model).ok().map(Dropped::Spans);
+    }
+    if !doc.figures_dropped && doc.results.iter().any(|r| !r.figures.is_empty()) {
+        for r in &mut doc.results {
+            r.figures.clear();
+        }
+        doc.figures_dropped = true;
+        return Some(Dropped::Figures);
+    }
+    None
+}
+
+/// Reads a fragment made by [`encode`]: `#r=<payload>`, `r=<payload>` or the
+/// bare payload. A decoded report's `share_url` is empty.
+pub fn decode(fragment: &str) -> Result<Report, ShareError> {
+    decode_with_dropped(fragment).map(|(report, _)| report)
+}
+
+/// [`decode`], also saying what the link's author had to leave out.
+pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), ShareError> {
+    let raw = unseal(fragment)?;
+    let (doc, rest) = postcard::take_from_bytes::<ShareDoc>(&raw)
+        .map_err(|e| ShareError::damaged(format!("unreadable data: {e}")))?;
+    if !rest.is_empty() {
+        return Err(ShareError::damaged(format!(
+            "{} unexpected bytes at the end",
+            rest.len()
+        )));
+    }
+    doc.into_report()
+}
+
+/// The serialized document inside a fragment, every layer checked.
+fn unseal(fragment: &str) -> Result<Vec<u8>, ShareError> {
+    let chars = fragment.chars().count();
+    if chars > MAX_FRAGMENT_CHARS {
+        return Err(ShareError::TooLong {
+            chars,
+            max: MAX_FRAGMENT_CHARS,
+        });
+    }
+    let no_hash = fragment.strip_prefix('#').unwrap_or(fragment);
+    let payload = no_hash.strip_prefix(KEY).unwrap_or(no_hash);
+    let skipped = fragment.len() - payload.len();
+    if payload.is_empty() {
+        return Err(ShareError::Empty);
+    }
+    // Checked here rather than left to the base64 crate, which counts bytes:
+    // the page names the character a person would count to.
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=');
+    if let Some((i, found)) = payload.char_indices().find(|&(_, c)| !allowed(c)) {
+        return Err(ShareError::BadBase64 {
+            at: fragment[..skipped + i].chars().count() + 1,
+            found,
+        });
+    }
+    // From here the payload is ASCII, so byte offsets are character offsets.
+    let at = |i: usize| skipped + i + 1;
+    let bytes = B64.decode(payload).map_err(|e| match e {
+        DecodeError::InvalidByte(i, b) | DecodeError::InvalidLastSymbol(i, b) => {
+            ShareError::BadBase64 {
+                at: at(i),
+                found: char::from(b),
+            }
+        }
+        // A lone last character can only be the start of a cut-off group.
+        DecodeError::InvalidLength(_) => ShareError::Truncated,
+        DecodeError::InvalidPadding => {
+            let i = payload.find('=').unwrap_or(payload.len().saturating_sub(1));
+            ShareError::BadBase64 {
+                at: at(i),
+                found: '=',
+            }
+        }
+    })?;
+    let Some(&format) = bytes.first() else {
+        return Err(ShareError::Empty);
+    };
+    if format > FORMAT && format <= PLAUSIBLE_FORMATS {
+        return Err(ShareError::NewerFormat {
+            found: format,
+            reads: FORMAT,
+        });
+    }
+    if format != FORMAT {
+        return Err(ShareError::damaged(format!(
+            "no version of this page writes format {format}"
+        )));
+    }
+    if bytes.len() <= HEADER {
+        return Err(ShareError::Truncated);
+    }
+    let (check, deflated) = bytes[1..].split_at(HEADER - 1);
+    // Inflate before checking the sum so that a cut-off link says so rather
+    // than "damaged"; the size cap bounds the work either way.
+    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, MAX_UNPACKED_BYTES)
+        .map_err(|e| match e.status {
+            TINFLStatus::HasMoreOutput => ShareError::TooLarge {
+                limit: MAX_UNPACKED_BYTES,
+            },
+            TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
+                ShareError::Truncated
+            }
+            _ => ShareError::damaged("not a deflate stream"),
+        })?;
+    if crc32(deflated).to_le_bytes() != check {
+        return Err(ShareError::damaged("checksum mismatch"));
+    }
+    Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+}

@@ -1,0 +1,255 @@
+//! Results in context: one sentence per model that says whether a figure is
+//! what the lesson predicts, and why ("GIL threads: 1.02× — as expected, the
+//! GIL serializes CPU-bound work").
+
+use crate::models::ModelId;
+use crate::report::ModelResult;
+use crate::workloads::counter::CounterSync;
+use crate::workloads::transfer::Via;
+use crate::workloads::Workload;
+
+fn times(x: f64) -> String {
+    format!("{x:.2}×")
+}
+
+/// The sentence for `r`, given every model's result of the same run and the
+/// machine's core count.
+pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelResult) -> String {
+    if !r.correct {
+        return "wrong result: the oracle disagrees, so its time means nothing".to_string();
+    }
+    let s = r.speedup;
+    match workload {
+        Workload::Cpu(_) | Workload::Squares(_) | Workload::Failure(_) => {
+            let ideal = (workload.tasks().min(r.workers).min(cores.max(1))).max(1) as f64;
+            let failed = match workload {
+                Workload::Failure(f) => Some(failure_note(f.fail_at, r)),
+                _ => None,
+            };
+            let speed = cpu_bound(r.model, s, ideal);
+            match failed {
+                Some(note) => format!("{note}; {speed}"),
+                None => speed,
+            }
+        }
+        Workload::Io(io) => {
+            let ideal = workload.tasks().min(r.workers).max(1) as f64;
+            match (r.model, s) {
+                (ModelId::Seq, _) => "the baseline: each wait after the other".to_string(),
+                (ModelId::Gil | ModelId::OldGil, Some(s)) if io.cpu_n == 0 && s >= 0.6 * ideal => format!(
+                    "{} — as expected: a thread waiting on I/O releases the GIL, so the waits overlap",
+                    times(s)
+                ),
+                (ModelId::Gil | ModelId::OldGil, Some(s)) if io.cpu_n > 0 => format!(
+                    "{} — the waits overlap, but the CPU part after each wait still runs one thread at a time",
+                    times(s)
+                ),
+                (_, Some(s)) if s >= 0.6 * ideal => format!(
+                    "{} — the waits overlap: {} workers wait at once (ideal {})",
+                    times(s),
+                    r.workers,
+                    times(ideal)
+                ),
+                (_, Some(s)) => format!(
+                    "{} — less overlap than the ideal {}: starting workers or the CPU part takes its share",
+                    times(s),
+                    times(ideal)
+                ),
+                (_, None) => "run seq too to see the speedup".to_string(),
+            }
+        }
+        Workload::Spawn(_) => {
+            let us = |m: &ModelResult| m.figures.get("per_step_us").copied();
+            let Some(mine) = us(r) else {
+                return "no start was measured".to_string();
+            };
+            let what = match r.model {
+                ModelId::Procs => "handing an empty task to the running pool and getting the reply",
+                ModelId::Fork => {
+                    "starting a fresh process (a worker and its own wasm instance) and ending it"
+                }
+                _ => "starting a thread (a worker joining the shared memory) and joining it",
+            };
+            let cheapest = all
+                .iter()
+                .filter(|o| o.model == ModelId::Procs)
+                .find_map(us)
+                .filter(|p| *p > 0.0 && r.model != ModelId::Procs);
+            match cheapest {
+                Some(p) => format!(
+                    "{mine:.0} µs per step for {what} — {:.0}× the cost of using the pool: why pools exist",
+                    mine / p
+                ),
+                None => format!("{mine:.0} µs per step for {what}"),
+            }
+        }
+        Workload::Counter(c) => {
+            let lost: u128 = r
+                .lost_updates
+                .as_deref()
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(0);
+            match (c.sync, lost, r.model) {
+                (_, 0, ModelId::Seq) => "all counted: one worker cannot race itself".to_string(),
+                (CounterSync::Racy, 0, _) => {
+                    "none lost this time, but the race is there: try more increments or tasks".to_string()
+                }
+                (CounterSync::Racy, n, _) => format!(
+                    "{n} updates lost: `value += 1` reads, then writes, and another worker wrote in between"
+                ),
+                (CounterSync::Locked, 0, _) => "all counted: the lock makes read-and-write one step, at the cost of waiting for it".to_string(),
+                (CounterSync::Atomic, 0, _) => "all counted: one indivisible add in hardware".to_string(),
+                (CounterSync::Messages, 0, _) => "all counted: nothing shared; each worker counted alone and sent its total".to_string(),
+                (_, n, _) => format!("{n} updates lost where none should be"),
+            }
+        }
+        Workload::Transfer(t) => {
+            let how = match (r.model.is_thread_model(), t.via) {
+                (true, Via::Copy) => "each thread copied the buffer inside the shared memory",
+                (true, Via::Move) => "each thread took a buffer of its own, no copy",
+                (true, Via::Shared) => "every thread read the one buffer where it lies",
+                (false, Via::Copy) => {
+                    "each process got its own copy (structured clone, like pickling)"
+                }
+                (false, Via::Move) => {
+                    "each buffer was transferred: no copy, and the sender lost it"
+                }
+                (false, Via::Shared) => {
+                    "every process read one SharedArrayBuffer: no copy on the way"
+                }
+            };
+            match s {
+                Some(s) if r.model != ModelId::Seq => format!("{} — {how}", times(s)),
+                _ => how.to_string(),
+            }
+        }
+    }
+}
+
+fn failure_note(fail_at: u32, r: &ModelResult) -> String {
+    let kept = if r.model.is_thread_model() {
+        "its error kept the message and where it was raised"
+    } else {
+        "only its text crossed back from the process"
+    };
+    match r.errors.first() {
+        Some(e) if e.task == fail_at => {
+            format!("task {fail_at} failed and {kept}; the others finished")
+        }
+        _ => "the failing task did not report".to_string(),
+    }
+}
+
+fn cpu_bound(model: ModelId, s: Option<f64>, ideal: f64) -> String {
+    let Some(s) = s else {
+        return match model {
+            ModelId::Seq => "the baseline".to_string(),
+            _ => "run seq too to see the speedup".to_string(),
+        };
+    };
+    let x = times(s);
+    match model {
+        ModelId::Seq => "the baseline: one task after the other".to_string(),
+        ModelId::Gil if (0.85..=1.15).contains(&s) => {
+            format!("{x} — as expected, the GIL serializes CPU-bound work")
+        }
+        ModelId::Gil if s < 0.85 => format!("{x} — slower than one thread: handing the GIL back and forth costs time"),
+        ModelId::Gil => format!("{x} — faster than GIL threads should be; the machine may have been busy during seq"),
+        ModelId::OldGil if s < 1.0 => format!(
+            "{x} — slower than one thread, as in CPython 2: the holder keeps retaking the GIL while the others wake for nothing (the convoy effect)"
+        ),
+        ModelId::OldGil => format!("{x} — one thread's speed: the old GIL still lets one thread run at a time"),
+        _ => {
+            let start = if model == ModelId::Fork {
+                " (it also pays for starting a process per task)"
+            } else {
+                ""
+            };
+            if s >= 0.8 * ideal {
+                format!("{x} — as expected: {ideal:.0} cores work at once (ideal {}){start}", times(ideal))
+            } else if s >= 1.2 {
+                format!(
+                    "{x} — faster than one, short of the ideal {}{start}: other work on the machine or short tasks eat the gain",
+                    times(ideal)
+                )
+            } else {
+                format!("{x} — no gain over one thread{start}; with {ideal:.0} free cores this should reach {}", times(ideal))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::TaskError;
+
+    fn result(model: ModelId, speedup: f64, workers: u32) -> ModelResult {
+        ModelResult {
+            model,
+            workers,
+            samples_ms: vec![],
+            median_ms: Some(1.0),
+            min_ms: None,
+            max_ms: None,
+            speedup: Some(speedup),
+            efficiency: None,
+            median_ci_ms: None,
+            speedup_ci: None,
+            correct: true,
+            value: String::new(),
+            expected: String::new(),
+            lost_updates: None,
+            errors: vec![],
+            spans: vec![],
+            figures: Default::default(),
+        }
+    }
+
+    #[test]
+    fn cpu_bound_sentences_follow_the_lesson() {
+        let w = Workload::default_for("cpu").unwrap();
+        let v = |m, s| verdict(&w, 2, &[], &result(m, s, 2));
+        assert!(v(ModelId::Gil, 1.02).contains("as expected, the GIL serializes"));
+        assert!(v(ModelId::OldGil, 0.8).contains("convoy effect"));
+        assert!(v(ModelId::Threads, 1.9).contains("as expected: 2 cores work at once"));
+        assert!(v(ModelId::Procs, 1.3).contains("short of the ideal 2.00×"));
+        assert!(v(ModelId::Fork, 1.0).contains("no gain"));
+        let mut wrong = result(ModelId::Threads, 2.0, 2);
+        wrong.correct = false;
+        assert!(verdict(&w, 2, &[], &wrong).starts_with("wrong result"));
+    }
+
+    #[test]
+    fn io_counter_spawn_failure_and_transfer_have_their_own_words() {
+        let io = Workload::default_for("io").unwrap();
+        assert!(verdict(&io, 2, &[], &result(ModelId::Gil, 7.6, 8)).contains("releases the GIL"));
+
+        let racy = Workload::default_for("counter").unwrap();
+        let mut r = result(ModelId::Threads, 1.0, 2);
+        r.lost_updates = Some("1234".into());
+        assert!(verdict(&racy, 2, &[], &r).starts_with("1234 updates lost"));
+
+        let spawn = Workload::default_for("spawn").unwrap();
+        let mut pool = result(ModelId::Procs, 1.0, 2);
+        pool.figures.insert("per_step_us".into(), 100.0);
+        let mut fork = result(ModelId::Fork, 1.0, 1);
+        fork.figures.insert("per_step_us".into(), 20_000.0);
+        let all = vec![pool.clone(), fork.clone()];
+        assert!(verdict(&spawn, 2, &all, &fork).contains("200× the cost of using the pool"));
+
+        let failure = Workload::default_for("failure").unwrap();
+        let mut f = result(ModelId::Procs, 1.8, 2);
+        f.errors = vec![TaskError {
+            task: 2,
+            message: "boom".into(),
+        }];
+        assert!(
+            verdict(&failure, 2, &[], &f).starts_with("task 2 failed and only its text crossed")
+        );
+
+        let transfer = Workload::default_for("transfer").unwrap();
+        assert!(verdict(&transfer, 2, &[], &result(ModelId::Procs, 0.5, 2))
+            .contains("structured clone"));
+    }
+}

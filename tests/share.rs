@@ -1,0 +1,726 @@
+//! Share links: every report shape survives the round trip, links stay
+//! short, and no fragment, however damaged, makes `decode` panic.
+
+use base64::Engine;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use tvp::config::RunConfig;
+use tvp::models::{Measurement, ModelId, Span, SpanKind, TaskError};
+use tvp::report::{Env, Report, SizePoint, SweepPoint};
+use tvp::share::{
+    decode, decode_with_dropped, encode, link_too_long, Dropped, Encoded, ShareError, FORMAT,
+    MAX_FRAGMENT_CHARS, MAX_LINK_CHARS, MAX_UNPACKED_BYTES, TYPICAL_BUDGET,
+};
+use tvp::workloads::transfer::Via;
+use tvp::workloads::{Workload, WORKLOAD_IDS};
+
+const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.8078.73 Safari/537.36";
+const BASE: &str = "https://example.github.io/threads-vs-processes/?w=cpu&tasks=4&n=10000000&models=seq%2Cthreads%2Cgil%2Cprocs&workers=8&repeats=5&warmup=1&switch_ms=5";
+
+/// The documented payload layout, rebuilt here so the tests pin the format
+/// rather than borrow the code under test.
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn payload(fragment: &str) -> Vec<u8> {
+    B64.decode(fragment.strip_prefix("r=").unwrap()).unwrap()
+}
+
+fn fragment_of(bytes: &[u8]) -> String {
+    format!("r={}", B64.encode(bytes))
+}
+
+/// A valid link around arbitrary (already serialized) content.
+fn seal(format: u8, raw: &[u8]) -> String {
+    let deflated = miniz_oxide::deflate::compress_to_vec(raw, 6);
+    let mut bytes = vec![format];
+    bytes.extend_from_slice(&crc32(&deflated).to_le_bytes());
+    bytes.extend_from_slice(&deflated);
+    fragment_of(&bytes)
+}
+
+fn unseal(fragment: &str) -> Vec<u8> {
+    miniz_oxide::inflate::decompress_to_vec(&payload(fragment)[5..]).unwrap()
+}
+
+/// xorshift64*: deterministic inputs without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    /// A time with more digits than a µs grid holds.
+    fn ms(&mut self, scale: f64) -> f64 {
+        (self.next() % 1_000_000_007) as f64 / 1_000_000_007.0 * scale
+    }
+}
+
+fn env(user_agent: &str) -> Env {
+    Env {
+        cores: 8,
+        isolated: true,
+        user_agent: user_agent.to_string(),
+        build: "0.1.0+3f2a9c1".to_string(),
+        date: "2026-11-22T10:31:07Z".to_string(),
+        timer_resolution_ms: Some(0.005),
+    }
+}
+
+fn config(w: &str, models: &[ModelId], workers: u32) -> RunConfig {
+    let mut cfg = RunConfig::with_cores(8);
+    cfg.workload = Workload::default_for(w).unwrap();
+    cfg.models = models.to_vec();
+    cfg.workers = workers;
+    cfg
+}
+
+/// What a model's tasks look like on a timeline: one span per task, or
+/// thousands of GIL hand-offs.
+fn spans(model: ModelId, tasks: u32, workers: u32, per_task: u32, rng: &mut Rng) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut t = rng.ms(0.2);
+    for task in 0..tasks {
+        for step in 0..per_task {
+            let kind = match (model, step % 2) {
+                (ModelId::Gil | ModelId::OldGil, 1) => SpanKind::GilWait,
+                (ModelId::Fork, _) => SpanKind::Spawn,
+                (_, 1) => SpanKind::Io,
+                _ => SpanKind::Run,
+            };
+            let len = rng.ms(6.0);
+            out.push(Span {
+                worker: task % workers.max(1),
+                task,
+                kind,
+                start_ms: t,
+                end_ms: t + len,
+            });
+            t += len + rng.ms(0.05);
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn measurements(
+    cfg: &RunConfig,
+    repeats: u32,
+    spans_per_task: u32,
+    with_errors: bool,
+    with_figures: bool,
+    rng: &mut Rng,
+) -> Vec<Measurement> {
+    let expected = cfg.workload.expected();
+    let tasks = cfg.workload.tasks().min(64);
+    let mut out = Vec::new();
+    for r in 0..repeats {
+        for (i, &model) in cfg.models.iter().enumerate() {
+            let value = if matches!(cfg.workload, Workload::Counter(_)) && i % 2 == 1 {
+                expected.saturating_sub(1234 + u128::from(r))
+            } else {
+                expected
+            };
+            let mut figures = BTreeMap::new();
+            if with_figures {
+                figures.insert("µs per spawn".to_string(), 180.0 + rng.ms(40.0));
+                figures.insert("gil_handoffs".to_string(), (rng.next() % 5000) as f64);
+            }
+            out.push(Measurement {
+                model,
+                workers: cfg.workers,
+                wall_ms: 100.0 * (i as f64 + 1.0) + rng.ms(30.0),
+                value: value.to_string(),
+                correct: value == expected,
+                errors: if with_errors {
+                    vec![TaskError {
+                        task: 2,
+                        message: format!("task 2 failed midway (repeat {r}): «ValueError» ✗"),
+                    }]
+                } else {
+                    vec![]
+                },
+                spans: spans(model, tasks, cfg.workers, spans_per_task, rng),
+                figures,
+            });
+        }
+    }
+    out
+}
+
+fn report(
+    cfg: &RunConfig,
+    ua: &str,
+    repeats: u32,
+    spans_per_task: u32,
+    rng: &mut Rng,
+) -> Report {
+    let ms = measurements(cfg, repeats, spans_per_task, false, false, rng);
+    Report::build(cfg, env(ua), &ms, BASE.to_string())
+}
+
+/// `decoded` is `original` without its `share_url`, spans within 1 µs.
+fn assert_same(decoded: &Report, original: &Report) {
+    let mut expected = original.clone();
+    expected.share_url = String::new();
+    assert_eq!(decoded.results.len(), expected.results.len());
+    for (d, e) in decoded.results.iter().zip(&mut expected.results) {
+        assert_eq!(d.spans.len(), e.spans.len(), "{}", e.model);
+        for (ds, es) in d.spans.iter().zip(&e.spans) {
+            assert_eq!((ds.worker, ds.task, ds.kind), (es.worker, es.task, es.kind));
+            assert!((ds.start_ms - es.start_ms).abs() < 1e-3, "{ds:?} {es:?}");
+            assert!((ds.end_ms - es.end_ms).abs() < 1e-3, "{ds:?} {es:?}");
+        }
+        e.spans = d.spans.clone();
+    }
+    assert_eq!(*decoded, expected);
+}
+
+fn round_trip(original: &Report) -> Encoded {
+    let enc = encode(original);
+    assert!(enc.dropped.is_empty(), "{:?}", enc.dropped);
+    assert!(!enc.too_long);
+    let decoded = decode(&format!("#{}", enc.fragment)).expect("decodes");
+    assert_same(&decoded, original);
+    assert_eq!(decode(&enc.fragment).unwrap(), decoded, "`#` is optional");
+    enc
+}
+
+#[test]
+fn every_workload_and_model_mix_round_trips() {
+    use ModelId::*;
+    let mixes: [&[ModelId]; 6] = [
+        &[Seq, Threads, Gil, OldGil, Procs, Fork],
+        &[Seq, Threads, Gil, Procs],
+        &[Threads, Gil],
+        &[Seq],
+        &[Fork, OldGil, Procs],
+        &[Procs],
+    ];
+    let mut rng = Rng(0x5EED);
+    for w in WORKLOAD_IDS {
+        for (k, models) in mixes.iter().enumerate() {
+            let cfg = config(w, models, 1 + k as u32 * 3);
+            let ms = measurements(&cfg, 1 + k as u32 % 4, 1 + k as u32 % 3, k % 2 == 0, k % 3 != 2, &mut rng);
+            let ua = ["Firefox/140.0 — «test» 测试 🧵", CHROME, ""][k % 3];
+            let mut r = Report::build(&cfg, env(ua), &ms, BASE.to_string());
+            if k % 2 == 1 {
+                r.sweep = (1..=4)
+                    .flat_map(|n| {
+                        models.iter().map(move |&m| SweepPoint {
+                            model: m,
+                            workers: n,
+                            median_ms: Some(100.0 / f64::from(n) + 0.123456789),
+                            speedup: (m != Threads).then_some(f64::from(n) * 0.97),
+                        })
+                    })
+                    .collect();
+            }
+            if w == "transfer" {
+                r.sizes = vec![
+                    SizePoint { model: Procs, via: Via::Copy, bytes: 1024, median_ms: 0.031 },
+                    SizePoint { model: Procs, via: Via::Move, bytes: 1 << 26, median_ms: 12.5 },
+                    SizePoint { model: Threads, via: Via::Shared, bytes: 1 << 20, median_ms: 1e-3 },
+                ];
+            }
+            round_trip(&r);
+            if !models.contains(&Seq) {
+                assert!(r.results.iter().all(|x| x.speedup.is_none()));
+            }
+            if w == "counter" && k == 0 {
+                assert!(r.results[1].lost_updates.is_some(), "the shape is exercised");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_typical_cpu_report_fits_the_typical_budget() {
+    let mut rng = Rng(42);
+    let cfg = config("cpu", &RunConfig::default_models(), 8);
+    let r = report(&cfg, CHROME, 5, 1, &mut rng);
+    assert_eq!(r.results.len(), 4);
+    assert!(r.results.iter().all(|x| x.samples_ms.len() == 5 && x.spans.len() == 4));
+    let enc = round_trip(&r);
+    println!("typical cpu fragment: {} characters", enc.fragment.len());
+    assert!(enc.fragment.len() <= TYPICAL_BUDGET, "{}", enc.fragment.len());
+    assert!(!link_too_long(&enc.link(BASE)));
+}
+
+#[test]
+fn twenty_thousand_spans_are_dropped_to_fit() {
+    let mut rng = Rng(7);
+    let cfg = config("cpu", &RunConfig::default_models(), 8);
+    let mut r = report(&cfg, CHROME, 5, 1, &mut rng);
+    let gil = r.results.iter().position(|x| x.model == ModelId::Gil).unwrap();
+    r.results[gil].spans = spans(ModelId::Gil, 4, 8, 5_000, &mut rng);
+    assert_eq!(r.results[gil].spans.len(), 20_000);
+
+    let enc = encode(&r);
+    println!("20,000 spans: {} characters, dropped {:?}", enc.fragment.len(), enc.dropped);
+    assert_eq!(enc.dropped, vec![Dropped::Spans(ModelId::Gil)]);
+    assert!(!enc.too_long);
+    assert!(enc.link(&r.share_url).len() <= MAX_LINK_CHARS);
+    assert!(enc.fragment.len() <= TYPICAL_BUDGET, "the rest is small");
+
+    let (decoded, dropped) = decode_with_dropped(&enc.fragment).unwrap();
+    assert_eq!(dropped, enc.dropped);
+    assert_eq!(dropped[0].to_string(), "the timeline of gil");
+    let mut expected = r.clone();
+    expected.results[gil].spans.clear();
+    assert_same(&decoded, &expected);
+}
+
+#[test]
+fn a_few_hundred_spans_still_fit() {
+    let mut rng = Rng(8);
+    let cfg = config("cpu", &[ModelId::Seq, ModelId::Gil], 4);
+    let mut r = report(&cfg, CHROME, 5, 1, &mut rng);
+    r.results[1].spans = spans(ModelId::Gil, 4, 4, 100, &mut rng);
+    let enc = round_trip(&r);
+    println!("400 GIL spans: {} characters", enc.fragment.len());
+}
+
+#[test]
+fn figures_go_after_spans_and_too_long_is_flagged() {
+    let mut rng = Rng(9);
+    let cfg = config("spawn", &[ModelId::Seq, ModelId::Threads, ModelId::Fork], 4);
+    let mut r = report(&cfg, CHROME, 3, 1, &mut rng);
+    for (i, res) in r.results.iter_mut().enumerate() {
+        res.figures = (0..400)
+            .map(|k| (format!("figure {i}.{k} {}", rng.next()), rng.ms(1e4)))
+            .collect();
+    }
+    let enc = encode(&r);
+    assert_eq!(
+        enc.dropped,
+        vec![
+            Dropped::Spans(ModelId::Seq),
+            Dropped::Spans(ModelId::Threads),
+            Dropped::Spans(ModelId::Fork),
+            Dropped::Figures
+        ],
+        "equal timelines go in model order"
+    );
+    assert!(!enc.too_long, "{}", enc.fragment.len());
+    let (decoded, dropped) = decode_with_dropped(&enc.fragment).unwrap();
+    assert_eq!(dropped, enc.dropped);
+    assert!(decoded.results.iter().all(|x| x.figures.is_empty() && x.spans.is_empty()));
+
+    // Nothing left to drop: the link is handed out, flagged.
+    r.env.user_agent = (0..9000).map(|_| char::from(b'!' + rng.below(90) as u8)).collect();
+    let enc = encode(&r);
+    assert!(enc.too_long);
+    assert!(link_too_long(&enc.link(&r.share_url)));
+    let decoded = decode(&enc.fragment).expect("still a valid fragment");
+    assert_eq!(decoded.env.user_agent, r.env.user_agent);
+
+    // Past the unpacked cap the fragment could not be read back: flagged too.
+    r.env.user_agent = "x".repeat(MAX_UNPACKED_BYTES + 1);
+    let enc = encode(&r);
+    assert!(enc.too_long);
+    assert_eq!(
+        decode(&enc.fragment),
+        Err(ShareError::TooLarge { limit: MAX_UNPACKED_BYTES })
+    );
+}
+
+#[test]
+fn the_share_url_counts_against_the_link_budget() {
+    let mut rng = Rng(10);
+    let cfg = config("cpu", &[ModelId::Seq, ModelId::Gil], 4);
+    let mut r = report(&cfg, CHROME, 5, 1, &mut rng);
+    r.results[1].spans = spans(ModelId::Gil, 4, 4, 100, &mut rng);
+    let short = encode(&r);
+    assert!(short.dropped.is_empty());
+    r.share_url = format!("{BASE}&pad={}", "p".repeat(MAX_LINK_CHARS - short.fragment.len()));
+    let long = encode(&r);
+    assert_eq!(long.dropped, vec![Dropped::Spans(ModelId::Gil)]);
+    assert!(!link_too_long(&long.link(&r.share_url)));
+    assert!(link_too_long(&"x".repeat(MAX_LINK_CHARS + 1)));
+    assert!(!link_too_long(&"✓".repeat(MAX_LINK_CHARS)), "characters, not bytes");
+}
+
+#[test]
+fn a_configuration_without_a_url_form_still_round_trips() {
+    let mut rng = Rng(11);
+    let cfg = config("counter", &[ModelId::Threads], 2);
+    let mut r = report(&cfg, CHROME, 2, 1, &mut rng);
+    r.config.insert("tasks".into(), serde_json::json!("10")); // would come back a number
+    r.config.insert("extra".into(), serde_json::json!({"nested": [1, true, null]}));
+    round_trip(&r);
+    r.config.clear();
+    round_trip(&r);
+}
+
+// ---- errors ----
+
+fn valid_fragment() -> String {
+    let mut rng = Rng(12);
+    let cfg = config("failure", &RunConfig::default_models(), 4);
+    let ms = measurements(&cfg, 3, 2, true, true, &mut rng);
+    encode(&Report::build(&cfg, env(CHROME), &ms, BASE.to_string())).fragment
+}
+
+#[test]
+fn empty_fragments_say_so() {
+    for f in ["", "#", "r=", "#r="] {
+        let e = decode(f).unwrap_err();
+        assert_eq!(e, ShareError::Empty, "{f:?}");
+        assert_eq!(e.to_string(), "the link carries no results");
+    }
+}
+
+#[test]
+fn every_cut_is_truncated() {
+    let f = valid_fragment();
+    for len in 3..f.len() {
+        let e = decode(&f[..len]).unwrap_err();
+        assert_eq!(e, ShareError::Truncated, "cut at {len}");
+        assert_eq!(e.to_string(), "the link's results are truncated");
+    }
+}
+
+#[test]
+fn every_bit_flip_is_caught() {
+    let f = valid_fragment();
+    let bytes = payload(&f);
+    let mut kinds = BTreeMap::new();
+    for i in 0..bytes.len() {
+        for bit in 0..8 {
+            let mut b = bytes.clone();
+            b[i] ^= 1 << bit;
+            let e = decode(&fragment_of(&b)).unwrap_err();
+            let kind = format!("{e:?}");
+            *kinds.entry(kind[..kind.find([' ', '{']).unwrap_or(kind.len())].to_string()).or_insert(0) += 1;
+            assert!(!e.to_string().is_empty());
+        }
+    }
+    println!("bit flips: {kinds:?}");
+    // A flip in the stored checksum can only be a checksum mismatch.
+    let mut b = bytes.clone();
+    b[3] ^= 0x10;
+    let e = decode(&fragment_of(&b)).unwrap_err();
+    assert_eq!(e.to_string(), "the link's results are damaged (checksum mismatch)");
+    // So is anything added after the deflate stream.
+    let e = decode(&format!("{f}AAAA")).unwrap_err();
+    assert!(matches!(e, ShareError::Damaged { .. }), "{e}");
+}
+
+#[test]
+fn a_valid_checksum_over_nonsense_is_still_damaged() {
+    let raw = unseal(&valid_fragment());
+    for cut in [0, 1, 10, raw.len() / 2, raw.len() - 1] {
+        let e = decode(&seal(FORMAT, &raw[..cut])).unwrap_err();
+        assert!(matches!(e, ShareError::Damaged { .. }), "{e}");
+        assert!(e.to_string().starts_with("the link's results are damaged (unreadable data"), "{e}");
+    }
+    let mut longer = raw.clone();
+    longer.push(0);
+    assert_eq!(
+        decode(&seal(FORMAT, &longer)).unwrap_err().to_string(),
+        "the link's results are damaged (1 unexpected bytes at the end)"
+    );
+    let e = decode(&fragment_of(&[FORMAT, 0, 0, 0, 0, 0xFF, 0xFF])).unwrap_err();
+    assert!(matches!(e, ShareError::Damaged { .. } | ShareError::Truncated), "{e}");
+}
+
+#[test]
+fn oversize_input_is_refused_before_any_work() {
+    let f = format!("r={}", "A".repeat(MAX_FRAGMENT_CHARS));
+    let e = decode(&f).unwrap_err();
+    assert_eq!(e, ShareError::TooLong { chars: MAX_FRAGMENT_CHARS + 2, max: MAX_FRAGMENT_CHARS });
+    assert_eq!(
+        e.to_string(),
+        "the link's results are too long to read (65538 characters; at most 65536)"
+    );
+}
+
+#[test]
+fn wrong_characters_are_pointed_at() {
+    let f = valid_fragment();
+    let e = decode(&format!("#{}${}", &f[..14], &f[14..])).unwrap_err();
+    assert_eq!(e, ShareError::BadBase64 { at: 16, found: '$' });
+    assert_eq!(e.to_string(), "the link's results are not valid base64url at character 16 ('$')");
+    // Counted in characters, and `+`/`/` (plain base64) are wrong too.
+    assert_eq!(decode("r=AQé+").unwrap_err(), ShareError::BadBase64 { at: 5, found: 'é' });
+    assert_eq!(decode("AQ+/").unwrap_err(), ShareError::BadBase64 { at: 3, found: '+' });
+    assert_eq!(decode("r=AQ%20").unwrap_err(), ShareError::BadBase64 { at: 5, found: '%' });
+    assert_eq!(decode("r=A=AA").unwrap_err(), ShareError::BadBase64 { at: 4, found: '=' });
+    assert!(decode(&format!("{f}==")).is_ok() || decode(&format!("{f}=")).is_ok(), "padding is tolerated");
+}
+
+#[test]
+fn a_newer_format_is_named() {
+    for format in [2u8, 3, 63] {
+        let e = decode(&seal(format, b"whatever a later page writes")).unwrap_err();
+        assert_eq!(e, ShareError::NewerFormat { found: format, reads: FORMAT });
+    }
+    assert_eq!(
+        decode(&seal(3, b"")).unwrap_err().to_string(),
+        "the link was made by a newer version (format 3; this page reads 1)"
+    );
+    for format in [0u8, 64, 255] {
+        let e = decode(&seal(format, b"")).unwrap_err();
+        assert!(matches!(e, ShareError::Damaged { .. }), "{format}: {e}");
+    }
+}
+
+#[test]
+fn a_decompression_bomb_is_stopped_at_the_cap() {
+    let zeros = vec![0u8; 4 << 20];
+    let bomb = seal(FORMAT, &zeros);
+    assert!(bomb.len() < 8_000, "a short link: {}", bomb.len());
+    let e = decode(&bomb).unwrap_err();
+    assert_eq!(e, ShareError::TooLarge { limit: MAX_UNPACKED_BYTES });
+    assert_eq!(e.to_string(), "the link's results are larger than 64 KiB once unpacked");
+    // Exactly at the cap is fine as far as inflating goes.
+    let e = decode(&seal(FORMAT, &zeros[..MAX_UNPACKED_BYTES])).unwrap_err();
+    assert!(matches!(e, ShareError::Damaged { .. }), "{e}");
+}
+
+// ---- fuzzing ----
+
+fn check(input: &str) -> bool {
+    match decode(input) {
+        Ok(_) => true,
+        Err(e) => {
+            assert!(!e.to_string().is_empty(), "{e:?}");
+            false
+        }
+    }
+}
+
+const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=#%+/ &\n\xc3";
+
+fn mutate_text(f: &str, rng: &mut Rng) -> String {
+    let mut b = f.as_bytes().to_vec();
+    for _ in 0..1 + rng.below(4) {
+        let i = rng.below(b.len() + 1);
+        let c = ALPHABET[rng.below(ALPHABET.len())];
+        match rng.below(5) {
+            0 if i < b.len() => b[i] = c,
+            1 => b.insert(i, c),
+            2 if i < b.len() => {
+                b.remove(i);
+            }
+            3 => b.truncate(i),
+            _ => {
+                let j = rng.below(b.len() + 1);
+                let chunk = b[i.min(j)..i.max(j)].to_vec();
+                b.splice(j..j, chunk.into_iter().take(64));
+            }
+        }
+    }
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+fn mutate_bytes(b: &mut Vec<u8>, rng: &mut Rng) {
+    for _ in 0..1 + rng.below(3) {
+        let i = rng.below(b.len() + 1);
+        match rng.below(5) {
+            0 if i < b.len() => b[i] ^= 1 << rng.below(8),
+            1 if i < b.len() => b[i] = rng.next() as u8,
+            2 => b.insert(i, rng.next() as u8),
+            3 if i < b.len() => {
+                b.remove(i);
+            }
+            _ => b.truncate(i),
+        }
+    }
+}
+
+#[test]
+fn ten_thousands_of_mutations_never_panic() {
+    let mut rng = Rng(0xF0F0_1234);
+    let seeds: Vec<String> = [
+        ("cpu", &RunConfig::default_models()[..], 1),
+        ("counter", &[ModelId::Gil, ModelId::Threads][..], 30),
+        ("failure", &ModelId::ALL[..], 3),
+    ]
+    .iter()
+    .map(|&(w, models, per_task)| {
+        let cfg = config(w, models, 4);
+        let ms = measurements(&cfg, 3, per_task, true, true, &mut rng);
+        encode(&Report::build(&cfg, env(CHROME), &ms, BASE.to_string())).fragment
+    })
+    .collect();
+    let (mut total, mut ok) = (0, 0);
+    for round in 0..4_000 {
+        let f = &seeds[round % seeds.len()];
+        // The text as a person or a chat app might mangle it.
+        ok += check(&mutate_text(f, &mut rng)) as u32;
+        // The bytes, through the checksum.
+        let mut b = payload(f);
+        mutate_bytes(&mut b, &mut rng);
+        ok += check(&fragment_of(&b)) as u32;
+        // The serialized document itself, resealed so it gets past the
+        // checksum and the deserializer has to cope.
+        let mut raw = unseal(f);
+        mutate_bytes(&mut raw, &mut rng);
+        ok += check(&seal(FORMAT, &raw)) as u32;
+        // Pure noise, as text and as a payload.
+        let noise: Vec<u8> = (0..rng.below(300)).map(|_| rng.next() as u8).collect();
+        check(&String::from_utf8_lossy(&noise));
+        check(&fragment_of(&noise));
+        total += 5;
+    }
+    println!("{total} inputs, {ok} still decoded");
+    assert!(total >= 10_000);
+}
+
+// ---- properties ----
+
+fn arb_models() -> impl Strategy<Value = Vec<ModelId>> {
+    proptest::sample::subsequence(ModelId::ALL.to_vec(), 1..=6).prop_shuffle()
+}
+
+fn arb_text() -> impl Strategy<Value = String> {
+    prop_oneof![".{0,40}", "[ -~]{0,120}", Just(CHROME.to_string())]
+}
+
+fn arb_ms() -> impl Strategy<Value = f64> {
+    prop_oneof![0.0..10_000.0f64, -1e6..1e9f64, Just(0.0), Just(1e-9)]
+}
+
+fn arb_span() -> impl Strategy<Value = Span> {
+    (0..64u32, 0..1024u32, 0..4usize, arb_ms(), arb_ms()).prop_map(|(worker, task, k, a, b)| Span {
+        worker,
+        task,
+        kind: [SpanKind::Run, SpanKind::GilWait, SpanKind::Io, SpanKind::Spawn][k],
+        start_ms: a,
+        end_ms: b,
+    })
+}
+
+fn arb_measurement(models: Vec<ModelId>) -> impl Strategy<Value = Measurement> {
+    (
+        proptest::sample::select(models),
+        1..64u32,
+        prop_oneof![0.001..1e5f64, any::<f64>().prop_filter("finite", |v| v.is_finite())],
+        prop_oneof!["[0-9]{1,39}", arb_text()],
+        any::<bool>(),
+        proptest::collection::vec((0..1024u32, arb_text()), 0..3),
+        proptest::collection::vec(arb_span(), 0..12),
+        proptest::collection::btree_map(arb_text(), -1e12..1e12f64, 0..4),
+    )
+        .prop_map(|(model, workers, wall_ms, value, correct, errors, spans, figures)| Measurement {
+            model,
+            workers,
+            wall_ms,
+            value,
+            correct,
+            errors: errors.into_iter().map(|(task, message)| TaskError { task, message }).collect(),
+            spans,
+            figures,
+        })
+}
+
+fn arb_report() -> impl Strategy<Value = Report> {
+    (
+        proptest::sample::select(WORKLOAD_IDS.to_vec()),
+        arb_models(),
+        1..=64u32,
+        any::<bool>(),
+        (any::<u32>(), any::<bool>(), arb_text(), arb_text(), arb_text()),
+        proptest::option::of(0.0..1.0f64),
+    )
+        .prop_flat_map(|(w, models, workers, sweep, env, res)| {
+            let ms = proptest::collection::vec(arb_measurement(models.clone()), 0..16);
+            let points = proptest::collection::vec(
+                (
+                    proptest::sample::select(models.clone()),
+                    1..128u32,
+                    proptest::option::of(arb_ms()),
+                    proptest::option::of(0.0..64.0f64),
+                ),
+                0..8,
+            );
+            let sizes = proptest::collection::vec(
+                (proptest::sample::select(models.clone()), 0..3usize, any::<u64>(), arb_ms()),
+                0..4,
+            );
+            (Just((w, models, workers, sweep, env, res)), ms, points, sizes)
+        })
+        .prop_map(|((w, models, workers, sweep, env, res), ms, points, sizes)| {
+            let mut cfg = config(w, &models, workers);
+            cfg.sweep = sweep;
+            let (cores, isolated, user_agent, build, date) = env;
+            let env = Env { cores, isolated, user_agent, build, date, timer_resolution_ms: res };
+            let mut r = Report::build(&cfg, env, &ms, String::new());
+            r.sweep = points
+                .into_iter()
+                .map(|(model, workers, median_ms, speedup)| SweepPoint { model, workers, median_ms, speedup })
+                .collect();
+            r.sizes = sizes
+                .into_iter()
+                .map(|(model, v, bytes, median_ms)| SizePoint {
+                    model,
+                    via: [Via::Copy, Via::Move, Via::Shared][v],
+                    bytes,
+                    median_ms,
+                })
+                .collect();
+            r
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn arbitrary_reports_round_trip(r in arb_report()) {
+        let enc = encode(&r);
+        prop_assert!(!enc.too_long);
+        let (decoded, dropped) = decode_with_dropped(&enc.fragment).unwrap();
+        prop_assert_eq!(&dropped, &enc.dropped);
+        let mut expected = r.clone();
+        for d in &dropped {
+            match d {
+                Dropped::Spans(m) => expected
+                    .results
+                    .iter_mut()
+                    .filter(|x| x.model == *m)
+                    .for_each(|x| x.spans.clear()),
+                Dropped::Figures => expected.results.iter_mut().for_each(|x| x.figures.clear()),
+            }
+        }
+        assert_same(&decoded, &expected);
+    }
+
+    #[test]
+    fn arbitrary_strings_never_panic(s in ".{0,200}") {
+        check(&s);
+        check(&format!("#r={s}"));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(b in proptest::collection::vec(any::<u8>(), 0..400)) {
+        check(&String::from_utf8_lossy(&b));
+        check(&fragment_of(&b));
+        let mut framed = vec![FORMAT];
+        framed.extend_from_slice(&b);
+        check(&fragment_of(&framed));
+        check(&seal(FORMAT, &b));
+    }
+}
