@@ -28,7 +28,7 @@
 //!   original's bit for bit;
 //! - spans in whole microseconds (off by at most 0.5 µs; a time that is not
 //!   finite becomes 0), as columns of small varints, because a GIL run has
-//!   thousands of them and the timeline cannot show finer detail anyway;
+//!   thousands of them and browsers' clocks are no finer than 5 µs anyway;
 //! - the configuration as its query string whenever that rebuilds the same
 //!   JSON map, else as JSON;
 //! - not `share_url`: the caller knows the link it came from, so a decoded
@@ -64,8 +64,8 @@ pub const MAX_UNPACKED_BYTES: usize = 64 * 1024;
 
 /// The fragment's key: `#r=<payload>`.
 const KEY: &str = "r=";
-/// Format bytes past this are not a newer format but not a payload at all:
-/// formats grow by one, and random text would otherwise mostly read as
+/// A format byte above this reads as noise rather than as a newer format:
+/// formats grow one at a time, and random text would otherwise mostly be
 /// "made by a newer version".
 const PLAUSIBLE_FORMATS: u8 = 63;
 const HEADER: usize = 5;
@@ -106,8 +106,8 @@ impl fmt::Display for Dropped {
 pub struct Encoded {
     /// `r=<base64url>`, without the `#`.
     pub fragment: String,
-    /// What was left out, in the order it was dropped: spans of the models
-    /// with the most spans first, then the figures.
+    /// What was left out: timelines in result order, then the figures. The
+    /// largest timelines go first, so the small ones usually stay.
     pub dropped: Vec<Dropped>,
     /// Even with everything droppable dropped, `share_url#fragment` is over
     /// [`MAX_LINK_CHARS`] (or too big for [`decode`]): warn, don't share.
@@ -474,14 +474,22 @@ impl ShareDoc {
         }
     }
 
+    /// What [`drop_next`] left out, in the order [`Encoded::dropped`] promises.
+    fn dropped(&self) -> Vec<Dropped> {
+        let spans = self
+            .results
+            .iter()
+            .filter(|r| r.spans_dropped)
+            .filter_map(|r| model_from_code(r.model).ok().map(Dropped::Spans));
+        let figures = self.figures_dropped.then_some(Dropped::Figures);
+        spans.chain(figures).collect()
+    }
+
     fn into_report(self) -> Result<(Report, Vec<Dropped>), ShareError> {
-        let mut dropped = Vec::new();
+        let dropped = self.dropped();
         let mut results = Vec::with_capacity(self.results.len());
         for w in self.results {
             let model = model_from_code(w.model)?;
-            if w.spans_dropped {
-                dropped.push(Dropped::Spans(model));
-            }
             results.push(ModelResult {
                 model,
                 workers: w.workers,
@@ -520,9 +528,6 @@ impl ShareDoc {
             } else {
                 stats::speedup_ci(&seq_samples, &r.samples_ms)
             };
-        }
-        if self.figures_dropped {
-            dropped.push(Dropped::Figures);
         }
         let sweep = self
             .sweep
@@ -601,7 +606,6 @@ fn serialize(doc: &ShareDoc) -> Vec<u8> {
 pub fn encode(report: &Report) -> Encoded {
     let budget = MAX_LINK_CHARS.saturating_sub(report.share_url.len() + 1);
     let mut doc = ShareDoc::from_report(report);
-    let mut dropped = Vec::new();
     loop {
         let raw = serialize(&doc);
         let fragment = (raw.len() <= MAX_UNPACKED_BYTES).then(|| seal(&raw));
@@ -609,20 +613,19 @@ pub fn encode(report: &Report) -> Encoded {
             Some(fragment) if fragment.len() <= budget => {
                 return Encoded {
                     fragment,
-                    dropped,
+                    dropped: doc.dropped(),
                     too_long: false,
                 }
             }
             fragment => {
-                if let Some(next) = drop_next(&mut doc) {
-                    dropped.push(next);
+                if drop_next(&mut doc) {
                     continue;
                 }
                 return Encoded {
                     // An unpackable payload is sealed anyway: the caller
                     // still gets a link, and the flag to warn about it.
                     fragment: fragment.unwrap_or_else(|| seal(&raw)),
-                    dropped,
+                    dropped: doc.dropped(),
                     too_long: true,
                 };
             }
@@ -632,7 +635,7 @@ pub fn encode(report: &Report) -> Encoded {
 
 /// Leaves out the next thing: the largest timeline first, since one GIL run
 /// can outweigh everything else and the other timelines may then still fit.
-fn drop_next(doc: &mut ShareDoc) -> Option<Dropped> {
+fn drop_next(doc: &mut ShareDoc) -> bool {
     // `rev` because `max_by_key` keeps the last of equals: ties go in
     // result order.
     let biggest = doc
@@ -644,16 +647,16 @@ fn drop_next(doc: &mut ShareDoc) -> Option<Dropped> {
     if let Some(r) = biggest {
         r.spans = WireSpans::default();
         r.spans_dropped = true;
-        return model_from_code(r.model).ok().map(Dropped::Spans);
+        return true;
     }
     if !doc.figures_dropped && doc.results.iter().any(|r| !r.figures.is_empty()) {
         for r in &mut doc.results {
             r.figures.clear();
         }
         doc.figures_dropped = true;
-        return Some(Dropped::Figures);
+        return true;
     }
-    None
+    false
 }
 
 /// Reads a fragment made by [`encode`]: `#r=<payload>`, `r=<payload>` or the
@@ -763,5 +766,53 @@ mod tests {
     fn crc32_matches_the_standard_check_value() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn spans_survive_times_that_are_not_times() {
+        let times = [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e300,
+            -1e300,
+            0.0004,
+            2.5,
+        ];
+        let spans: Vec<Span> = times
+            .iter()
+            .zip(times.iter().rev())
+            .map(|(&start_ms, &end_ms)| Span {
+                worker: u32::MAX,
+                task: 0,
+                kind: SpanKind::Io,
+                start_ms,
+                end_ms,
+            })
+            .collect();
+        let back = WireSpans::pack(&spans).unpack().unwrap();
+        let starts: Vec<f64> = back.iter().map(|s| s.start_ms).collect();
+        let max = i64::MAX as f64 / 1000.0;
+        assert_eq!(starts, [0.0, 0.0, 0.0, max, -max, 0.0, 2.5]);
+        assert_eq!(back[0].end_ms, 2.5);
+        assert_eq!(back[0].worker, u32::MAX);
+    }
+
+    #[test]
+    fn columns_of_different_lengths_are_damage() {
+        let mut w = WireSpans::pack(&[Span {
+            worker: 0,
+            task: 0,
+            kind: SpanKind::Run,
+            start_ms: 0.0,
+            end_ms: 1.0,
+        }]);
+        w.kind.push(0);
+        assert!(matches!(w.unpack(), Err(ShareError::Damaged { .. })));
+        w.kind = vec![9];
+        assert_eq!(
+            w.unpack().unwrap_err().to_string(),
+            "the link's results are damaged (unknown span kind 9)"
+        );
     }
 }

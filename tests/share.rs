@@ -168,13 +168,7 @@ fn measurements(
     out
 }
 
-fn report(
-    cfg: &RunConfig,
-    ua: &str,
-    repeats: u32,
-    spans_per_task: u32,
-    rng: &mut Rng,
-) -> Report {
+fn report(cfg: &RunConfig, ua: &str, repeats: u32, spans_per_task: u32, rng: &mut Rng) -> Report {
     let ms = measurements(cfg, repeats, spans_per_task, false, false, rng);
     Report::build(cfg, env(ua), &ms, BASE.to_string())
 }
@@ -221,7 +215,14 @@ fn every_workload_and_model_mix_round_trips() {
     for w in WORKLOAD_IDS {
         for (k, models) in mixes.iter().enumerate() {
             let cfg = config(w, models, 1 + k as u32 * 3);
-            let ms = measurements(&cfg, 1 + k as u32 % 4, 1 + k as u32 % 3, k % 2 == 0, k % 3 != 2, &mut rng);
+            let ms = measurements(
+                &cfg,
+                1 + k as u32 % 4,
+                1 + k as u32 % 3,
+                k % 2 == 0,
+                k % 3 != 2,
+                &mut rng,
+            );
             let ua = ["Firefox/140.0 — «test» 测试 🧵", CHROME, ""][k % 3];
             let mut r = Report::build(&cfg, env(ua), &ms, BASE.to_string());
             if k % 2 == 1 {
@@ -238,9 +239,24 @@ fn every_workload_and_model_mix_round_trips() {
             }
             if w == "transfer" {
                 r.sizes = vec![
-                    SizePoint { model: Procs, via: Via::Copy, bytes: 1024, median_ms: 0.031 },
-                    SizePoint { model: Procs, via: Via::Move, bytes: 1 << 26, median_ms: 12.5 },
-                    SizePoint { model: Threads, via: Via::Shared, bytes: 1 << 20, median_ms: 1e-3 },
+                    SizePoint {
+                        model: Procs,
+                        via: Via::Copy,
+                        bytes: 1024,
+                        median_ms: 0.031,
+                    },
+                    SizePoint {
+                        model: Procs,
+                        via: Via::Move,
+                        bytes: 1 << 26,
+                        median_ms: 12.5,
+                    },
+                    SizePoint {
+                        model: Threads,
+                        via: Via::Shared,
+                        bytes: 1 << 20,
+                        median_ms: 1e-3,
+                    },
                 ];
             }
             round_trip(&r);
@@ -248,7 +264,10 @@ fn every_workload_and_model_mix_round_trips() {
                 assert!(r.results.iter().all(|x| x.speedup.is_none()));
             }
             if w == "counter" && k == 0 {
-                assert!(r.results[1].lost_updates.is_some(), "the shape is exercised");
+                assert!(
+                    r.results[1].lost_updates.is_some(),
+                    "the shape is exercised"
+                );
             }
         }
     }
@@ -260,10 +279,17 @@ fn a_typical_cpu_report_fits_the_typical_budget() {
     let cfg = config("cpu", &RunConfig::default_models(), 8);
     let r = report(&cfg, CHROME, 5, 1, &mut rng);
     assert_eq!(r.results.len(), 4);
-    assert!(r.results.iter().all(|x| x.samples_ms.len() == 5 && x.spans.len() == 4));
+    assert!(r
+        .results
+        .iter()
+        .all(|x| x.samples_ms.len() == 5 && x.spans.len() == 4));
     let enc = round_trip(&r);
     println!("typical cpu fragment: {} characters", enc.fragment.len());
-    assert!(enc.fragment.len() <= TYPICAL_BUDGET, "{}", enc.fragment.len());
+    assert!(
+        enc.fragment.len() <= TYPICAL_BUDGET,
+        "{}",
+        enc.fragment.len()
+    );
     assert!(!link_too_long(&enc.link(BASE)));
 }
 
@@ -272,12 +298,20 @@ fn twenty_thousand_spans_are_dropped_to_fit() {
     let mut rng = Rng(7);
     let cfg = config("cpu", &RunConfig::default_models(), 8);
     let mut r = report(&cfg, CHROME, 5, 1, &mut rng);
-    let gil = r.results.iter().position(|x| x.model == ModelId::Gil).unwrap();
+    let gil = r
+        .results
+        .iter()
+        .position(|x| x.model == ModelId::Gil)
+        .unwrap();
     r.results[gil].spans = spans(ModelId::Gil, 4, 8, 5_000, &mut rng);
     assert_eq!(r.results[gil].spans.len(), 20_000);
 
     let enc = encode(&r);
-    println!("20,000 spans: {} characters, dropped {:?}", enc.fragment.len(), enc.dropped);
+    println!(
+        "20,000 spans: {} characters, dropped {:?}",
+        enc.fragment.len(),
+        enc.dropped
+    );
     assert_eq!(enc.dropped, vec![Dropped::Spans(ModelId::Gil)]);
     assert!(!enc.too_long);
     assert!(enc.link(&r.share_url).len() <= MAX_LINK_CHARS);
@@ -289,6 +323,27 @@ fn twenty_thousand_spans_are_dropped_to_fit() {
     let mut expected = r.clone();
     expected.results[gil].spans.clear();
     assert_same(&decoded, &expected);
+}
+
+#[test]
+fn the_biggest_timelines_go_first() {
+    let mut rng = Rng(13);
+    let cfg = config("cpu", &ModelId::ALL, 8);
+    let mut r = report(&cfg, CHROME, 5, 1, &mut rng);
+    r.results[1].spans = spans(ModelId::Threads, 4, 8, 500, &mut rng);
+    r.results[2].spans = spans(ModelId::Gil, 4, 8, 5_000, &mut rng);
+    r.results[3].spans = spans(ModelId::OldGil, 4, 8, 50, &mut rng);
+    let enc = encode(&r);
+    assert_eq!(
+        enc.dropped,
+        vec![
+            Dropped::Spans(ModelId::Threads),
+            Dropped::Spans(ModelId::Gil)
+        ],
+        "listed in result order, though gil went first"
+    );
+    let decoded = decode(&enc.fragment).unwrap();
+    assert_eq!(decoded.results[3].spans.len(), 200, "the small one stays");
 }
 
 #[test]
@@ -320,15 +375,20 @@ fn figures_go_after_spans_and_too_long_is_flagged() {
             Dropped::Spans(ModelId::Fork),
             Dropped::Figures
         ],
-        "equal timelines go in model order"
+        "in result order, figures last"
     );
     assert!(!enc.too_long, "{}", enc.fragment.len());
     let (decoded, dropped) = decode_with_dropped(&enc.fragment).unwrap();
     assert_eq!(dropped, enc.dropped);
-    assert!(decoded.results.iter().all(|x| x.figures.is_empty() && x.spans.is_empty()));
+    assert!(decoded
+        .results
+        .iter()
+        .all(|x| x.figures.is_empty() && x.spans.is_empty()));
 
     // Nothing left to drop: the link is handed out, flagged.
-    r.env.user_agent = (0..9000).map(|_| char::from(b'!' + rng.below(90) as u8)).collect();
+    r.env.user_agent = (0..9000)
+        .map(|_| char::from(b'!' + rng.below(90) as u8))
+        .collect();
     let enc = encode(&r);
     assert!(enc.too_long);
     assert!(link_too_long(&enc.link(&r.share_url)));
@@ -341,7 +401,9 @@ fn figures_go_after_spans_and_too_long_is_flagged() {
     assert!(enc.too_long);
     assert_eq!(
         decode(&enc.fragment),
-        Err(ShareError::TooLarge { limit: MAX_UNPACKED_BYTES })
+        Err(ShareError::TooLarge {
+            limit: MAX_UNPACKED_BYTES
+        })
     );
 }
 
@@ -353,12 +415,18 @@ fn the_share_url_counts_against_the_link_budget() {
     r.results[1].spans = spans(ModelId::Gil, 4, 4, 100, &mut rng);
     let short = encode(&r);
     assert!(short.dropped.is_empty());
-    r.share_url = format!("{BASE}&pad={}", "p".repeat(MAX_LINK_CHARS - short.fragment.len()));
+    r.share_url = format!(
+        "{BASE}&pad={}",
+        "p".repeat(MAX_LINK_CHARS - short.fragment.len())
+    );
     let long = encode(&r);
     assert_eq!(long.dropped, vec![Dropped::Spans(ModelId::Gil)]);
     assert!(!link_too_long(&long.link(&r.share_url)));
     assert!(link_too_long(&"x".repeat(MAX_LINK_CHARS + 1)));
-    assert!(!link_too_long(&"✓".repeat(MAX_LINK_CHARS)), "characters, not bytes");
+    assert!(
+        !link_too_long(&"✓".repeat(MAX_LINK_CHARS)),
+        "characters, not bytes"
+    );
 }
 
 #[test]
@@ -367,7 +435,10 @@ fn a_configuration_without_a_url_form_still_round_trips() {
     let cfg = config("counter", &[ModelId::Threads], 2);
     let mut r = report(&cfg, CHROME, 2, 1, &mut rng);
     r.config.insert("tasks".into(), serde_json::json!("10")); // would come back a number
-    r.config.insert("extra".into(), serde_json::json!({"nested": [1, true, null]}));
+    r.config.insert(
+        "extra".into(),
+        serde_json::json!({"nested": [1, true, null]}),
+    );
     round_trip(&r);
     r.config.clear();
     round_trip(&r);
@@ -412,7 +483,9 @@ fn every_bit_flip_is_caught() {
             b[i] ^= 1 << bit;
             let e = decode(&fragment_of(&b)).unwrap_err();
             let kind = format!("{e:?}");
-            *kinds.entry(kind[..kind.find([' ', '{']).unwrap_or(kind.len())].to_string()).or_insert(0) += 1;
+            *kinds
+                .entry(kind[..kind.find([' ', '{']).unwrap_or(kind.len())].to_string())
+                .or_insert(0) += 1;
             assert!(!e.to_string().is_empty());
         }
     }
@@ -421,7 +494,10 @@ fn every_bit_flip_is_caught() {
     let mut b = bytes.clone();
     b[3] ^= 0x10;
     let e = decode(&fragment_of(&b)).unwrap_err();
-    assert_eq!(e.to_string(), "the link's results are damaged (checksum mismatch)");
+    assert_eq!(
+        e.to_string(),
+        "the link's results are damaged (checksum mismatch)"
+    );
     // So is anything added after the deflate stream.
     let e = decode(&format!("{f}AAAA")).unwrap_err();
     assert!(matches!(e, ShareError::Damaged { .. }), "{e}");
@@ -433,7 +509,11 @@ fn a_valid_checksum_over_nonsense_is_still_damaged() {
     for cut in [0, 1, 10, raw.len() / 2, raw.len() - 1] {
         let e = decode(&seal(FORMAT, &raw[..cut])).unwrap_err();
         assert!(matches!(e, ShareError::Damaged { .. }), "{e}");
-        assert!(e.to_string().starts_with("the link's results are damaged (unreadable data"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("the link's results are damaged (unreadable data"),
+            "{e}"
+        );
     }
     let mut longer = raw.clone();
     longer.push(0);
@@ -442,14 +522,23 @@ fn a_valid_checksum_over_nonsense_is_still_damaged() {
         "the link's results are damaged (1 unexpected bytes at the end)"
     );
     let e = decode(&fragment_of(&[FORMAT, 0, 0, 0, 0, 0xFF, 0xFF])).unwrap_err();
-    assert!(matches!(e, ShareError::Damaged { .. } | ShareError::Truncated), "{e}");
+    assert!(
+        matches!(e, ShareError::Damaged { .. } | ShareError::Truncated),
+        "{e}"
+    );
 }
 
 #[test]
 fn oversize_input_is_refused_before_any_work() {
     let f = format!("r={}", "A".repeat(MAX_FRAGMENT_CHARS));
     let e = decode(&f).unwrap_err();
-    assert_eq!(e, ShareError::TooLong { chars: MAX_FRAGMENT_CHARS + 2, max: MAX_FRAGMENT_CHARS });
+    assert_eq!(
+        e,
+        ShareError::TooLong {
+            chars: MAX_FRAGMENT_CHARS + 2,
+            max: MAX_FRAGMENT_CHARS
+        }
+    );
     assert_eq!(
         e.to_string(),
         "the link's results are too long to read (65538 characters; at most 65536)"
@@ -461,20 +550,42 @@ fn wrong_characters_are_pointed_at() {
     let f = valid_fragment();
     let e = decode(&format!("#{}${}", &f[..14], &f[14..])).unwrap_err();
     assert_eq!(e, ShareError::BadBase64 { at: 16, found: '$' });
-    assert_eq!(e.to_string(), "the link's results are not valid base64url at character 16 ('$')");
+    assert_eq!(
+        e.to_string(),
+        "the link's results are not valid base64url at character 16 ('$')"
+    );
     // Counted in characters, and `+`/`/` (plain base64) are wrong too.
-    assert_eq!(decode("r=AQé+").unwrap_err(), ShareError::BadBase64 { at: 5, found: 'é' });
-    assert_eq!(decode("AQ+/").unwrap_err(), ShareError::BadBase64 { at: 3, found: '+' });
-    assert_eq!(decode("r=AQ%20").unwrap_err(), ShareError::BadBase64 { at: 5, found: '%' });
-    assert_eq!(decode("r=A=AA").unwrap_err(), ShareError::BadBase64 { at: 4, found: '=' });
-    assert!(decode(&format!("{f}==")).is_ok() || decode(&format!("{f}=")).is_ok(), "padding is tolerated");
+    assert_eq!(
+        decode("r=AQé+").unwrap_err(),
+        ShareError::BadBase64 { at: 5, found: 'é' }
+    );
+    assert_eq!(
+        decode("AQ+/").unwrap_err(),
+        ShareError::BadBase64 { at: 3, found: '+' }
+    );
+    assert_eq!(
+        decode("r=AQ%20").unwrap_err(),
+        ShareError::BadBase64 { at: 5, found: '%' }
+    );
+    assert_eq!(
+        decode("r=A=AA").unwrap_err(),
+        ShareError::BadBase64 { at: 4, found: '=' }
+    );
+    let pad = "=".repeat((4 - (f.len() - 2) % 4) % 4);
+    assert!(decode(&format!("{f}{pad}")).is_ok(), "padding is tolerated");
 }
 
 #[test]
 fn a_newer_format_is_named() {
     for format in [2u8, 3, 63] {
         let e = decode(&seal(format, b"whatever a later page writes")).unwrap_err();
-        assert_eq!(e, ShareError::NewerFormat { found: format, reads: FORMAT });
+        assert_eq!(
+            e,
+            ShareError::NewerFormat {
+                found: format,
+                reads: FORMAT
+            }
+        );
     }
     assert_eq!(
         decode(&seal(3, b"")).unwrap_err().to_string(),
@@ -492,8 +603,16 @@ fn a_decompression_bomb_is_stopped_at_the_cap() {
     let bomb = seal(FORMAT, &zeros);
     assert!(bomb.len() < 8_000, "a short link: {}", bomb.len());
     let e = decode(&bomb).unwrap_err();
-    assert_eq!(e, ShareError::TooLarge { limit: MAX_UNPACKED_BYTES });
-    assert_eq!(e.to_string(), "the link's results are larger than 64 KiB once unpacked");
+    assert_eq!(
+        e,
+        ShareError::TooLarge {
+            limit: MAX_UNPACKED_BYTES
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "the link's results are larger than 64 KiB once unpacked"
+    );
     // Exactly at the cap is fine as far as inflating goes.
     let e = decode(&seal(FORMAT, &zeros[..MAX_UNPACKED_BYTES])).unwrap_err();
     assert!(matches!(e, ShareError::Damaged { .. }), "{e}");
@@ -511,7 +630,8 @@ fn check(input: &str) -> bool {
     }
 }
 
-const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=#%+/ &\n\xc3";
+const ALPHABET: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=#%+/ &\n\xc3";
 
 fn mutate_text(f: &str, rng: &mut Rng) -> String {
     let mut b = f.as_bytes().to_vec();
@@ -607,7 +727,12 @@ fn arb_span() -> impl Strategy<Value = Span> {
     (0..64u32, 0..1024u32, 0..4usize, arb_ms(), arb_ms()).prop_map(|(worker, task, k, a, b)| Span {
         worker,
         task,
-        kind: [SpanKind::Run, SpanKind::GilWait, SpanKind::Io, SpanKind::Spawn][k],
+        kind: [
+            SpanKind::Run,
+            SpanKind::GilWait,
+            SpanKind::Io,
+            SpanKind::Spawn,
+        ][k],
         start_ms: a,
         end_ms: b,
     })
@@ -617,23 +742,31 @@ fn arb_measurement(models: Vec<ModelId>) -> impl Strategy<Value = Measurement> {
     (
         proptest::sample::select(models),
         1..64u32,
-        prop_oneof![0.001..1e5f64, any::<f64>().prop_filter("finite", |v| v.is_finite())],
+        prop_oneof![
+            0.001..1e5f64,
+            any::<f64>().prop_filter("finite", |v| v.is_finite())
+        ],
         prop_oneof!["[0-9]{1,39}", arb_text()],
         any::<bool>(),
         proptest::collection::vec((0..1024u32, arb_text()), 0..3),
         proptest::collection::vec(arb_span(), 0..12),
         proptest::collection::btree_map(arb_text(), -1e12..1e12f64, 0..4),
     )
-        .prop_map(|(model, workers, wall_ms, value, correct, errors, spans, figures)| Measurement {
-            model,
-            workers,
-            wall_ms,
-            value,
-            correct,
-            errors: errors.into_iter().map(|(task, message)| TaskError { task, message }).collect(),
-            spans,
-            figures,
-        })
+        .prop_map(
+            |(model, workers, wall_ms, value, correct, errors, spans, figures)| Measurement {
+                model,
+                workers,
+                wall_ms,
+                value,
+                correct,
+                errors: errors
+                    .into_iter()
+                    .map(|(task, message)| TaskError { task, message })
+                    .collect(),
+                spans,
+                figures,
+            },
+        )
 }
 
 fn arb_report() -> impl Strategy<Value = Report> {
@@ -642,7 +775,13 @@ fn arb_report() -> impl Strategy<Value = Report> {
         arb_models(),
         1..=64u32,
         any::<bool>(),
-        (any::<u32>(), any::<bool>(), arb_text(), arb_text(), arb_text()),
+        (
+            any::<u32>(),
+            any::<bool>(),
+            arb_text(),
+            arb_text(),
+            arb_text(),
+        ),
         proptest::option::of(0.0..1.0f64),
     )
         .prop_flat_map(|(w, models, workers, sweep, env, res)| {
@@ -657,36 +796,65 @@ fn arb_report() -> impl Strategy<Value = Report> {
                 0..8,
             );
             let sizes = proptest::collection::vec(
-                (proptest::sample::select(models.clone()), 0..3usize, any::<u64>(), arb_ms()),
+                (
+                    proptest::sample::select(models.clone()),
+                    0..3usize,
+                    any::<u64>(),
+                    arb_ms(),
+                ),
                 0..4,
             );
-            (Just((w, models, workers, sweep, env, res)), ms, points, sizes)
+            (
+                Just((w, models, workers, sweep, env, res)),
+                ms,
+                points,
+                sizes,
+            )
         })
-        .prop_map(|((w, models, workers, sweep, env, res), ms, points, sizes)| {
-            let mut cfg = config(w, &models, workers);
-            cfg.sweep = sweep;
-            let (cores, isolated, user_agent, build, date) = env;
-            let env = Env { cores, isolated, user_agent, build, date, timer_resolution_ms: res };
-            let mut r = Report::build(&cfg, env, &ms, String::new());
-            r.sweep = points
-                .into_iter()
-                .map(|(model, workers, median_ms, speedup)| SweepPoint { model, workers, median_ms, speedup })
-                .collect();
-            r.sizes = sizes
-                .into_iter()
-                .map(|(model, v, bytes, median_ms)| SizePoint {
-                    model,
-                    via: [Via::Copy, Via::Move, Via::Shared][v],
-                    bytes,
-                    median_ms,
-                })
-                .collect();
-            r
-        })
+        .prop_map(
+            |((w, models, workers, sweep, env, res), ms, points, sizes)| {
+                let mut cfg = config(w, &models, workers);
+                cfg.sweep = sweep;
+                let (cores, isolated, user_agent, build, date) = env;
+                let env = Env {
+                    cores,
+                    isolated,
+                    user_agent,
+                    build,
+                    date,
+                    timer_resolution_ms: res,
+                };
+                let mut r = Report::build(&cfg, env, &ms, String::new());
+                r.sweep = points
+                    .into_iter()
+                    .map(|(model, workers, median_ms, speedup)| SweepPoint {
+                        model,
+                        workers,
+                        median_ms,
+                        speedup,
+                    })
+                    .collect();
+                r.sizes = sizes
+                    .into_iter()
+                    .map(|(model, v, bytes, median_ms)| SizePoint {
+                        model,
+                        via: [Via::Copy, Via::Move, Via::Shared][v],
+                        bytes,
+                        median_ms,
+                    })
+                    .collect();
+                r
+            },
+        )
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    // No regression files: integration tests have no lib.rs next to them.
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_reports_round_trip(r in arb_report()) {

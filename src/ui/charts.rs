@@ -339,11 +339,21 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
             (*m, stats::amdahl_fit(&pts))
         })
         .collect();
-    let ideal_top = max_w.min(top);
+    // Perfect scaling stops at the core count: more workers share the cores.
+    let c = (p.cores.max(1) as f64).min(max_w);
+    let ideal = format!(
+        "{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+        x(1.0),
+        y(1.0),
+        x(c),
+        y(c),
+        x(max_w),
+        y(c)
+    );
     html! {
         <figure class="chart" id="sweep-chart">
             <figcaption>
-                { "Scaling: speedup by worker count, the ideal (dashed) and Amdahl's law fitted to each model (dotted)" }
+                { "Scaling: speedup by worker count, the ideal on this machine's cores (dashed) and Amdahl's law fitted to each model (dotted)" }
                 <span class="fits">{ for fits.iter().map(|(m, f)| html! {
                     <span class={classes!("fit", model_class(*m))} data-model={m.id()}>
                         <code>{ m.id() }</code>{ match f { Some(f) => format!(" serial fraction ≈ {:.1}%", f * 100.0), None => " —".to_string() } }
@@ -353,7 +363,7 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
             <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="sweep-title">
                 <title id="sweep-title">{ "Speedup against number of workers" }</title>
                 { axis }
-                <line class="ideal-line" x1={x(1.0).to_string()} y1={y(1.0).to_string()} x2={x(ideal_top).to_string()} y2={y(ideal_top).to_string()} />
+                <polyline class="ideal-line" points={ideal} />
                 <line class="cores" x1={x(p.cores as f64).to_string()} x2={x(p.cores as f64).to_string()} y1={TOP.to_string()} y2={(h - BOTTOM).to_string()} />
                 <text class="cores-label" x={(x(p.cores as f64) + 4.0).to_string()} y={(TOP + 12.0).to_string()}>{ format!("{} cores", p.cores) }</text>
                 { for fits.iter().filter_map(|(m, f)| f.map(|f| (m, f))).map(|(m, f)| {

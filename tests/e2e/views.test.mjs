@@ -1,0 +1,159 @@
+// The page as a teacher would use it: a view per lesson with charts that
+// agree with #report-json, the scaling sweep, the size series, keyboard use,
+// narrow and dark screens, and a main thread that stays free during a run.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, waitForState, reportJson, screenshot } from './harness.mjs';
+
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await serve({ isolated: true });
+  browser = await launch();
+  page = await browser.page();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function run(query, timeout = 120_000) {
+  await page.goto(`${server.url}/?${query}&run=1`);
+  const state = await waitForState(page, ['done', 'error'], timeout);
+  assert.equal(state, 'done', `${query}: ${await page.locator('#status').textContent()}`);
+  return reportJson(page);
+}
+
+const attrs = (loc, name) => loc.evaluateAll((els, n) => els.map((e) => e.getAttribute(n)), name);
+
+const VIEWS = {
+  cpu: 'tasks=4&n=400000',
+  squares: 'n=200000&tasks=4',
+  io: 'tasks=4&wait_ms=10',
+  spawn: 'count=2',
+  counter: 'tasks=2&increments=5000&sync=atomic',
+  transfer: 'tasks=2&mib=0.25&via=shared',
+  failure: 'tasks=3&fail_at=1&n=100000',
+};
+
+for (const [w, params] of Object.entries(VIEWS)) {
+  test(`the ${w} view explains the lesson and its charts match the report`, async () => {
+    const report = await run(`w=${w}&${params}&models=seq,threads,gil,procs&workers=2&repeats=3&warmup=0`);
+    assert.equal(await page.locator(`#tab-${w}`).getAttribute('aria-selected'), 'true');
+    assert.match(await page.locator('#lesson-title').textContent(), /^Lesson \d · /);
+    assert.ok((await page.locator('.lesson .question').textContent()).endsWith('?'));
+
+    // One sentence per model, naming the model.
+    const verdicts = page.locator('#verdicts li');
+    assert.deepEqual(await attrs(verdicts, 'data-model'), report.results.map((r) => r.model));
+    for (const text of await verdicts.allTextContents()) assert.ok(text.length > 20, text);
+    assert.match(await page.locator('#result-env').textContent(), /2 cores|\d+ cores/);
+
+    // Speedup bars: the same numbers, heights in the same order.
+    const bars = page.locator('#speedup-chart g.bar');
+    const withSpeedup = report.results.filter((r) => r.speedup !== null);
+    assert.equal(await bars.count(), withSpeedup.length);
+    const shown = (await attrs(bars, 'data-speedup')).map(Number);
+    withSpeedup.forEach((r, i) => assert.ok(Math.abs(shown[i] - r.speedup) < 1e-3, `${r.model} bar`));
+    const heights = await bars.locator('rect').evaluateAll((els) => els.map((e) => Number(e.getAttribute('height'))));
+    for (let i = 0; i < heights.length; i++) {
+      for (let j = 0; j < heights.length; j++) {
+        if (withSpeedup[i].speedup > withSpeedup[j].speedup + 1e-9) assert.ok(heights[i] > heights[j], 'taller bar, larger speedup');
+      }
+    }
+
+    // Every sample is a dot.
+    const dots = await attrs(page.locator('#samples-chart circle.sample'), 'data-ms');
+    assert.equal(dots.length, report.results.reduce((n, r) => n + r.samples_ms.length, 0));
+
+    // A timeline per model, one row per worker that has spans.
+    for (const r of report.results.filter((x) => x.spans.length)) {
+      const rows = page.locator(`#timeline-${r.model} g.row`);
+      const workers = [...new Set(r.spans.map((s) => String(s.worker)))].sort();
+      assert.deepEqual((await attrs(rows, 'data-worker')).sort(), workers, `${r.model} rows`);
+      assert.equal(await page.locator(`#timeline-${r.model} rect.span`).count(), r.spans.length);
+    }
+    if (w === 'cpu' || w === 'io') {
+      await screenshot(page, `view-${w}-1280.png`);
+    }
+  });
+}
+
+test('sweep=1 draws one point per worker count and model, with an Amdahl fit', async () => {
+  const report = await run('w=cpu&tasks=4&n=300000&models=seq,threads,procs&workers=2&repeats=2&warmup=0&sweep=1');
+  const cores = report.env.cores;
+  const expected = ['threads', 'procs'].flatMap((m) => Array.from({ length: 2 * cores }, (_, i) => `${m}:${i + 1}`));
+  assert.deepEqual(report.sweep.map((p) => `${p.model}:${p.workers}`).sort(), expected.sort());
+  const points = page.locator('#sweep-chart circle.point');
+  const drawn = await points.evaluateAll((els) => els.map((e) => `${e.dataset.model}:${e.dataset.workers}`));
+  assert.deepEqual(drawn.sort(), expected.sort());
+  for (const p of report.sweep) {
+    const dot = page.locator(`#sweep-chart circle.point[data-model="${p.model}"][data-workers="${p.workers}"]`);
+    assert.ok(Math.abs(Number(await dot.getAttribute('data-speedup')) - p.speedup) < 1e-3);
+  }
+  assert.match(await page.locator('#sweep-chart .fits').textContent(), /serial fraction ≈ \d/);
+  await screenshot(page, 'sweep-1280.png');
+});
+
+test('the transfer size series covers 1 KiB to 64 MiB for every via', async () => {
+  const report = await run('w=transfer&tasks=2&models=threads,procs&workers=2&repeats=1&warmup=0&sizes=1', 300_000);
+  assert.equal(report.sizes.length, 2 * 3 * 5);
+  for (const via of ['copy', 'move', 'shared']) {
+    const bytes = await page
+      .locator(`#sizes-chart g.series[data-via="${via}"][data-model="procs"] circle.size-point`)
+      .evaluateAll((els) => els.map((e) => Number(e.dataset.bytes)));
+    assert.deepEqual(bytes, [1024, 16384, 262144, 4194304, 67108864]);
+  }
+  await screenshot(page, 'sizes-1280.png');
+});
+
+test('lessons are reachable by keyboard and each has its own URL', async () => {
+  await page.goto(`${server.url}/?w=cpu`);
+  await page.locator('#tab-cpu').focus();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('w') === 'io');
+  assert.match(await page.locator('#lesson-title').textContent(), /Lesson 3/);
+  assert.equal(await page.locator('#tab-io').getAttribute('aria-selected'), 'true');
+});
+
+test('usable at 375 px and in dark mode', async () => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await run('w=cpu&tasks=4&n=300000&models=seq,threads,gil,procs&workers=2&repeats=3&warmup=0');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow} px`);
+  await screenshot(page, 'view-cpu-375.png');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.notEqual(bg, 'rgb(251, 250, 247)', 'dark mode changes the background');
+  await screenshot(page, 'view-cpu-375-dark.png');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+test('the main thread stays free during a full run (long tasks printed)', async () => {
+  const observed = await browser.context.newPage();
+  await observed.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await observed.goto(`${server.url}/?w=cpu&models=seq,threads,gil,oldgil,procs,fork&workers=2&repeats=3&warmup=1&run=1`);
+  assert.equal(await waitForState(observed, ['done', 'error'], 180_000), 'done');
+  const started = await observed.evaluate(() => performance.now());
+  const tasks = await observed.evaluate(() => window.__longTasks);
+  const longest = Math.max(0, ...tasks);
+  console.log(`# long tasks on the main thread during a full run: ${tasks.length}, longest ${longest.toFixed(1)} ms (goal <= 50 ms), over ${(started / 1000).toFixed(1)} s`);
+  assert.ok(Array.isArray(tasks));
+  assert.ok(longest < 250, `the main thread was blocked for ${longest} ms`);
+  await observed.close();
+});
+
+test('no page errors were thrown', () => {
+  assert.deepEqual(browser.pageErrors, []);
+});
