@@ -338,3 +338,94 @@ mod label_tests {
         assert_eq!(browser_label(""), "unknown browser");
     }
 }
+
+/// The report as CSV: one row per model and sample, with the run's
+/// configuration and environment repeated on every row so a spreadsheet of
+/// many machines can be filtered by them.
+pub fn to_csv(report: &Report) -> String {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    }
+    let w = report
+        .config
+        .get("w")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let mut out =
+        String::from("w,model,workers,repeat,wall_ms,median_ms,speedup,correct,value,lost_updates,cores,browser,date\n");
+    for r in &report.results {
+        for (i, ms) in r.samples_ms.iter().enumerate() {
+            let cells = [
+                field(w),
+                r.model.id().to_string(),
+                r.workers.to_string(),
+                (i + 1).to_string(),
+                format!("{ms}"),
+                r.median_ms.map(|v| format!("{v}")).unwrap_or_default(),
+                r.speedup.map(|v| format!("{v}")).unwrap_or_default(),
+                r.correct.to_string(),
+                field(&r.value),
+                r.lost_updates.clone().unwrap_or_default(),
+                report.env.cores.to_string(),
+                field(&browser_label(&report.env.user_agent)),
+                field(&report.env.date),
+            ];
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+    use crate::models::Measurement;
+
+    #[test]
+    fn one_row_per_model_and_sample() {
+        let mut cfg = RunConfig::with_cores(2);
+        cfg.models = vec![ModelId::Seq, ModelId::Procs];
+        let m = |model, wall_ms| Measurement {
+            model,
+            workers: 2,
+            wall_ms,
+            value: "40000000".into(),
+            correct: true,
+            errors: vec![],
+            spans: vec![],
+            figures: Default::default(),
+        };
+        let env = Env {
+            cores: 2,
+            isolated: true,
+            user_agent: "Mozilla/5.0, \"quoted\" Chrome/156.0".into(),
+            build: "0".into(),
+            date: "2026-11-22".into(),
+            timer_resolution_ms: None,
+        };
+        let r = Report::build(
+            &cfg,
+            env,
+            &[
+                m(ModelId::Seq, 10.0),
+                m(ModelId::Procs, 5.0),
+                m(ModelId::Seq, 12.0),
+            ],
+            String::new(),
+        );
+        let csv = to_csv(&r);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 1 + 3);
+        assert!(lines[0].starts_with("w,model,workers,repeat,wall_ms"));
+        assert_eq!(
+            lines[1],
+            "cpu,seq,2,1,10,11,1,true,40000000,,2,Chrome 156,2026-11-22"
+        );
+        assert!(lines[3].starts_with("cpu,procs,2,1,5,5,2.2,true"));
+    }
+}

@@ -21,6 +21,10 @@ function failed(err) {
   body.dataset.runState = 'error';
 }
 
+// A new link pasted into this tab differs only after '#', which browsers
+// treat as the same page: load it afresh so its results are read.
+addEventListener('hashchange', () => location.reload());
+
 if (!self.crossOriginIsolated) {
   explain(self.isSecureContext
     ? 'The page was reached over a secure origin, so the headers are what is missing.'

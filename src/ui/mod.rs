@@ -5,6 +5,7 @@ mod charts;
 mod form;
 mod lesson;
 mod results;
+mod share;
 mod state;
 
 use crate::plan;
@@ -50,6 +51,27 @@ fn replace_url(query: &str) {
     if let Ok(h) = w.history() {
         let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }
+}
+
+/// The configuration a report was made with, from its `config` document.
+fn config_of(report: &crate::report::Report, cores: u32) -> crate::config::RunConfig {
+    let pairs: Vec<(String, String)> = report
+        .config
+        .iter()
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect();
+    crate::config::RunConfig::from_pairs(&pairs, cores).0
 }
 
 #[function_component(App)]
@@ -180,7 +202,8 @@ pub fn app() -> Html {
 
     {
         let run = run.clone();
-        let auto = state.config.run && state.errors.is_empty();
+        // A link with results shows them; it never starts work by itself.
+        let auto = state.config.run && state.errors.is_empty() && state.phase != Phase::Shared;
         use_effect_with((), move |_| {
             if auto {
                 run.emit(());
@@ -193,11 +216,19 @@ pub fn app() -> Html {
         Callback::from(move |(k, v): (String, String)| dispatcher.dispatch(Action::Set(k, v)))
     };
 
-    let report_json = state
-        .report
-        .as_ref()
+    // While a link's results are shown, the contract's document is theirs.
+    let shown = match (&state.phase, &state.foreign) {
+        (Phase::Shared, Some(f)) => Some(&f.report),
+        _ => state.report.as_ref(),
+    };
+    let report_json = shown
         .map(|r| serde_json::to_string_pretty(r).unwrap_or_default())
         .unwrap_or_default();
+    let cores = state.env.cores.max(1);
+    let history_pair: Option<(state::Foreign, state::Foreign)> = match state.compare.as_slice() {
+        [a, b] => state.entry_report(a).zip(state.entry_report(b)),
+        _ => None,
+    };
 
     html! {
         <>
@@ -216,7 +247,26 @@ pub fn app() -> Html {
                 on_run={run.reform(|_| ())}
                 on_cancel={cancel.reform(|_| ())}
             />
+            if let Some(e) = &state.link_error {
+                <p id="link-error" class="warn" role="alert">{ e }</p>
+            }
             <results::StatusLine state={state.clone()} />
+            if let (Phase::Shared, Some(f)) = (&state.phase, &state.foreign) {
+                <section id="shared-results" class="shared-banner" aria-label="Results from a link">
+                    <p>{ "Results from " }<b id="shared-source">{ &f.label }</b>{ " — measured there, not here." }
+                        if !f.dropped.is_empty() {
+                            { format!(" The link left out {}.", f.dropped.join(", ")) }
+                        }
+                    </p>
+                    <button id="run-here" type="button" onclick={run.reform(|_: MouseEvent| ())}
+                        disabled={!state.errors.is_empty()}>{ "Run on this machine" }</button>
+                </section>
+                <results::ResultsView report={f.report.clone()} workload={config_of(&f.report, cores).workload} />
+            }
+            if let (Phase::Done, Some(f), Some(local)) = (&state.phase, &state.foreign, &state.report) {
+                <share::CompareView a={f.clone()} title={"The link's results beside this machine's".to_string()}
+                    b={state::Foreign { label: format!("this machine: {}", results::env_line(&local.env)), report: local.clone(), dropped: vec![] }} />
+            }
             if let (Some(report), Some(cfg)) = (&state.report, &state.run_config) {
                 if cfg.workload.id() == state.config.workload.id() {
                     <results::ResultsView report={report.clone()} workload={cfg.workload.clone()} />
@@ -227,6 +277,11 @@ pub fn app() -> Html {
                     ) }</p>
                 }
             }
+            <share::SharePanel state={state.clone()} />
+            if let Some((a, b)) = history_pair {
+                <share::CompareView a={a} b={b} title={"Two saved runs side by side".to_string()} />
+            }
+            <share::HistoryPanel state={state.clone()} />
             <pre id="report-json" hidden=true>{ report_json }</pre>
         </main>
         <footer>

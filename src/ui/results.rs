@@ -141,6 +141,11 @@ pub fn status_line(p: &StatusProps) -> Html {
                    so warm-up runs are left out of these figures." }
             </p>
         },
+        Phase::Shared => html! {
+            <p id="status" class="status shared" role="status">{
+                "Showing results from a link: nothing ran here. Run on this machine to compare."
+            }</p>
+        },
         Phase::Idle => html! {
             <p id="status" class="status" role="status">{
                 s.notice.clone().unwrap_or_else(|| "Press Run to measure every chosen model on this machine.".to_string())
@@ -192,7 +197,10 @@ pub fn results_table(p: &TableProps) -> Html {
                             <td class="num col-range">{ x.median_ci_ms.map_or("—".to_string(), |(a, b)| format!("{a:.1} – {b:.1}")) }</td>
                             <td class="num col-range">{ format!("{} – {}", ms(x.min_ms), ms(x.max_ms)) }</td>
                             <td class="speedup">
-                                <span class="bar" style={format!("width:{width:.1}%")}></span>
+                                // An SVG bar, not a styled span: the page's CSP allows no inline styles.
+                                <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                                    <rect width={format!("{width:.1}")} height="10" />
+                                </svg>
                                 <span class="num">{ x.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")) }</span>
                             </td>
                             <td class="num col-eff">{ x.efficiency.map_or("—".to_string(), |e| format!("{:.0}%", e * 100.0)) }</td>

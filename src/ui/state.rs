@@ -1,10 +1,13 @@
 //! The page's state and the actions that change it.
 
+use super::results;
 use crate::config::{parse_query, to_query, RunConfig};
 use crate::models::{Measurement, ModelId};
 use crate::plan::{self, Step};
 use crate::protocol::FromEngine;
 use crate::report::{Env, Report};
+use crate::share;
+use crate::web::storage::{self, Entry};
 
 use crate::web::cross_origin_isolated;
 use crate::workloads::ParamError;
@@ -17,6 +20,8 @@ pub enum Phase {
     Running,
     Done,
     Error,
+    /// Showing results that came in a link (or from the history); nothing ran.
+    Shared,
 }
 
 impl Phase {
@@ -26,6 +31,7 @@ impl Phase {
             Phase::Running => "running",
             Phase::Done => "done",
             Phase::Error => "error",
+            Phase::Shared => "shared",
         }
     }
 }
@@ -38,6 +44,25 @@ pub struct EngineInfo {
     pub process_pool_ms: f64,
     /// Process workers alive after the last run or cancel (pool included).
     pub live_processes: Option<u32>,
+}
+
+/// Results from elsewhere: a link or the history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Foreign {
+    pub report: Report,
+    /// "16 cores · Chrome 131 · …": where they came from.
+    pub label: String,
+    /// What the link had to leave out to stay short.
+    pub dropped: Vec<String>,
+}
+
+/// This run's link, once it finished.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareInfo {
+    pub link: String,
+    pub too_long: bool,
+    pub dropped: Vec<String>,
+    pub copied: Option<Result<(), String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,12 +94,27 @@ pub struct AppState {
     pub edits: u32,
     /// When Cancel was pressed (shared clock), to tell how long stopping took.
     pub cancel_at: Option<f64>,
+    /// Results that came in a link or were reopened from the history.
+    pub foreign: Option<Foreign>,
+    /// Why a link's results could not be read.
+    pub link_error: Option<String>,
+    pub share: Option<ShareInfo>,
+    pub history: Vec<Entry>,
+    pub history_error: Option<String>,
+    /// History entries picked for comparison (at most two).
+    pub compare: Vec<String>,
     /// What the last cancel did.
     pub notice: Option<String>,
 }
 
 pub enum Action {
     Set(String, String),
+    Copied(Result<(), String>),
+    OpenEntry(String),
+    DeleteEntry(String),
+    ClearHistory,
+    ToggleCompare(String),
+    Note(String),
     /// A run of these steps starts with run id `u32` for its first step.
     Started(u32, Vec<Step>),
     Polled(u32),
@@ -121,7 +161,7 @@ impl AppState {
         let raw = parse_query(&search);
         let env = current_env();
         let (config, errors) = RunConfig::from_pairs(&raw, env.cores.max(1));
-        AppState {
+        let mut state = AppState {
             raw,
             config,
             errors,
@@ -141,7 +181,34 @@ impl AppState {
             edits: 0,
             cancel_at: None,
             notice: None,
+            foreign: None,
+            link_error: None,
+            share: None,
+            history: Vec::new(),
+            history_error: None,
+            compare: Vec::new(),
+        };
+        match storage::load() {
+            Ok(h) => state.history = h,
+            Err(e) => state.history_error = Some(format!("History is unavailable: {e}.")),
         }
+        let hash = window().location().hash().unwrap_or_default();
+        let fragment = hash.trim_start_matches('#');
+        if !fragment.is_empty() {
+            match share::decode_with_dropped(fragment) {
+                Ok((mut report, dropped)) => {
+                    report.share_url = window().location().href().unwrap_or_default();
+                    state.foreign = Some(foreign(report, dropped.iter().map(|d| d.to_string()).collect()));
+                    state.phase = Phase::Shared;
+                }
+                Err(e) => {
+                    state.link_error = Some(format!(
+                        "This link's results could not be shown: {e}. Its settings are loaded below where they are valid."
+                    ))
+                }
+            }
+        }
+        state
     }
 
     /// "step 2 of 5 (scaling sweep, 2 workers) · measuring: round 3 of 6 ·
@@ -214,6 +281,55 @@ impl AppState {
         format!("{base}?{}", to_query(&cfg.to_pairs()))
     }
 
+    /// This run's link and its entry in the history.
+    fn publish(&mut self) {
+        let Some(report) = self.report.as_mut() else {
+            return;
+        };
+        let base = report.share_url.clone();
+        let encoded = share::encode(report);
+        let link = encoded.link(&base);
+        report.share_url = link.clone();
+        let dropped: Vec<String> = encoded.dropped.iter().map(|d| d.to_string()).collect();
+        self.share = Some(ShareInfo {
+            too_long: encoded.too_long || share::link_too_long(&link),
+            link,
+            dropped,
+            copied: None,
+        });
+        let query = base
+            .split_once('?')
+            .map(|(_, q)| q.to_string())
+            .unwrap_or_default();
+        let w = report
+            .config
+            .get("w")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?")
+            .to_string();
+        self.history.insert(
+            0,
+            Entry {
+                id: format!("{}-{}", report.env.date, self.run_id),
+                label: format!("{w} · {}", results::env_line(&report.env)),
+                query,
+                fragment: encoded.fragment,
+            },
+        );
+        self.history.truncate(storage::MAX_ENTRIES);
+        self.history_error = storage::save(&self.history)
+            .err()
+            .map(|e| format!("History is unavailable: {e}."));
+    }
+
+    /// A saved or linked report, decoded; `None` with a message when not.
+    pub fn entry_report(&self, id: &str) -> Option<Foreign> {
+        let e = self.history.iter().find(|e| e.id == id)?;
+        share::decode_with_dropped(&e.fragment)
+            .ok()
+            .map(|(r, dropped)| foreign(r, dropped.iter().map(|d| d.to_string()).collect()))
+    }
+
     fn finish(&mut self, run: u32, measurements: Vec<Measurement>) {
         if run != self.run_id {
             return;
@@ -242,6 +358,15 @@ impl AppState {
         self.phase = Phase::Done;
         self.progress = None;
         self.at = None;
+        self.publish();
+    }
+}
+
+fn foreign(report: Report, dropped: Vec<String>) -> Foreign {
+    Foreign {
+        label: results::env_line(&report.env),
+        report,
+        dropped,
     }
 }
 
@@ -260,6 +385,55 @@ impl Reducible for AppState {
                 s.edits += 1;
             }
             Action::Polled(n) => s.tasks_finished = n,
+            Action::Copied(result) => {
+                if let Some(share) = s.share.as_mut() {
+                    share.copied = Some(result);
+                }
+            }
+            Action::Note(text) => s.notice = Some(text),
+            Action::OpenEntry(id) => {
+                if s.phase != Phase::Running {
+                    match (s.entry_report(&id), s.history.iter().find(|e| e.id == id)) {
+                        (Some(f), Some(e)) => {
+                            s.raw = parse_query(&e.query);
+                            let (config, errors) =
+                                RunConfig::from_pairs(&s.raw, s.env.cores.max(1));
+                            s.config = config;
+                            s.errors = errors;
+                            s.foreign = Some(f);
+                            s.phase = Phase::Shared;
+                            s.edits += 1;
+                        }
+                        _ => {
+                            s.history_error = Some("That saved run could not be read.".to_string())
+                        }
+                    }
+                }
+            }
+            Action::DeleteEntry(id) => {
+                s.history.retain(|e| e.id != id);
+                s.compare.retain(|c| *c != id);
+                s.history_error = storage::save(&s.history)
+                    .err()
+                    .map(|e| format!("History is unavailable: {e}."));
+            }
+            Action::ClearHistory => {
+                s.history.clear();
+                s.compare.clear();
+                s.history_error = storage::save(&s.history)
+                    .err()
+                    .map(|e| format!("History is unavailable: {e}."));
+            }
+            Action::ToggleCompare(id) => {
+                if s.compare.contains(&id) {
+                    s.compare.retain(|c| *c != id);
+                } else {
+                    s.compare.push(id);
+                    if s.compare.len() > 2 {
+                        s.compare.remove(0);
+                    }
+                }
+            }
             Action::Started(id, steps) => {
                 s.run_id = id;
                 s.steps = steps;
@@ -271,6 +445,8 @@ impl Reducible for AppState {
                 s.phase = Phase::Running;
                 s.failure = None;
                 s.notice = None;
+                s.share = None;
+                s.link_error = None;
                 s.cancel_at = None;
                 s.progress = Some("starting the engine…".to_string());
                 s.env.date = String::from(js_sys::Date::new_0().to_iso_string());

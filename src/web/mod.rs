@@ -7,6 +7,7 @@ pub mod mailbox;
 pub mod process;
 pub mod procs;
 pub mod shared;
+pub mod storage;
 
 use crate::models::Clock;
 use serde::{de::DeserializeOwned, Serialize};

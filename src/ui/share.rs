@@ -1,0 +1,223 @@
+//! Sharing: this run's link, export, the local history, and results from
+//! elsewhere side by side with this machine's.
+
+use super::state::{Action, AppState, Foreign, Phase};
+use crate::models::ModelId;
+use crate::report::{to_csv, ModelResult, Report};
+use crate::web::storage;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub state: UseReducerHandle<AppState>,
+}
+
+/// The link of a finished run, Copy link, Export JSON and CSV.
+#[function_component(SharePanel)]
+pub fn share_panel(p: &Props) -> Html {
+    let s = &*p.state;
+    let (Some(share), Some(report)) = (&s.share, &s.report) else {
+        return html! {};
+    };
+    let copy = {
+        let link = share.link.clone();
+        let dispatcher = p.state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            let link = link.clone();
+            let dispatcher = dispatcher.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                dispatcher.dispatch(Action::Copied(storage::copy(&link).await));
+            });
+        })
+    };
+    let stem = format!(
+        "threads-vs-processes-{}-{}",
+        report
+            .config
+            .get("w")
+            .and_then(|v| v.as_str())
+            .unwrap_or("run"),
+        report.env.date.get(..10).unwrap_or("")
+    );
+    let export_json = {
+        let text = serde_json::to_string_pretty(report).unwrap_or_default();
+        let name = format!("{stem}.json");
+        let dispatcher = p.state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            if let Err(e) = storage::download(&name, "application/json", &text) {
+                dispatcher.dispatch(Action::Note(format!("Export failed: {e}.")));
+            }
+        })
+    };
+    let export_csv = {
+        let text = to_csv(report);
+        let name = format!("{stem}.csv");
+        let dispatcher = p.state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            if let Err(e) = storage::download(&name, "text/csv", &text) {
+                dispatcher.dispatch(Action::Note(format!("Export failed: {e}.")));
+            }
+        })
+    };
+    let chars = share.link.chars().count();
+    html! {
+        <section id="share" class="share" aria-labelledby="share-title">
+            <h2 id="share-title">{ "Share these results" }</h2>
+            <div class="share-row">
+                <input id="share-link" type="text" readonly=true value={share.link.clone()} aria-label="Link to these results" />
+                <button id="copy-link" type="button" onclick={copy}>{ "Copy link" }</button>
+            </div>
+            <p class="share-note" id="share-length">
+                { format!("{chars} characters: the settings in the query, the results in the part after #, which never reaches a server.") }
+                if !share.dropped.is_empty() {
+                    { format!(" Left out to keep it short: {}.", share.dropped.join(", ")) }
+                }
+            </p>
+            if share.too_long {
+                <p class="warn" id="share-too-long" role="alert">{ format!(
+                    "This link is {chars} characters, over {}: chat apps and some browsers cut long links. Export JSON instead.",
+                    crate::share::MAX_LINK_CHARS
+                ) }</p>
+            }
+            if let Some(result) = &share.copied {
+                <p id="copy-feedback" class={if result.is_ok() { "ok" } else { "warn" }} role="status">{
+                    match result { Ok(()) => "Copied.".to_string(), Err(e) => format!("Not copied: {e}.") }
+                }</p>
+            }
+            <div class="actions">
+                <button id="export-json" type="button" class="secondary" onclick={export_json}>{ "Export JSON" }</button>
+                <button id="export-csv" type="button" class="secondary" onclick={export_csv}>{ "Export CSV" }</button>
+            </div>
+        </section>
+    }
+}
+
+/// Runs kept in this browser: reopen, compare two, delete, clear.
+#[function_component(HistoryPanel)]
+pub fn history_panel(p: &Props) -> Html {
+    let s = &*p.state;
+    let d = p.state.dispatcher();
+    let clear = {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::ClearHistory))
+    };
+    html! {
+        <section id="history" class="history" aria-labelledby="history-title">
+            <details open={!s.history.is_empty() && s.phase != Phase::Running}>
+                <summary><h2 id="history-title">{ format!("History ({})", s.history.len()) }</h2></summary>
+                if let Some(e) = &s.history_error {
+                    <p class="warn" id="history-error" role="alert">{ e }</p>
+                }
+                if s.history.is_empty() {
+                    <p class="muted">{ "Finished runs are kept here, in this browser only." }</p>
+                } else {
+                    <p class="muted">{ "Tick two runs to compare them side by side." }</p>
+                    <ul id="history-list">
+                        { for s.history.iter().map(|e| {
+                            let (open, del, pick) = {
+                                let (a, b, c) = (e.id.clone(), e.id.clone(), e.id.clone());
+                                let (d1, d2, d3) = (d.clone(), d.clone(), d.clone());
+                                (
+                                    Callback::from(move |_: MouseEvent| d1.dispatch(Action::OpenEntry(a.clone()))),
+                                    Callback::from(move |_: MouseEvent| d2.dispatch(Action::DeleteEntry(b.clone()))),
+                                    Callback::from(move |_: Event| d3.dispatch(Action::ToggleCompare(c.clone()))),
+                                )
+                            };
+                            html! {
+                                <li data-id={e.id.clone()}>
+                                    <label>
+                                        <input type="checkbox" class="pick" checked={s.compare.contains(&e.id)} onchange={pick} />
+                                        <span>{ &e.label }</span>
+                                    </label>
+                                    <button type="button" class="secondary open" onclick={open} disabled={s.phase == Phase::Running}>{ "Open" }</button>
+                                    <button type="button" class="secondary delete" onclick={del}>{ "Delete" }</button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                    <button id="clear-history" type="button" class="secondary" onclick={clear}>{ "Clear history" }</button>
+                }
+            </details>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CompareProps {
+    pub a: Foreign,
+    pub b: Foreign,
+    pub title: String,
+}
+
+fn find(r: &Report, m: ModelId) -> Option<&ModelResult> {
+    r.results.iter().find(|x| x.model == m)
+}
+
+/// Two reports of the same kind of run side by side: table and paired bars.
+#[function_component(CompareView)]
+pub fn compare_view(p: &CompareProps) -> Html {
+    let mut models: Vec<ModelId> =
+        p.a.report
+            .results
+            .iter()
+            .chain(&p.b.report.results)
+            .map(|x| x.model)
+            .collect();
+    models.sort();
+    models.dedup();
+    let cell = |r: Option<&ModelResult>| match r {
+        Some(x) => html! { <>
+            <td class="num">{ x.median_ms.map_or("—".into(), |v| format!("{v:.1}")) }</td>
+            <td class="num">{ x.speedup.map_or("—".into(), |v| format!("{v:.2}×")) }</td>
+        </> },
+        None => html! { <><td>{ "—" }</td><td>{ "—" }</td></> },
+    };
+    let top = models
+        .iter()
+        .flat_map(|m| [find(&p.a.report, *m), find(&p.b.report, *m)])
+        .flatten()
+        .filter_map(|x| x.speedup)
+        .fold(1.0, f64::max)
+        * 1.15;
+    let (w, h, left, bottom) = (640.0, 220.0, 40.0, 30.0);
+    let band = (w - left - 10.0) / models.len().max(1) as f64;
+    let y = |v: f64| (h - bottom) - v / top * (h - bottom - 10.0);
+    html! {
+        <section id="compare" class="compare" aria-labelledby="compare-title">
+            <h2 id="compare-title">{ &p.title }</h2>
+            <table id="compare-table">
+                <thead>
+                    <tr><th rowspan="2">{ "model" }</th>
+                        <th colspan="2" class="src-a">{ &p.a.label }</th>
+                        <th colspan="2" class="src-b">{ &p.b.label }</th></tr>
+                    <tr><th>{ "median ms" }</th><th>{ "speedup" }</th><th>{ "median ms" }</th><th>{ "speedup" }</th></tr>
+                </thead>
+                <tbody>{ for models.iter().map(|m| html! {
+                    <tr data-model={m.id()}><th scope="row"><code>{ m.id() }</code></th>
+                        { cell(find(&p.a.report, *m)) }{ cell(find(&p.b.report, *m)) }</tr>
+                }) }</tbody>
+            </table>
+            <figure class="chart" id="compare-chart">
+                <figcaption>{ "Speedup vs seq on each side (left bar: first, right bar: second)" }</figcaption>
+                <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-label="Speedups side by side">
+                    { for models.iter().enumerate().map(|(i, m)| {
+                        let cx = left + band * (i as f64 + 0.5);
+                        let bar = |r: Option<&ModelResult>, dx: f64, src: &'static str| match r.and_then(|x| x.speedup) {
+                            Some(v) => html! {
+                                <rect class={classes!("pair", src)} data-source={src} data-speedup={format!("{v:.4}")}
+                                    x={(cx + dx).to_string()} y={y(v).to_string()} width="24" height={(y(0.0) - y(v)).max(0.0).to_string()} />
+                            },
+                            None => html! {},
+                        };
+                        html! { <g class={classes!("pair-group", super::charts::model_class(*m))} data-model={m.id()}>
+                            { bar(find(&p.a.report, *m), -26.0, "a") }
+                            { bar(find(&p.b.report, *m), 2.0, "b") }
+                            <text x={cx.to_string()} y={(h - 10.0).to_string()} text-anchor="middle">{ m.id() }</text>
+                        </g> }
+                    }) }
+                    <line class="ref" x1={left.to_string()} x2={(w - 10.0).to_string()} y1={y(1.0).to_string()} y2={y(1.0).to_string()} />
+                </svg>
+            </figure>
+        </section>
+    }
+}
