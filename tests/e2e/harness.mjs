@@ -66,13 +66,14 @@ const CHROMIUM_ARGS = [
 ];
 
 /** A fresh Chromium profile; `pageErrors` collects uncaught errors of every page. */
-export async function launch({ width = 1280, height = 900 } = {}) {
+export async function launch({ width = 1280, height = 900, serviceWorkers = 'allow' } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tvp-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width, height },
+    serviceWorkers,
   });
   const pageErrors = [];
   const consoleErrors = [];
