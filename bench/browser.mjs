@@ -1,21 +1,30 @@
-// Browser benchmark: opens run links in headless Chromium against the
-// release build and prints medians and speedups beside the native reference.
-// Figures, not assertions: speed is measured here, never in a test.
-import { serve, launch, waitForState, reportJson } from '../tests/e2e/harness.mjs';
-import { execFileSync } from 'node:child_process';
+// The benchmark: drives the release page in headless Chromium through every
+// lesson and model at fixed sizes and prints medians, speedups and
+// efficiency beside the native Rust reference and (where python3 exists)
+// CPython's own threading/multiprocessing run of the same lessons. Also:
+// wasm vs native speed, process start (compile vs instantiate), pool
+// dispatch, transfer throughput, main-thread long tasks, first load, wasm
+// sizes. Figures, not assertions: speed is measured here, never in a test.
+import { serve, launch, waitForState, reportJson, distDir } from '../tests/e2e/harness.mjs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import os from 'node:os';
 
 const cores = os.availableParallelism();
 const pages = Number(process.env.BENCH_PAGES || 3);
 const repeats = Number(process.env.BENCH_REPEATS || 7);
 const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
+const outFile = process.env.BENCH_OUT || path.join('bench-output', 'bench.json');
 
+// name, query, page loads; CPython's key for the same scenario.
 const SCENARIOS = [
   ['cpu', `w=cpu&models=seq,threads,gil,oldgil,procs,fork&workers=${cores}`, pages],
-  ['squares', `w=squares&n=100000000&models=seq,threads,gil,procs&workers=${cores}`, 1],
+  ['squares', `w=squares&n=100000000&models=seq,threads,gil,procs,fork&workers=${cores}`, 1],
   ['io', 'w=io&tasks=8&wait_ms=50&models=seq,threads,gil,oldgil,procs&workers=8', 1],
   ['io+cpu', 'w=io&tasks=8&wait_ms=50&cpu_n=20000000&models=seq,threads,gil,procs&workers=8', 1],
-  ['spawn', 'w=spawn&count=50&models=threads,procs,fork', 1],
+  ['spawn', `w=spawn&count=50&models=threads,procs,fork&workers=${cores}`, 1],
   ...['racy', 'locked', 'atomic', 'messages'].map((sync) => [
     `counter ${sync}`,
     `w=counter&sync=${sync}&models=seq,threads,gil,procs&workers=${cores}`,
@@ -23,10 +32,14 @@ const SCENARIOS = [
   ]),
   ...['copy', 'move', 'shared'].map((via) => [
     `transfer ${via}`,
-    `w=transfer&mib=16&via=${via}&models=seq,threads,procs&workers=${cores}`,
+    `w=transfer&mib=16&via=${via}&models=seq,threads,gil,procs&workers=${cores}`,
     1,
   ]),
+  ['failure', `w=failure&models=seq,threads,gil,procs,fork&workers=${cores}`, 1],
+  ['transfer sizes', `w=transfer&tasks=2&models=threads,procs&workers=${cores}&sizes=1`, 1],
 ];
+// The page's model ↔ CPython's row: CPython threads hold the GIL.
+const CPYTHON_ROW = { seq: 'seq', gil: 'threads', procs: 'procs', fork: 'fork' };
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -34,47 +47,98 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const pad = (s, n) => String(s).padStart(n);
+const fixed = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
+
+function cpythonReference() {
+  const probe = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) return null;
+  const run = spawnSync('python3', ['bench/python/lessons.py', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (run.status !== 0) {
+    console.error('CPython reference failed:', run.stderr.slice(-2000));
+    return null;
+  }
+  return JSON.parse(run.stdout);
+}
+
+const out = { date: new Date().toISOString(), cores, repeats, scenarios: {}, figures: {} };
+
+// Sizes of what a visitor downloads.
+out.figures.wasm = Object.fromEntries(
+  fs.readdirSync(distDir).filter((f) => f.endsWith('.wasm')).map((f) => {
+    const raw = fs.readFileSync(path.join(distDir, f));
+    return [f.replace(/-[0-9a-f]{16}/, ''), { raw_bytes: raw.length, gzip_bytes: zlib.gzipSync(raw, { level: 9 }).length }];
+  }),
+);
 
 const server = await serve();
 const browser = await launch();
-const summary = {};
 try {
-  for (const [name, query, loads] of SCENARIOS) {
+  // First load to interactive: navigation start to the Run button.
+  const loads = [];
+  for (let i = 0; i < 3; i++) {
+    const page = await browser.context.newPage();
+    const t0 = Date.now();
+    await page.goto(`${server.url}/?w=cpu`);
+    await page.locator('#run').waitFor();
+    loads.push(Date.now() - t0);
+    await page.close();
+  }
+  out.figures.first_load_ms = median(loads);
+
+  for (const [name, query, loadsWanted] of SCENARIOS) {
     if (only && !only.includes(name.split(' ')[0])) continue;
     const runs = [];
-    for (let i = 0; i < loads; i++) {
+    let longest = 0;
+    for (let i = 0; i < loadsWanted; i++) {
       const page = await browser.context.newPage();
-      await page.goto(`${server.url}/?${query}&repeats=${repeats}&warmup=2&run=1`);
-      const state = await waitForState(page, ['done', 'error'], 600_000);
+      await page.addInitScript(() => {
+        window.__longTasks = [];
+        new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__longTasks.push(e.duration))).observe({
+          type: 'longtask',
+          buffered: true,
+        });
+      });
+      const rep = name === 'transfer sizes' ? 3 : repeats;
+      await page.goto(`${server.url}/?${query}&repeats=${rep}&warmup=2&run=1`);
+      const state = await waitForState(page, ['done', 'error'], 900_000);
       if (state !== 'done') throw new Error(`${name}: ${await page.locator('#status').textContent()}`);
       runs.push(await reportJson(page));
+      longest = Math.max(longest, ...(await page.evaluate(() => window.__longTasks)));
+      if (name === 'cpu' && i === 0) {
+        const engine = page.locator('#env-engine');
+        out.figures.engine = {
+          threads: Number(await engine.getAttribute('data-threads')),
+          process_compile_ms: Number(await engine.getAttribute('data-compile-ms')),
+          process_pool_start_ms: Number(await engine.getAttribute('data-pool-ms')),
+        };
+      }
       await page.close();
     }
+    out.figures.longest_main_thread_task_ms = Math.max(out.figures.longest_main_thread_task_ms || 0, longest);
     const byModel = {};
     for (const r of runs) for (const x of r.results) (byModel[x.model] ||= []).push(x);
     const seq = byModel.seq ? median(byModel.seq.flatMap((x) => x.samples_ms)) : null;
-    console.log(`\n${name}: ${query} (${loads} page load(s) x ${repeats} repeats after 2 warm-ups)`);
-    console.log(`${'model'.padEnd(9)}${pad('workers', 8)}${pad('median ms', 11)}${pad('min', 9)}${pad('max', 9)}${pad('vs seq', 8)}${pad('correct', 9)}  notes`);
-    summary[name] = {};
+    const scenario = (out.scenarios[name] = { query, models: {} });
     for (const [model, xs] of Object.entries(byModel)) {
       const samples = xs.flatMap((x) => x.samples_ms);
       const m = median(samples);
-      const notes = [];
       const last = xs[xs.length - 1];
-      if (last.lost_updates !== null && last.lost_updates !== undefined) notes.push(`lost ${last.lost_updates} of ${last.expected}`);
-      for (const [k, v] of Object.entries(last.figures || {})) notes.push(`${k} ${v.toFixed(1)}`);
-      const speedup = seq ? seq / m : null;
-      summary[name][model] = { median_ms: m, speedup, correct: xs.every((x) => x.correct), figures: last.figures, lost_updates: last.lost_updates };
-      console.log(
-        `${model.padEnd(9)}${pad(last.workers, 8)}${pad(m.toFixed(2), 11)}${pad(Math.min(...samples).toFixed(1), 9)}` +
-          `${pad(Math.max(...samples).toFixed(1), 9)}${pad(speedup ? speedup.toFixed(2) + 'x' : '—', 8)}${pad(xs.every((x) => x.correct), 9)}  ${notes.join(', ')}`,
-      );
+      scenario.models[model] = {
+        workers: last.workers,
+        median_ms: m,
+        min_ms: Math.min(...samples),
+        max_ms: Math.max(...samples),
+        speedup: seq ? seq / m : null,
+        efficiency: seq ? seq / m / last.workers : null,
+        correct: xs.every((x) => x.correct),
+        lost_updates: last.lost_updates,
+        figures: last.figures,
+      };
     }
+    if (name === 'transfer sizes') scenario.sizes = runs[0].sizes;
     if (name === 'cpu') {
-      console.log('per page load, vs seq: ' + runs
-        .map((r) => r.results.filter((x) => x.model !== 'seq').map((x) => `${x.model} ${x.speedup.toFixed(2)}x`).join(' '))
-        .join(' | '));
-      console.log(runs[0].env.user_agent);
+      scenario.per_load = runs.map((r) => Object.fromEntries(r.results.map((x) => [x.model, x.speedup])));
+      out.user_agent = runs[0].env.user_agent;
     }
   }
 } finally {
@@ -83,14 +147,71 @@ try {
 }
 
 if (!only || only.includes('cpu')) {
-  const native = JSON.parse(
+  out.native = JSON.parse(
     execFileSync('cargo', ['+stable', 'run', '--quiet', '--release', '--bin', 'bench-native', '--', '--json'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
-  const wasmSeq = summary.cpu.seq.median_ms;
-  console.log(`\nnative reference (same machine, same cpu workload): seq ${native.cpu_seq_ms.toFixed(2)} ms, ` +
-    `threads x${cores} ${native.cpu_threads_ms.toFixed(2)} ms (${(native.cpu_seq_ms / native.cpu_threads_ms).toFixed(2)}x)`);
-  console.log(`wasm single-thread speed vs native: ${(native.cpu_seq_ms / wasmSeq).toFixed(2)} (native ms / wasm ms; goal >= 0.7)`);
 }
+out.cpython = only ? null : cpythonReference();
+
+// The tables.
+console.log(`\nbrowser benchmark, ${cores} cores, ${repeats} repeats after 2 warm-ups, medians`);
+if (out.user_agent) console.log(out.user_agent);
+for (const [name, s] of Object.entries(out.scenarios)) {
+  if (name === 'transfer sizes') continue;
+  const py = out.cpython?.lessons?.[name];
+  console.log(`\n${name}: ${s.query}`);
+  console.log(`${'model'.padEnd(9)}${pad('workers', 8)}${pad('median ms', 11)}${pad('min', 9)}${pad('max', 9)}${pad('vs seq', 8)}${pad('effic.', 8)}${pad('ok', 6)}${pad('CPython', 9)}  notes`);
+  for (const [model, x] of Object.entries(s.models)) {
+    const notes = [];
+    if (x.lost_updates !== null && x.lost_updates !== undefined) notes.push(`lost ${x.lost_updates}`);
+    for (const [k, v] of Object.entries(x.figures || {})) notes.push(`${k} ${v.toFixed(1)}`);
+    // In the spawn lesson the page's thread start matches CPython's thread start.
+    const pyRow = py?.[name === 'spawn' && model === 'threads' ? 'threads' : CPYTHON_ROW[model]];
+    const pyCell = pyRow ? (pyRow.speedup_vs_seq != null ? `${pyRow.speedup_vs_seq.toFixed(2)}x` : `${(pyRow.per_step_us ?? 0).toFixed(0)}µs`) : '—';
+    console.log(
+      `${model.padEnd(9)}${pad(x.workers, 8)}${pad(fixed(x.median_ms), 11)}${pad(fixed(x.min_ms, 1), 9)}${pad(fixed(x.max_ms, 1), 9)}` +
+        `${pad(x.speedup ? fixed(x.speedup) + 'x' : '—', 8)}${pad(x.efficiency ? (x.efficiency * 100).toFixed(0) + '%' : '—', 8)}${pad(x.correct, 6)}${pad(pyCell, 9)}  ${notes.join(', ')}`,
+    );
+  }
+  if (s.per_load) console.log('per page load, vs seq: ' + s.per_load.map((l) => Object.entries(l).filter(([m]) => m !== 'seq').map(([m, v]) => `${m} ${v.toFixed(2)}x`).join(' ')).join(' | '));
+}
+const sizes = out.scenarios['transfer sizes']?.sizes;
+if (sizes) {
+  console.log('\ntransfer throughput (2 tasks, MB/s = bytes handed over and checksummed per ms)');
+  const byKey = {};
+  for (const p of sizes) (byKey[`${p.model} ${p.via}`] ||= []).push(p);
+  const sizesList = [...new Set(sizes.map((p) => p.bytes))].sort((a, b) => a - b);
+  console.log(`${'model via'.padEnd(16)}${sizesList.map((b) => pad(b >= 1 << 20 ? `${b >> 20}MiB` : `${b >> 10}KiB`, 10)).join('')}`);
+  for (const [key, ps] of Object.entries(byKey)) {
+    console.log(`${key.padEnd(16)}${sizesList.map((b) => {
+      const p = ps.find((x) => x.bytes === b);
+      return pad(p ? ((2 * b) / 1e6 / (p.median_ms / 1e3)).toFixed(0) : '—', 10);
+    }).join('')}`);
+  }
+}
+console.log('\nother figures');
+if (out.native) {
+  const wasmSeq = out.scenarios.cpu.models.seq.median_ms;
+  console.log(`  native Rust cpu: seq ${fixed(out.native.cpu_seq_ms)} ms, ${cores} threads ${fixed(out.native.cpu_threads_ms)} ms (${fixed(out.native.cpu_seq_ms / out.native.cpu_threads_ms)}x)`);
+  console.log(`  wasm single-thread speed vs native: ${fixed(out.native.cpu_seq_ms / wasmSeq)} (goal >= 0.7)`);
+  out.figures.wasm_vs_native = out.native.cpu_seq_ms / wasmSeq;
+}
+if (out.figures.engine) {
+  const e = out.figures.engine;
+  console.log(`  process module fetch+compile (once): ${fixed(e.process_compile_ms, 1)} ms; ${e.threads} processes instantiated from it in ${fixed(e.process_pool_start_ms, 1)} ms`);
+}
+const spawn = out.scenarios.spawn?.models;
+if (spawn) {
+  console.log(`  start and join, per step: thread ${fixed(spawn.threads?.figures?.per_step_us, 0)} µs, fresh process ${fixed(spawn.fork?.figures?.per_step_us, 0)} µs, pool dispatch round trip ${fixed(spawn.procs?.figures?.per_step_us, 0)} µs`);
+}
+console.log(`  longest main-thread task during the runs: ${fixed(out.figures.longest_main_thread_task_ms, 1)} ms (goal <= 50)`);
+console.log(`  first load to interactive (localhost): ${out.figures.first_load_ms} ms`);
+for (const [f, s] of Object.entries(out.figures.wasm)) console.log(`  ${f}: ${(s.raw_bytes / 1024).toFixed(0)} KiB raw, ${(s.gzip_bytes / 1024).toFixed(0)} KiB gzipped`);
+if (out.cpython) console.log(`  CPython column: ${out.cpython.python} on ${out.cpython.cores} cores (bench/python/lessons.py; its threads hold the GIL, so they sit in the gil row)`);
+
+fs.mkdirSync(path.dirname(outFile), { recursive: true });
+fs.writeFileSync(outFile, JSON.stringify(out, null, 2));
+console.log(`\nall figures as JSON: ${outFile}`);

@@ -108,7 +108,9 @@ pub fn env_panel(p: &EnvProps) -> Html {
             </span>
             <span id="env-browser">{ browser_label(&e.user_agent) }</span>
             if let Some(info) = &p.engine {
-                <span id="env-engine" data-live-processes={info.live_processes.map(|n| n.to_string())}>{ format!(
+                <span id="env-engine" data-live-processes={info.live_processes.map(|n| n.to_string())}
+                    data-threads={info.threads.to_string()} data-compile-ms={info.process_compile_ms.to_string()}
+                    data-pool-ms={info.process_pool_ms.to_string()}>{ format!(
                     "engine: {} threads started in {:.0} ms; process module compiled in {:.0} ms, \
                      {} processes instantiated in {:.0} ms",
                     info.threads, info.thread_pool_ms, info.process_compile_ms, info.threads, info.process_pool_ms
