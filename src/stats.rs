@@ -56,7 +56,8 @@ impl SplitMix {
     }
 }
 
-const RESAMPLES: usize = 2000;
+/// Enough for stable 2.5% and 97.5% points, cheap enough for the page.
+const RESAMPLES: usize = 1000;
 
 fn resampled_median(samples: &[f64], rng: &mut SplitMix, scratch: &mut Vec<f64>) -> f64 {
     scratch.clear();

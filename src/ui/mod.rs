@@ -221,9 +221,12 @@ pub fn app() -> Html {
         (Phase::Shared, Some(f)) => Some(&f.report),
         _ => state.report.as_ref(),
     };
-    let report_json = shown
-        .map(|r| serde_json::to_string_pretty(r).unwrap_or_default())
-        .unwrap_or_default();
+    // Serialized once per report, not on every progress redraw.
+    let report_json = use_memo(shown.cloned(), |r| {
+        r.as_ref()
+            .map(|r| serde_json::to_string_pretty(r).unwrap_or_default())
+            .unwrap_or_default()
+    });
     let cores = state.env.cores.max(1);
     let history_pair: Option<(state::Foreign, state::Foreign)> = match state.compare.as_slice() {
         [a, b] => state.entry_report(a).zip(state.entry_report(b)),
@@ -282,7 +285,7 @@ pub fn app() -> Html {
                 <share::CompareView a={a} b={b} title={"Two saved runs side by side".to_string()} />
             }
             <share::HistoryPanel state={state.clone()} />
-            <pre id="report-json" hidden=true>{ report_json }</pre>
+            <pre id="report-json" hidden=true>{ (*report_json).clone() }</pre>
         </main>
         <footer>
             <p>{ "Workers that share nothing stand in for processes (own wasm instance, own memory, messages by postMessage); \
