@@ -20,6 +20,5 @@ cargo +stable test --all-targets
 step "build the page (trunk build --release)"
 trunk build --release
 
-step "browser tests (headless Chromium)"
+step "browser tests (headless Chromium; screenshots go to test-output/)"
 node --test --test-concurrency=1 tests/e2e/
-echo "screenshots: $PWD/test-output/"

@@ -16,6 +16,26 @@ const RIGHT: f64 = 16.0;
 const TOP: f64 = 14.0;
 const BOTTOM: f64 = 42.0;
 
+/// The x axis's title under the plot.
+fn x_label(h: f64, text: &str) -> Html {
+    html! {
+        <text class="label" x={((LEFT + W - RIGHT) / 2.0).to_string()} y={(h - 6.0).to_string()} text-anchor="middle">{ text.to_string() }</text>
+    }
+}
+
+/// The chart's numbers as a table, folded under it.
+fn table_alt(heads: &[&str], rows: Html) -> Html {
+    html! {
+        <details class="table-alt">
+            <summary>{ "Table" }</summary>
+            <table>
+                <thead><tr>{ for heads.iter().map(|h| html! { <th>{ h.to_string() }</th> }) }</tr></thead>
+                <tbody>{ rows }</tbody>
+            </table>
+        </details>
+    }
+}
+
 pub fn model_class(m: ModelId) -> String {
     format!("m-{}", m.id())
 }
@@ -126,18 +146,12 @@ pub fn speedup_chart(p: &ResultsProps) -> Html {
                         <text x={(W - RIGHT - 4.0).to_string()} y={(y(p.ideal) - 5.0).to_string()} text-anchor="end">{ format!("ideal {:.0}×", p.ideal) }</text>
                     </g>
                 }
-                <text class="label" x={((LEFT + W - RIGHT) / 2.0).to_string()} y={(h - 6.0).to_string()} text-anchor="middle">{ "model" }</text>
+                { x_label(h, "model") }
             </svg>
-            <details class="table-alt">
-                <summary>{ "Table" }</summary>
-                <table>
-                    <thead><tr><th>{ "model" }</th><th>{ "speedup (×)" }</th><th>{ "95% interval (×)" }</th></tr></thead>
-                    <tbody>{ for rs.iter().map(|r| html! {
+            { table_alt(&["model", "speedup (×)", "95% interval (×)"], html! { { for rs.iter().map(|r| html! {
                         <tr><td>{ r.model.id() }</td><td>{ format!("{:.2}", r.speedup.unwrap_or(0.0)) }</td>
                         <td>{ r.speedup_ci.map_or("—".to_string(), |(a, b)| format!("{a:.2} – {b:.2}")) }</td></tr>
-                    }) }</tbody>
-                </table>
-            </details>
+                    }) } }) }
         </figure>
     }
 }
@@ -156,7 +170,7 @@ pub fn samples_chart(p: &ResultsProps) -> Html {
         .fold(0.0, f64::max)
         .max(0.001)
         * 1.1;
-    let (axis, y) = y_axis(top, h, "wall time per repeat (ms)");
+    let (axis, y) = y_axis(top, h, "ms per repeat");
     let band = (W - LEFT - RIGHT) / rs.len() as f64;
     html! {
         <figure class="chart" id="samples-chart">
@@ -184,20 +198,14 @@ pub fn samples_chart(p: &ResultsProps) -> Html {
                         </g>
                     }
                 }) }
-                <text class="label" x={((LEFT + W - RIGHT) / 2.0).to_string()} y={(h - 6.0).to_string()} text-anchor="middle">{ "model" }</text>
+                { x_label(h, "model") }
             </svg>
-            <details class="table-alt">
-                <summary>{ "Table" }</summary>
-                <table>
-                    <thead><tr><th>{ "model" }</th><th>{ "samples (ms)" }</th><th>{ "median (ms)" }</th><th>{ "95% interval (ms)" }</th></tr></thead>
-                    <tbody>{ for rs.iter().map(|r| html! {
+            { table_alt(&["model", "samples (ms)", "median (ms)", "95% interval (ms)"], html! { { for rs.iter().map(|r| html! {
                         <tr><td>{ r.model.id() }</td>
                         <td>{ r.samples_ms.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(", ") }</td>
                         <td>{ r.median_ms.map_or("—".to_string(), |v| format!("{v:.2}")) }</td>
                         <td>{ r.median_ci_ms.map_or("—".to_string(), |(a, b)| format!("{a:.2} – {b:.2}")) }</td></tr>
-                    }) }</tbody>
-                </table>
-            </details>
+                    }) } }) }
         </figure>
     }
 }
@@ -258,7 +266,11 @@ pub fn timeline(p: &TimelineProps) -> Html {
     html! {
         <figure class="chart timeline" id={id.clone()} data-model={r.model.id()}>
             <figcaption>
-                <code>{ r.model.id() }</code>{ format!(" — per-worker timeline of the last repeat ({} workers)", workers.len()) }
+                <code>{ r.model.id() }</code>{ format!(
+                    " — per-worker timeline of the last repeat ({} worker{})",
+                    workers.len(),
+                    if workers.len() == 1 { "" } else { "s" }
+                ) }
                 <span class="legend">{ for kinds.iter().map(|k| html! {
                     <span><i class={kind_class(*k)}></i>{ kind_label(*k) }</span>
                 }) }</span>
@@ -287,19 +299,13 @@ pub fn timeline(p: &TimelineProps) -> Html {
                     { for ticks(end).into_iter().map(|t| html! {
                         <text x={x(t).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ fmt_tick(t) }</text>
                     }) }
-                    <text class="label" x={((LEFT + W - RIGHT) / 2.0).to_string()} y={(h - 6.0).to_string()} text-anchor="middle">{ "time since the repeat started (ms)" }</text>
+                    { x_label(h, "time since the repeat started (ms)") }
                 </g>
             </svg>
-            <details class="table-alt">
-                <summary>{ "Table" }</summary>
-                <table>
-                    <thead><tr><th>{ "worker" }</th><th>{ "task" }</th><th>{ "kind" }</th><th>{ "start (ms)" }</th><th>{ "end (ms)" }</th></tr></thead>
-                    <tbody>{ for r.spans.iter().take(200).map(|s| html! {
+            { table_alt(&["worker", "task", "kind", "start (ms)", "end (ms)"], html! { { for r.spans.iter().take(200).map(|s| html! {
                         <tr><td>{ s.worker }</td><td>{ s.task }</td><td>{ kind_label(s.kind) }</td>
                         <td>{ format!("{:.2}", s.start_ms) }</td><td>{ format!("{:.2}", s.end_ms) }</td></tr>
-                    }) }</tbody>
-                </table>
-            </details>
+                    }) } }) }
         </figure>
     }
 }
@@ -391,20 +397,14 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
                     { for (1..=max_w as u32).map(|w| html! {
                         <text x={x(w as f64).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ w }</text>
                     }) }
-                    <text class="label" x={((LEFT + W - RIGHT) / 2.0).to_string()} y={(h - 6.0).to_string()} text-anchor="middle">{ "workers" }</text>
+                    { x_label(h, "workers") }
                 </g>
             </svg>
-            <details class="table-alt">
-                <summary>{ "Table" }</summary>
-                <table>
-                    <thead><tr><th>{ "model" }</th><th>{ "workers" }</th><th>{ "median (ms)" }</th><th>{ "speedup (×)" }</th></tr></thead>
-                    <tbody>{ for p.points.iter().map(|s| html! {
+            { table_alt(&["model", "workers", "median (ms)", "speedup (×)"], html! { { for p.points.iter().map(|s| html! {
                         <tr><td>{ s.model.id() }</td><td>{ s.workers }</td>
                         <td>{ s.median_ms.map_or("—".to_string(), |v| format!("{v:.2}")) }</td>
                         <td>{ s.speedup.map_or("—".to_string(), |v| format!("{v:.2}")) }</td></tr>
-                    }) }</tbody>
-                </table>
-            </details>
+                    }) } }) }
         </figure>
     }
 }
@@ -478,18 +478,12 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
                     { for crate::plan::SIZES_BYTES.iter().map(|b| html! {
                         <text x={x(*b as f64).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ human_bytes(*b) }</text>
                     }) }
-                    <text class="label" x={((LEFT + W - RIGHT) / 2.0).to_string()} y={(h - 6.0).to_string()} text-anchor="middle">{ "buffer size per task (log)" }</text>
+                    { x_label(h, "buffer size per task (log)") }
                 </g>
             </svg>
-            <details class="table-alt">
-                <summary>{ "Table" }</summary>
-                <table>
-                    <thead><tr><th>{ "model" }</th><th>{ "via" }</th><th>{ "size" }</th><th>{ "median (ms)" }</th></tr></thead>
-                    <tbody>{ for p.points.iter().map(|s| html! {
+            { table_alt(&["model", "via", "size", "median (ms)"], html! { { for p.points.iter().map(|s| html! {
                         <tr><td>{ s.model.id() }</td><td>{ s.via.id() }</td><td>{ human_bytes(s.bytes as usize) }</td><td>{ format!("{:.3}", s.median_ms) }</td></tr>
-                    }) }</tbody>
-                </table>
-            </details>
+                    }) } }) }
         </figure>
     }
 }
