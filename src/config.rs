@@ -106,6 +106,7 @@ impl RunConfig {
             ));
             cfg.sizes = false;
         }
+        check_memory(&mut cfg, pairs, &mut errors);
         (cfg, errors)
     }
 
@@ -133,6 +134,48 @@ impl RunConfig {
             out.push(("sizes", "1".to_string()));
         }
         out
+    }
+}
+
+/// The MiB of buffers the `transfer` lesson may hold at once. Thread models
+/// keep the source and every task's buffer in the engine's wasm memory,
+/// which is capped at 1 GiB; a run past it would abort, not report.
+pub const TRANSFER_BUDGET_MIB: f64 = 768.0;
+
+/// Per-lesson limits that depend on two keys at once.
+fn check_memory(cfg: &mut RunConfig, pairs: &[(String, String)], errors: &mut Vec<ParamError>) {
+    let Workload::Transfer(t) = &mut cfg.workload else {
+        return;
+    };
+    let copies = f64::from(t.tasks) + 1.0;
+    if t.mib * copies > TRANSFER_BUDGET_MIB {
+        let limit = TRANSFER_BUDGET_MIB / copies;
+        errors.push(ParamError::new(
+            "mib",
+            lookup(pairs, "mib").unwrap_or(&t.mib.to_string()),
+            format!(
+                "with tasks = {}, at most {:.1} MiB: the source and every task's buffer must fit in \
+                 {TRANSFER_BUDGET_MIB:.0} MiB of the engine's wasm memory",
+                t.tasks,
+                (limit * 10.0).floor() / 10.0
+            ),
+        ));
+        t.mib = crate::workloads::transfer::Transfer::default()
+            .mib
+            .min(limit);
+    }
+    let largest = crate::plan::SIZES_BYTES.iter().max().copied().unwrap_or(0) as f64
+        / crate::workloads::transfer::MIB;
+    if cfg.sizes && largest * copies > TRANSFER_BUDGET_MIB {
+        errors.push(ParamError::new(
+            "sizes",
+            "1",
+            format!(
+                "the size series goes up to {largest:.0} MiB per task, so at most {} tasks",
+                (TRANSFER_BUDGET_MIB / largest - 1.0).floor()
+            ),
+        ));
+        cfg.sizes = false;
     }
 }
 
@@ -396,6 +439,28 @@ mod tests {
         let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, ["models", "switch_ms", "run"]);
         assert_eq!(errors[1].limit, "a number from 0.1 to 100");
+    }
+
+    #[test]
+    fn transfer_buffers_must_fit_the_engines_memory() {
+        let (cfg, errors) = parse("w=transfer&tasks=64&mib=256");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].key, "mib");
+        assert!(
+            errors[0]
+                .limit
+                .starts_with("with tasks = 64, at most 11.8 MiB"),
+            "{}",
+            errors[0].limit
+        );
+        let Workload::Transfer(t) = cfg.workload else {
+            panic!()
+        };
+        assert!(t.mib * 65.0 <= TRANSFER_BUDGET_MIB);
+        assert!(parse("w=transfer&tasks=2&mib=256").1.is_empty());
+        let (_, errors) = parse("w=transfer&tasks=16&sizes=1");
+        assert_eq!(errors[0].key, "sizes");
+        assert!(parse("w=transfer&tasks=10&sizes=1").1.is_empty());
     }
 
     #[test]
