@@ -287,9 +287,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
                                 let (x0, x1) = (x(s.start_ms), x(s.end_ms));
                                 html! {
                                     <rect class={classes!("span", kind_class(s.kind))} x={x0.to_string()} y={(y0 + 2.0).to_string()}
-                                        width={(x1 - x0).max(0.6).to_string()} height={(row_h - 4.0).to_string()}>
-                                        <title>{ format!("task {} · {} · {:.2}–{:.2} ms", s.task, kind_label(s.kind), s.start_ms, s.end_ms) }</title>
-                                    </rect>
+                                        width={(x1 - x0).max(0.6).to_string()} height={(row_h - 4.0).to_string()} data-task={s.task.to_string()} />
                                 }
                             }) }
                         </g>
@@ -302,10 +300,20 @@ pub fn timeline(p: &TimelineProps) -> Html {
                     { x_label(h, "time since the repeat started (ms)") }
                 </g>
             </svg>
-            { table_alt(&["worker", "task", "kind", "start (ms)", "end (ms)"], html! { { for r.spans.iter().take(200).map(|s| html! {
-                        <tr><td>{ s.worker }</td><td>{ s.task }</td><td>{ kind_label(s.kind) }</td>
-                        <td>{ format!("{:.2}", s.start_ms) }</td><td>{ format!("{:.2}", s.end_ms) }</td></tr>
-                    }) } }) }
+            // Per worker, the time in each kind of span: the same story as
+            // the bars in a few rows (a row per span would be thousands).
+            { table_alt(&["worker", "tasks", "running (ms)", "waiting for the GIL (ms)", "I/O (ms)", "starting workers (ms)"],
+                html! { { for workers.iter().map(|w| {
+                    let mine: Vec<&Span> = r.spans.iter().filter(|s| s.worker == *w).collect();
+                    let total = |k: SpanKind| mine.iter().filter(|s| s.kind == k).map(|s| s.end_ms - s.start_ms).sum::<f64>();
+                    let mut tasks: Vec<u32> = mine.iter().map(|s| s.task).collect();
+                    tasks.dedup();
+                    tasks.sort_unstable();
+                    tasks.dedup();
+                    html! { <tr><td>{ w }</td><td>{ tasks.len() }</td>
+                        <td>{ format!("{:.2}", total(SpanKind::Run)) }</td><td>{ format!("{:.2}", total(SpanKind::GilWait)) }</td>
+                        <td>{ format!("{:.2}", total(SpanKind::Io)) }</td><td>{ format!("{:.2}", total(SpanKind::Spawn)) }</td></tr> }
+                }) } }) }
         </figure>
     }
 }
@@ -485,5 +493,37 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
                         <tr><td>{ s.model.id() }</td><td>{ s.via.id() }</td><td>{ human_bytes(s.bytes as usize) }</td><td>{ format!("{:.3}", s.median_ms) }</td></tr>
                     }) } }) }
         </figure>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DeferredProps {
+    pub children: Html,
+    #[prop_or_default]
+    pub delay_ms: i32,
+}
+
+/// Renders its children in a later task than its parent, so a big redraw
+/// is split into pieces the main thread can interleave with input.
+#[function_component(Deferred)]
+pub fn deferred(p: &DeferredProps) -> Html {
+    let shown = use_state(|| false);
+    {
+        let shown = shown.clone();
+        let delay = p.delay_ms;
+        use_effect_with((), move |_| {
+            let show = wasm_bindgen::closure::Closure::once_into_js(move || shown.set(true));
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    wasm_bindgen::JsCast::unchecked_ref(&show),
+                    delay,
+                );
+            }
+        });
+    }
+    if *shown {
+        p.children.clone()
+    } else {
+        html! { <div class="deferred" aria-busy="true"></div> }
     }
 }

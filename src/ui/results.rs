@@ -1,6 +1,6 @@
 //! Environment, status and the results table.
 
-use super::charts::{SamplesChart, SizesChart, SpeedupChart, SweepChart, Timeline};
+use super::charts::{Deferred, SamplesChart, SizesChart, SpeedupChart, SweepChart, Timeline};
 use super::state::{AppState, EngineInfo, Phase};
 use crate::report::{browser_label, Env, Report};
 use crate::verdict::verdict;
@@ -84,7 +84,12 @@ pub fn results_view(p: &ViewProps) -> Html {
         if !timelines.is_empty() {
             <section class="timelines" aria-label="Timelines">
                 <h2>{ "What each worker did" }</h2>
-                { for timelines.into_iter().map(|x| html! { <Timeline result={x} /> }) }
+                // Each timeline is drawn in a task of its own, after the
+                // rest of the results: together they are the page's biggest
+                // redraw, and one long task would stall the main thread.
+                { for timelines.into_iter().enumerate().map(|(i, x)| html! {
+                    <Deferred delay_ms={i as i32}><Timeline result={x} /></Deferred>
+                }) }
             </section>
         }
         </>

@@ -69,8 +69,10 @@ for (const [w, params] of Object.entries(VIEWS)) {
     const dots = await attrs(page.locator('#samples-chart circle.sample'), 'data-ms');
     assert.equal(dots.length, report.results.reduce((n, r) => n + r.samples_ms.length, 0));
 
-    // A timeline per model, one row per worker that has spans.
+    // A timeline per model, one row per worker that has spans (drawn a
+    // moment after the rest, in tasks of their own).
     for (const r of report.results.filter((x) => x.spans.length)) {
+      await page.locator(`#timeline-${r.model} g.row`).first().waitFor();
       const rows = page.locator(`#timeline-${r.model} g.row`);
       const workers = [...new Set(r.spans.map((s) => String(s.worker)))].sort();
       assert.deepEqual((await attrs(rows, 'data-worker')).sort(), workers, `${r.model} rows`);
