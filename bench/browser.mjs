@@ -66,7 +66,7 @@ const out = { date: new Date().toISOString(), cores, repeats, scenarios: {}, fig
 out.figures.wasm = Object.fromEntries(
   fs.readdirSync(distDir).filter((f) => f.endsWith('.wasm')).map((f) => {
     const raw = fs.readFileSync(path.join(distDir, f));
-    return [f.replace(/-[0-9a-f]{16}/, ''), { raw_bytes: raw.length, gzip_bytes: zlib.gzipSync(raw, { level: 9 }).length }];
+    return [f.replace(/-[0-9a-f]+(?=_bg)/, ''), { raw_bytes: raw.length, gzip_bytes: zlib.gzipSync(raw, { level: 9 }).length }];
   }),
 );
 

@@ -52,6 +52,20 @@ pub const LESSON: Lesson = Lesson {
           locally then sending the result avoids sharing altogether.",
 };
 
+/// Loop steps between the read and the write of a racy `value += 1`: CPython
+/// runs several bytecodes there (load the attribute, load 1, add, store),
+/// tens of nanoseconds in which another worker can write. Without them the
+/// window is two instructions wide and the race rarely shows in short runs.
+pub const STEPS_BETWEEN_READ_AND_WRITE: u64 = 64;
+
+#[inline(always)]
+fn interpreter_steps() {
+    std::hint::black_box(super::cpu::spin(
+        std::hint::black_box(super::cpu::seed(0)),
+        STEPS_BETWEEN_READ_AND_WRITE,
+    ));
+}
+
 /// Increments between two ticks: the counter's operations are much slower
 /// than a countdown step, so the GIL and cancellation get a chance as often.
 pub const COUNTER_TICK: u64 = 1_000;
@@ -266,6 +280,7 @@ impl Counter {
                 CounterSync::Racy => {
                     for _ in 1..chunk {
                         let v = c.load();
+                        interpreter_steps();
                         c.store(v + 1);
                     }
                     // The tick sits between a read and its write, where the
