@@ -49,9 +49,18 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 
 # npm packages from the committed lock file: playwright-core (drives the
-# system Chromium, downloads no browser) and binaryen (wasm-opt).
-if [ ! -d node_modules ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
+# system Chromium, downloads no browser) and binaryen (wasm-opt). They live
+# in a cache outside the work tree, shared by clones, and `node_modules` is
+# a link to them.
+NPM_HOME="${XDG_CACHE_HOME:-$HOME/.cache}/threads-vs-processes/npm"
+mkdir -p "$NPM_HOME"
+if [ ! -d "$NPM_HOME/node_modules" ] || ! cmp -s package-lock.json "$NPM_HOME/package-lock.json"; then
   say "installing npm packages from package-lock.json"
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+  cp package.json package-lock.json "$NPM_HOME/"
+  (cd "$NPM_HOME" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
+if [ -e node_modules ] && [ ! -L node_modules ]; then
+  rm -rf node_modules
+fi
+ln -sfn "$NPM_HOME/node_modules" node_modules
 say "ready: $(trunk --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1)"
