@@ -25,7 +25,9 @@ grep -q '^clippy' <<<"$installed" || rustup component add clippy --toolchain nig
 # trunk needs rustc >= 1.96 to build, so it is built with nightly.
 if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
   say "building trunk $TRUNK_VERSION (several minutes, once)"
-  cargo +nightly install --locked "trunk@$TRUNK_VERSION"
+  # From outside the repository: its .cargo/config.toml (build-std, wasm
+  # link flags) is for the playground, not for building tools.
+  (cd "$HOME" && cargo +nightly install --locked "trunk@$TRUNK_VERSION")
 fi
 
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock exactly.
@@ -36,7 +38,7 @@ if [ -z "$wb_version" ]; then
 fi
 if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_version" ]; then
   say "building wasm-bindgen-cli $wb_version (about two minutes, once)"
-  cargo +stable install wasm-bindgen-cli --version "=$wb_version" --force
+  (cd "$HOME" && cargo +stable install wasm-bindgen-cli --version "=$wb_version" --force)
 fi
 
 # Debian's Chromium and its driver for the browser tests.
