@@ -452,7 +452,15 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
     series.dedup();
     html! {
         <figure class="chart" id="sizes-chart">
-            <figcaption>{ "Transfer: time against buffer size (log–log), per via and model" }</figcaption>
+            <figcaption>
+                { "Transfer: time against buffer size (log–log), per via and model" }
+                <span class="legend">
+                    { for Via::ALL.iter().map(|(id, _)| html! {
+                        <span class={format!("via-{id}")}><i class="swatch"></i>{ *id }</span>
+                    }) }
+                    <span>{ "solid: process models · dashed: thread models" }</span>
+                </span>
+            </figcaption>
             <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="sizes-title">
                 <title id="sizes-title">{ "Time to hand over and checksum a buffer, by size" }</title>
                 <g class="axis y">
@@ -476,15 +484,16 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
                                 <circle class="size-point" cx={x(s.bytes as f64).to_string()} cy={y(s.median_ms).to_string()} r="3.5"
                                     data-bytes={s.bytes.to_string()} data-ms={format!("{:.4}", s.median_ms)} />
                             }) }
-                            if let Some(last) = pts.last() {
-                                <text class="series-label" x={(x(last.bytes as f64) - 6.0).to_string()} y={(y(last.median_ms) - 8.0).to_string()} text-anchor="end">{ format!("{} {}", m.id(), via.id()) }</text>
-                            }
                         </g>
                     }
                 }) }
                 <g class="axis x">
-                    { for crate::plan::SIZES_BYTES.iter().map(|b| html! {
-                        <text x={x(*b as f64).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ human_bytes(*b) }</text>
+                    { for crate::plan::SIZES_BYTES.iter().enumerate().map(|(i, b)| {
+                        // The last label ends at the axis instead of running off it.
+                        let anchor = if i + 1 == crate::plan::SIZES_BYTES.len() { "end" } else { "middle" };
+                        html! {
+                            <text x={x(*b as f64).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor={anchor}>{ human_bytes(*b) }</text>
+                        }
                     }) }
                     { x_label(h, "buffer size per task (log)") }
                 </g>

@@ -182,7 +182,13 @@ pub fn results_table(p: &TableProps) -> Html {
     html! {
         <section class="results" aria-label="Results">
             <table id="results">
-                <caption>{ format!("{} repeats per model after warm-up, interleaved across models; speedup = median(seq) ÷ median(model); 95% intervals by bootstrap", r.results.first().map_or(0, |x| x.samples_ms.len())) }</caption>
+                <caption>{ {
+                    let n = r.results.first().map_or(0, |x| x.samples_ms.len());
+                    format!(
+                        "{n} repeat{} per model after warm-up, interleaved across models; speedup = median(seq) ÷ median(model); 95% intervals by bootstrap (3 or more repeats)",
+                        if n == 1 { "" } else { "s" }
+                    )
+                } }</caption>
                 <thead><tr>
                     <th scope="col">{ "model" }</th>
                     <th scope="col">{ "workers" }</th>
