@@ -10,6 +10,12 @@ say() { printf '[setup] %s\n' "$*"; }
 
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# Native tests and wasm-bindgen-cli use the stable toolchain.
+if ! rustup run stable rustc --version >/dev/null 2>&1; then
+  say "installing the stable toolchain"
+  rustup toolchain install stable --profile minimal
+fi
+
 # The nightly toolchain with std's sources and the wasm target (build-std).
 # RUSTUP_AUTO_INSTALL=0 on these machines: add the pieces explicitly.
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then

@@ -228,9 +228,16 @@ pub fn app() -> Html {
             .unwrap_or_default()
     });
     let cores = state.env.cores.max(1);
-    let history_pair: Option<(state::Foreign, state::Foreign)> = match state.compare.as_slice() {
-        [a, b] => state.entry_report(a).zip(state.entry_report(b)),
-        _ => None,
+    // Decoding a saved run recomputes its statistics: once per pick, not
+    // on every progress redraw.
+    let history_pair = {
+        let s = state.clone();
+        use_memo(state.compare.clone(), move |picked| {
+            match picked.as_slice() {
+                [a, b] => s.entry_report(a).zip(s.entry_report(b)),
+                _ => None,
+            }
+        })
     };
 
     html! {
@@ -281,7 +288,7 @@ pub fn app() -> Html {
                 }
             }
             <share::SharePanel state={state.clone()} />
-            if let Some((a, b)) = history_pair {
+            if let Some((a, b)) = (*history_pair).clone() {
                 <share::CompareView a={a} b={b} title={"Two saved runs side by side".to_string()} />
             }
             <share::HistoryPanel state={state.clone()} />

@@ -313,12 +313,31 @@ impl AppState {
             0,
             Entry {
                 id: format!("{}-{}", report.env.date, self.run_id),
-                label: format!("{w} · {}", results::env_line(&report.env)),
+                // Two runs on one machine differ by their settings: name them.
+                label: format!(
+                    "{w} {} · {}",
+                    self.run_config
+                        .as_ref()
+                        .map(|c| c
+                            .workload
+                            .to_pairs()
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(" "))
+                        .unwrap_or_default(),
+                    results::env_line(&report.env)
+                ),
                 query,
                 fragment: encoded.fragment,
             },
         );
         self.history.truncate(storage::MAX_ENTRIES);
+        self.save_history();
+    }
+
+    /// Writes the history back; a failure becomes the panel's message.
+    fn save_history(&mut self) {
         self.history_error = storage::save(&self.history)
             .err()
             .map(|e| format!("History is unavailable: {e}."));
@@ -329,7 +348,11 @@ impl AppState {
         let e = self.history.iter().find(|e| e.id == id)?;
         share::decode_with_dropped(&e.fragment)
             .ok()
-            .map(|(r, dropped)| foreign(r, dropped.iter().map(|d| d.to_string()).collect()))
+            .map(|(r, dropped)| Foreign {
+                label: e.label.clone(),
+                report: r,
+                dropped: dropped.iter().map(|d| d.to_string()).collect(),
+            })
     }
 
     fn finish(&mut self, run: u32, measurements: Vec<Measurement>) {
@@ -415,16 +438,12 @@ impl Reducible for AppState {
             Action::DeleteEntry(id) => {
                 s.history.retain(|e| e.id != id);
                 s.compare.retain(|c| *c != id);
-                s.history_error = storage::save(&s.history)
-                    .err()
-                    .map(|e| format!("History is unavailable: {e}."));
+                s.save_history();
             }
             Action::ClearHistory => {
                 s.history.clear();
                 s.compare.clear();
-                s.history_error = storage::save(&s.history)
-                    .err()
-                    .map(|e| format!("History is unavailable: {e}."));
+                s.save_history();
             }
             Action::ToggleCompare(id) => {
                 if s.compare.contains(&id) {
