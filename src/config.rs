@@ -1,14 +1,111 @@
-//! A run configuration and its URL form (DESIGN.md's URL vocabulary).
+//! A run configuration and its URL form (`docs/url.md`, generated from the
+//! specs here and in each workload).
 //!
 //! Parsing never fails as a whole: each bad key is reported with its value
 //! and limit and replaced by its default, so one typo keeps the rest of a link.
 
 use crate::models::ModelId;
-use crate::workloads::{self, float_param, int_param, lookup, ParamError, Workload};
+use crate::params::{DefaultValue, Kind, ParamSpec};
+use crate::workloads::{self, fmt_num, lookup, ParamError, Workload};
+use serde_json::{Map, Value};
 
+/// The most workers a run may ask for; the sweep stops here too.
 pub const MAX_WORKERS: u64 = 64;
-pub const MAX_REPEATS: u64 = 50;
-pub const MAX_WARMUP: u64 = 5;
+
+const MODEL_IDS: [&str; ModelId::ALL.len()] = {
+    let mut out = [""; ModelId::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = ModelId::ALL[i].id();
+        i += 1;
+    }
+    out
+};
+
+pub const W: ParamSpec = ParamSpec {
+    key: "w",
+    label: "Workload",
+    help: "the lesson's experiment",
+    kind: Kind::Choice(&workloads::WORKLOAD_IDS),
+    default: DefaultValue::Word("cpu"),
+};
+pub const MODELS: ParamSpec = ParamSpec {
+    key: "models",
+    label: "Models",
+    help: "the execution models to compare, in this order",
+    kind: Kind::List(&MODEL_IDS),
+    default: DefaultValue::List("seq,threads,gil,procs"),
+};
+pub const WORKERS: ParamSpec = ParamSpec {
+    key: "workers",
+    label: "Workers",
+    help: "threads or processes per model",
+    kind: Kind::Int {
+        min: 1,
+        max: MAX_WORKERS,
+    },
+    default: DefaultValue::Cores,
+};
+pub const REPEATS: ParamSpec = ParamSpec {
+    key: "repeats",
+    label: "Repeats",
+    help: "measured runs per model",
+    kind: Kind::Int { min: 1, max: 50 },
+    default: DefaultValue::Int(5),
+};
+pub const WARMUP: ParamSpec = ParamSpec {
+    key: "warmup",
+    label: "Warm-up",
+    help: "unmeasured runs first",
+    kind: Kind::Int { min: 0, max: 5 },
+    default: DefaultValue::Int(1),
+};
+pub const SWITCH_MS: ParamSpec = ParamSpec {
+    key: "switch_ms",
+    label: "GIL switch interval",
+    help: "ms a waiting thread waits before it asks for the GIL",
+    kind: Kind::Float {
+        min: 0.1,
+        max: 100.0,
+    },
+    default: DefaultValue::Float(5.0),
+};
+pub const RUN: ParamSpec = ParamSpec {
+    key: "run",
+    label: "Start at once",
+    help: "start the run as soon as the page is ready",
+    kind: Kind::Flag,
+    default: DefaultValue::Off,
+};
+pub const SWEEP: ParamSpec = ParamSpec {
+    key: "sweep",
+    label: "Scaling sweep",
+    help: "also run every model at 1 to 2 × cores workers",
+    kind: Kind::Flag,
+    default: DefaultValue::Off,
+};
+pub const SIZES: ParamSpec = ParamSpec {
+    key: "sizes",
+    label: "Size series",
+    help: "also run every via over a series of buffer sizes",
+    kind: Kind::Flag,
+    default: DefaultValue::Off,
+};
+
+/// The keys of a run, whatever its workload, in the order of the docs.
+pub const RUN_PARAMS: &[ParamSpec] = &[
+    W, MODELS, WORKERS, REPEATS, WARMUP, SWITCH_MS, RUN, SWEEP, SIZES,
+];
+
+/// The spec of a run key or of a key of any workload.
+pub fn spec_of(key: &str) -> Option<&'static ParamSpec> {
+    crate::params::find(RUN_PARAMS, key).or_else(|| {
+        workloads::WORKLOAD_IDS
+            .iter()
+            .filter_map(|w| workloads::params_of(w))
+            .find_map(|specs| crate::params::find(specs, key))
+    })
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunConfig {
@@ -25,82 +122,65 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
-    /// DESIGN.md's default list, less the models this build cannot run yet.
+    /// The spec's default list, less the models this build cannot run yet.
     pub fn default_models() -> Vec<ModelId> {
-        [ModelId::Seq, ModelId::Threads, ModelId::Gil, ModelId::Procs]
-            .into_iter()
+        let DefaultValue::List(list) = MODELS.default else {
+            unreachable!("models defaults to a list")
+        };
+        list.split(',')
+            .filter_map(ModelId::parse)
             .filter(|m| m.available())
             .collect()
     }
 
     pub fn with_cores(cores: u32) -> RunConfig {
-        RunConfig {
-            workload: Workload::default_for("cpu").expect("cpu exists"),
-            models: RunConfig::default_models(),
-            workers: cores.clamp(1, MAX_WORKERS as u32),
-            repeats: 5,
-            warmup: 1,
-            switch_ms: 5.0,
-            run: false,
-            sweep: false,
-            sizes: false,
-        }
+        RunConfig::from_pairs(&[], cores).0
+    }
+
+    /// The configuration a report was made with, from its `config` document.
+    pub fn from_map(map: &Map<String, Value>, cores: u32) -> (RunConfig, Vec<ParamError>) {
+        RunConfig::from_pairs(&pairs_from_map(map), cores)
     }
 
     /// Parses `pairs` (a decoded query string). `cores` gives the default
     /// worker count, as `navigator.hardwareConcurrency` does in the page.
     pub fn from_pairs(pairs: &[(String, String)], cores: u32) -> (RunConfig, Vec<ParamError>) {
         let mut errors = Vec::new();
-        let mut cfg = RunConfig::with_cores(cores);
-
-        let w = lookup(pairs, "w").unwrap_or("cpu");
-        match Workload::from_pairs(w, pairs, &mut errors) {
-            Some(wl) => cfg.workload = wl,
+        let DefaultValue::Word(default_w) = W.default else {
+            unreachable!("w defaults to a word")
+        };
+        let w = lookup(pairs, W.key).unwrap_or(default_w);
+        let workload = match Workload::from_pairs(w, pairs, &mut errors) {
+            Some(wl) => wl,
             None => {
-                let limit = format!("one of {}", workloads::WORKLOAD_IDS.join(", "));
-                errors.push(ParamError::new("w", w, limit));
-                // The defaults of `cpu`, but the parameters the link gave are still read.
-                cfg.workload = Workload::from_pairs("cpu", pairs, &mut errors).expect("cpu exists");
+                errors.push(ParamError::new(W.key, w, W.limit()));
+                // The default lesson, but the parameters the link gave are still read.
+                Workload::from_pairs(default_w, pairs, &mut errors).expect("the default exists")
             }
-        }
+        };
 
-        if let Some(raw) = lookup(pairs, "models") {
+        let mut models = RunConfig::default_models();
+        if let Some(raw) = lookup(pairs, MODELS.key) {
             match parse_models(raw) {
-                Ok(models) => cfg.models = models,
-                Err(bad) => errors.push(ParamError::new("models", raw, bad)),
+                Ok(m) => models = m,
+                Err(bad) => errors.push(ParamError::new(MODELS.key, raw, bad)),
             }
         }
-        cfg.workers = int_param(
-            pairs,
-            "workers",
-            cfg.workers.into(),
-            1,
-            MAX_WORKERS,
-            &mut errors,
-        ) as u32;
-        cfg.repeats = int_param(
-            pairs,
-            "repeats",
-            cfg.repeats.into(),
-            1,
-            MAX_REPEATS,
-            &mut errors,
-        ) as u32;
-        cfg.warmup = int_param(
-            pairs,
-            "warmup",
-            cfg.warmup.into(),
-            0,
-            MAX_WARMUP,
-            &mut errors,
-        ) as u32;
-        cfg.switch_ms = float_param(pairs, "switch_ms", cfg.switch_ms, 0.1, 100.0, &mut errors);
-        cfg.run = flag(pairs, "run", &mut errors);
-        cfg.sweep = flag(pairs, "sweep", &mut errors);
-        cfg.sizes = flag(pairs, "sizes", &mut errors);
+        let cores = u64::from(cores).clamp(1, MAX_WORKERS);
+        let mut cfg = RunConfig {
+            workload,
+            models,
+            workers: WORKERS.int_or(pairs, cores, &mut errors) as u32,
+            repeats: REPEATS.int(pairs, &mut errors) as u32,
+            warmup: WARMUP.int(pairs, &mut errors) as u32,
+            switch_ms: SWITCH_MS.float(pairs, &mut errors),
+            run: RUN.flag(pairs, &mut errors),
+            sweep: SWEEP.flag(pairs, &mut errors),
+            sizes: SIZES.flag(pairs, &mut errors),
+        };
         if cfg.sizes && cfg.workload.id() != "transfer" {
             errors.push(ParamError::new(
-                "sizes",
+                SIZES.key,
                 "1",
                 "the size series belongs to the transfer lesson (w=transfer)",
             ));
@@ -113,25 +193,25 @@ impl RunConfig {
     /// The URL keys of this configuration, in a stable order. `run` is left
     /// out: a shared link should not start work unless its author says so.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut out = vec![("w", self.workload.id().to_string())];
+        let mut out = vec![(W.key, self.workload.id().to_string())];
         out.extend(self.workload.to_pairs());
         out.push((
-            "models",
+            MODELS.key,
             self.models
                 .iter()
                 .map(|m| m.id())
                 .collect::<Vec<_>>()
                 .join(","),
         ));
-        out.push(("workers", self.workers.to_string()));
-        out.push(("repeats", self.repeats.to_string()));
-        out.push(("warmup", self.warmup.to_string()));
-        out.push(("switch_ms", fmt_float(self.switch_ms)));
+        out.push((WORKERS.key, self.workers.to_string()));
+        out.push((REPEATS.key, self.repeats.to_string()));
+        out.push((WARMUP.key, self.warmup.to_string()));
+        out.push((SWITCH_MS.key, fmt_num(self.switch_ms)));
         if self.sweep {
-            out.push(("sweep", "1".to_string()));
+            out.push((SWEEP.key, "1".to_string()));
         }
         if self.sizes {
-            out.push(("sizes", "1".to_string()));
+            out.push((SIZES.key, "1".to_string()));
         }
         out
     }
@@ -179,20 +259,27 @@ fn check_memory(cfg: &mut RunConfig, pairs: &[(String, String)], errors: &mut Ve
     }
 }
 
-fn fmt_float(v: f64) -> String {
-    let s = format!("{v}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
-}
-
-fn flag(pairs: &[(String, String)], key: &str, errors: &mut Vec<ParamError>) -> bool {
-    match lookup(pairs, key) {
-        None | Some("0") | Some("") => false,
-        Some("1") => true,
-        Some(other) => {
-            errors.push(ParamError::new(key, other, "1 (on) or 0 (off)"));
-            false
-        }
-    }
+/// A report's `config` document back as URL pairs: the one way from that
+/// document to a query, used by the page and by the share codec. A list
+/// key's array is joined with commas; anything else without a URL form
+/// (`true`, `null`, a nested object) becomes its JSON text, which the parser
+/// then names as a bad value rather than skipping silently.
+pub fn pairs_from_map(map: &Map<String, Value>) -> Vec<(String, String)> {
+    map.iter()
+        .map(|(k, v)| {
+            let is_list = spec_of(k).is_some_and(|s| matches!(s.kind, Kind::List(_)));
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Array(items) if is_list => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect()
 }
 
 /// A comma list of model ids, each at most once, not empty.

@@ -4,7 +4,9 @@
 //! natively with `cargo test`; `web` is the thin browser glue (wasm32 only).
 
 pub mod config;
+pub mod docs;
 pub mod models;
+pub mod params;
 pub mod plan;
 pub mod protocol;
 pub mod report;

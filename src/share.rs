@@ -34,7 +34,7 @@
 //! - not `share_url`: the caller knows the link it came from, so a decoded
 //!   report has it empty.
 
-use crate::config::{parse_query, to_query};
+use crate::config::{pairs_from_map, parse_query, to_query};
 use crate::models::{ModelId, Span, SpanKind, TaskError};
 use crate::report::{config_map_from_pairs, Env, ModelResult, Report, SizePoint, SweepPoint};
 use crate::stats;
@@ -376,34 +376,12 @@ impl WireSpans {
     }
 }
 
-/// The map as URL pairs, if every value has a URL form (`models` a list of
-/// strings, everything else a string or number).
-fn config_pairs(map: &Map<String, Value>) -> Option<Vec<(String, String)>> {
-    map.iter()
-        .map(|(k, v)| {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                Value::Array(items) if k == "models" => items
-                    .iter()
-                    .map(|m| m.as_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()?
-                    .join(","),
-                _ => return None,
-            };
-            Some((k.clone(), text))
-        })
-        .collect()
-}
-
 fn pack_config(map: &Map<String, Value>) -> WireConfig {
     // The query string is what the page reads anyway and is half the size of
     // JSON, but only exact if it rebuilds the very same map.
-    if let Some(pairs) = config_pairs(map) {
-        let query = to_query(&pairs);
-        if config_map_from_pairs(&parse_query(&query)) == *map {
-            return WireConfig::Query(query);
-        }
+    let query = to_query(&pairs_from_map(map));
+    if config_map_from_pairs(&parse_query(&query)) == *map {
+        return WireConfig::Query(query);
     }
     WireConfig::Json(Value::Object(map.clone()).to_string())
 }

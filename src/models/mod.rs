@@ -39,7 +39,7 @@ impl ModelId {
         ModelId::Fork,
     ];
 
-    pub fn id(self) -> &'static str {
+    pub const fn id(self) -> &'static str {
         match self {
             ModelId::Seq => "seq",
             ModelId::Threads => "threads",

@@ -1,9 +1,11 @@
-//! The configuration form. Every field writes a URL key of DESIGN.md, so the
-//! form and the query string never disagree.
+//! The configuration form. Every field writes a URL key (`docs/url.md`), so
+//! the form and the query string never disagree; labels, hints and choices
+//! come from the keys' specs, so they cannot drift from the parser's limits.
 
 use super::state::{AppState, Phase};
+use crate::config::{MODELS, REPEATS, SWITCH_MS, W, WARMUP, WORKERS};
 use crate::models::ModelId;
-use crate::workloads::WORKLOAD_IDS;
+use crate::params::ParamSpec;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -17,9 +19,7 @@ pub struct FormProps {
 
 #[derive(Properties, PartialEq)]
 struct FieldProps {
-    key_name: &'static str,
-    label: &'static str,
-    hint: &'static str,
+    spec: &'static ParamSpec,
     value: String,
     error: Option<String>,
     on_set: Callback<(String, String)>,
@@ -27,7 +27,7 @@ struct FieldProps {
 
 #[function_component(Field)]
 fn field(p: &FieldProps) -> Html {
-    let key = p.key_name;
+    let key = p.spec.key;
     let oninput = p.on_set.reform(move |e: InputEvent| {
         (
             key.to_string(),
@@ -38,27 +38,24 @@ fn field(p: &FieldProps) -> Html {
     let invalid = p.error.is_some();
     html! {
         <div class={classes!("field", invalid.then_some("invalid"))}>
-            <label for={id.clone()}>{ p.label }<code>{ key }</code></label>
+            <label for={id.clone()}>{ p.spec.label }<code>{ key }</code></label>
             <input id={id} name={key} type="text" inputmode="numeric" value={p.value.clone()}
                 aria-invalid={invalid.to_string()} {oninput} />
-            <small>{ p.hint }</small>
+            <small>{ p.spec.hint() }</small>
         </div>
     }
 }
 
 #[derive(Properties, PartialEq)]
 struct ChoiceProps {
-    key_name: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    options: &'static [&'static str],
+    spec: &'static ParamSpec,
     value: String,
     on_set: Callback<(String, String)>,
 }
 
 #[function_component(Choice)]
 fn choice(p: &ChoiceProps) -> Html {
-    let key = p.key_name;
+    let key = p.spec.key;
     let onchange = p.on_set.reform(move |e: Event| {
         (
             key.to_string(),
@@ -68,46 +65,14 @@ fn choice(p: &ChoiceProps) -> Html {
     let id = format!("f-{key}");
     html! {
         <div class="field">
-            <label for={id.clone()}>{ p.label }<code>{ key }</code></label>
+            <label for={id.clone()}>{ p.spec.label }<code>{ key }</code></label>
             <select id={id} name={key} {onchange}>
-                { for p.options.iter().map(|o| html! {
+                { for p.spec.words().unwrap_or_default().iter().map(|o| html! {
                     <option value={*o} selected={p.value == *o}>{ *o }</option>
                 }) }
             </select>
-            <small>{ p.hint }</small>
+            <small>{ p.spec.hint() }</small>
         </div>
-    }
-}
-
-/// Label, hint (with the limits) and, for a choice, its options.
-fn param_meta(w: &str, key: &str) -> (&'static str, &'static str, Option<&'static [&'static str]>) {
-    match (w, key) {
-        ("cpu", "tasks") => ("Tasks", "countdown loops to run, 1–256", None),
-        ("cpu", "n") => ("Steps per task", "loop steps, 1–10,000,000,000", None),
-        ("squares", "n") => ("Numbers", "square 1..n and sum, 1–1,000,000,000", None),
-        ("squares", "tasks") => ("Tasks", "equal chunks of 1..n, 1–1,024", None),
-        ("io", "tasks") => ("Tasks", "waits to run, 1–256", None),
-        ("io", "wait_ms") => ("Wait per task", "ms of blocking I/O, 0–10,000", None),
-        ("io", "cpu_n") => ("CPU steps", "work after the wait, 0–1,000,000,000", None),
-        ("spawn", "count") => ("Workers to start", "one after another, 1–1,000", None),
-        ("counter", "tasks") => ("Tasks", "workers incrementing, 1–64", None),
-        ("counter", "increments") => ("Increments", "per task, 1–100,000,000", None),
-        ("counter", "sync") => (
-            "Sync",
-            "how the counter is updated",
-            Some(&["racy", "locked", "atomic", "messages"]),
-        ),
-        ("transfer", "tasks") => ("Tasks", "receivers, 1–64", None),
-        ("transfer", "mib") => ("Buffer", "MiB per task, 0.001–256", None),
-        ("transfer", "via") => (
-            "Via",
-            "how the buffer travels",
-            Some(&["copy", "move", "shared"]),
-        ),
-        ("failure", "tasks") => ("Tasks", "1–64", None),
-        ("failure", "fail_at") => ("Failing task", "its index, 0 to tasks − 1", None),
-        ("failure", "n") => ("Steps per task", "1–1,000,000,000", None),
-        _ => ("Parameter", "", None),
     }
 }
 
@@ -115,16 +80,16 @@ fn param_meta(w: &str, key: &str) -> (&'static str, &'static str, Option<&'stati
 pub fn config_form(p: &FormProps) -> Html {
     let s = &*p.state;
     let running = s.phase == Phase::Running;
-    let field = |key: &'static str, label: &'static str, hint: &'static str| {
+    let field = |spec: &'static ParamSpec| {
         html! {
-            <Field key_name={key} {label} {hint} value={s.field(key)}
-                error={s.error_for(key).map(|e| e.to_string())} on_set={p.on_set.clone()} />
+            <Field {spec} value={s.field(spec.key)}
+                error={s.error_for(spec.key).map(|e| e.to_string())} on_set={p.on_set.clone()} />
         }
     };
 
     let on_workload = p.on_set.reform(|e: Event| {
         (
-            "w".to_string(),
+            W.key.to_string(),
             e.target_unchecked_into::<HtmlSelectElement>().value(),
         )
     });
@@ -139,12 +104,13 @@ pub fn config_form(p: &FormProps) -> Html {
                 .filter(|x| if **x == m { on } else { chosen.contains(x) })
                 .map(|x| x.id())
                 .collect();
-            ("models".to_string(), list.join(","))
+            (MODELS.key.to_string(), list.join(","))
         });
-        let disabled = !m.available() && !checked;
+        let runs_here = super::state::page_capabilities().allows(m);
+        let disabled = !runs_here && !checked;
         html! {
             <label class={classes!("model", disabled.then_some("unavailable"))}
-                   title={if m.available() { m.stands_for().to_string() } else { format!("{} — coming in a later version of the page", m.stands_for()) }}>
+                   title={if runs_here { m.stands_for().to_string() } else { format!("{} — {}", m.stands_for(), crate::capabilities::WHY_SHARED) }}>
                 <input type="checkbox" id={format!("m-{}", m.id())} {checked} {disabled} {onchange} />
                 <code>{ m.id() }</code>
                 <span>{ m.stands_for() }</span>
@@ -165,35 +131,32 @@ pub fn config_form(p: &FormProps) -> Html {
         <form class="config" {onsubmit} aria-label="Run configuration">
             <div class="row">
                 <div class="field">
-                    <label for="f-w">{ "Workload" }<code>{ "w" }</code></label>
+                    <label for="f-w">{ W.label }<code>{ W.key }</code></label>
                     <select id="f-w" onchange={on_workload}>
-                        { for WORKLOAD_IDS.iter().map(|w| html! {
+                        { for W.words().unwrap_or_default().iter().map(|w| html! {
                             <option value={*w} selected={current_w == *w}>{ *w }</option>
                         }) }
                     </select>
-                    <small>{ "the lesson's experiment" }</small>
+                    <small>{ W.hint() }</small>
                 </div>
-                { for s.config.workload.keys().iter().map(|k| {
-                    let (label, hint, choices) = param_meta(s.config.workload.id(), k);
-                    match choices {
-                        Some(options) => html! {
-                            <Choice key_name={*k} {label} {hint} {options} value={s.field(k)}
-                                on_set={p.on_set.clone()} />
-                        },
-                        None => field(k, label, hint),
+                { for s.config.workload.params().iter().map(|spec| {
+                    if spec.words().is_some() {
+                        html! { <Choice {spec} value={s.field(spec.key)} on_set={p.on_set.clone()} /> }
+                    } else {
+                        field(spec)
                     }
                 }) }
             </div>
             <fieldset class="models">
-                <legend>{ "Models" }<code>{ "models" }</code></legend>
+                <legend>{ MODELS.label }<code>{ MODELS.key }</code></legend>
                 { for model_boxes }
             </fieldset>
             <div class="row">
-                { field("workers", "Workers", "threads or processes per model, 1–64") }
-                { field("repeats", "Repeats", "measured runs per model, 1–50") }
-                { field("warmup", "Warm-up", "unmeasured runs first, 0–5") }
+                { field(&WORKERS) }
+                { field(&REPEATS) }
+                { field(&WARMUP) }
                 if s.config.models.iter().any(|m| matches!(m, ModelId::Gil | ModelId::OldGil)) {
-                    { field("switch_ms", "GIL switch interval", "ms a waiting thread waits before it asks for the GIL, 0.1–100") }
+                    { field(&SWITCH_MS) }
                 }
             </div>
             if !s.errors.is_empty() {
@@ -205,6 +168,15 @@ pub fn config_form(p: &FormProps) -> Html {
                     }) }
                 </ul>
                 <p class="errors-note">{ "Everything else is kept. Correct the marked fields to run." }</p>
+            }
+            if !s.limits.is_empty() {
+                <ul id="config-limits" class="limits" role="status">
+                    { for s.limits.iter().map(|e| html! {
+                        <li data-key={e.key.clone()}>
+                            <code>{ &e.key }</code>{ format!(" = \"{}\" cannot run here: {}.", e.value, e.limit) }
+                        </li>
+                    }) }
+                </ul>
             }
             <div class="actions">
                 <button id="run" type="submit" disabled={running || !s.errors.is_empty()}>

@@ -55,23 +55,7 @@ fn replace_url(query: &str) {
 
 /// The configuration a report was made with, from its `config` document.
 fn config_of(report: &crate::report::Report, cores: u32) -> crate::config::RunConfig {
-    let pairs: Vec<(String, String)> = report
-        .config
-        .iter()
-        .map(|(k, v)| {
-            let text = match v {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Array(items) => items
-                    .iter()
-                    .filter_map(|i| i.as_str())
-                    .collect::<Vec<_>>()
-                    .join(","),
-                other => other.to_string(),
-            };
-            (k.clone(), text)
-        })
-        .collect();
-    crate::config::RunConfig::from_pairs(&pairs, cores).0
+    crate::config::RunConfig::from_map(&report.config, cores).0
 }
 
 #[function_component(App)]

@@ -16,7 +16,8 @@
 //! handing each process a counter in a `SharedArrayBuffer`.
 
 use super::cpu::countdown;
-use super::{choice_param, int_param, Lesson, ParamError, TaskEnv, TaskFailure};
+use super::{Lesson, ParamError, TaskEnv, TaskFailure};
+use crate::params::{words, DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -168,6 +169,34 @@ impl fmt::Debug for Shared {
     }
 }
 
+const TASKS: ParamSpec = ParamSpec {
+    key: "tasks",
+    label: "Tasks",
+    help: "workers incrementing",
+    kind: Kind::Int { min: 1, max: 64 },
+    default: DefaultValue::Int(4),
+};
+const INCREMENTS: ParamSpec = ParamSpec {
+    key: "increments",
+    label: "Increments",
+    help: "per task",
+    kind: Kind::Int {
+        min: 1,
+        max: 100_000_000,
+    },
+    default: DefaultValue::Int(100_000),
+};
+const SYNC_WORDS: [&str; 4] = words(&CounterSync::ALL);
+const SYNC: ParamSpec = ParamSpec {
+    key: "sync",
+    label: "Sync",
+    help: "how the counter is updated",
+    kind: Kind::Choice(&SYNC_WORDS),
+    default: DefaultValue::Word("racy"),
+};
+/// The keys of this lesson, in URL order.
+pub const PARAMS: &[ParamSpec] = &[TASKS, INCREMENTS, SYNC];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Counter {
     pub tasks: u32,
@@ -179,20 +208,11 @@ pub struct Counter {
 
 impl Default for Counter {
     fn default() -> Self {
-        Counter {
-            tasks: 4,
-            increments: 100_000,
-            sync: CounterSync::Racy,
-            shared: Shared::default(),
-        }
+        Counter::from_pairs(&[], &mut Vec::new())
     }
 }
 
 impl Counter {
-    pub const KEYS: &'static [&'static str] = &["tasks", "increments", "sync"];
-    pub const MAX_TASKS: u64 = 64;
-    pub const MAX_INCREMENTS: u64 = 100_000_000;
-
     pub fn new(tasks: u32, increments: u64, sync: CounterSync) -> Counter {
         Counter {
             tasks,
@@ -203,27 +223,18 @@ impl Counter {
     }
 
     pub fn from_pairs(pairs: &[(String, String)], errors: &mut Vec<ParamError>) -> Self {
-        let d = Counter::default();
-        Counter {
-            tasks: int_param(pairs, "tasks", d.tasks.into(), 1, Self::MAX_TASKS, errors) as u32,
-            increments: int_param(
-                pairs,
-                "increments",
-                d.increments,
-                1,
-                Self::MAX_INCREMENTS,
-                errors,
-            ),
-            sync: choice_param(pairs, "sync", d.sync, &CounterSync::ALL, errors),
-            shared: d.shared,
-        }
+        Counter::new(
+            TASKS.int(pairs, errors) as u32,
+            INCREMENTS.int(pairs, errors),
+            SYNC.choice(pairs, &CounterSync::ALL, errors),
+        )
     }
 
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("tasks", self.tasks.to_string()),
-            ("increments", self.increments.to_string()),
-            ("sync", self.sync.id().to_string()),
+            (TASKS.key, self.tasks.to_string()),
+            (INCREMENTS.key, self.increments.to_string()),
+            (SYNC.key, self.sync.id().to_string()),
         ]
     }
 

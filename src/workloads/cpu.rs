@@ -1,7 +1,8 @@
 //! Lesson 1: CPU-bound work. Each task counts `n` down to zero, the
 //! `while n > 0: n -= 1` loop of the classic GIL demonstration.
 
-use super::{int_param, Lesson, TaskEnv, TaskFailure, TICK_STEPS};
+use super::{Lesson, TaskEnv, TaskFailure, TICK_STEPS};
+use crate::params::{DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 
 pub const LESSON: Lesson = Lesson {
@@ -35,6 +36,26 @@ pub const LESSON: Lesson = Lesson {
           interpreter and lock, so they scale with the cores.",
 };
 
+const TASKS: ParamSpec = ParamSpec {
+    key: "tasks",
+    label: "Tasks",
+    help: "countdown loops to run",
+    kind: Kind::Int { min: 1, max: 256 },
+    default: DefaultValue::Int(4),
+};
+const N: ParamSpec = ParamSpec {
+    key: "n",
+    label: "Steps per task",
+    help: "loop steps",
+    kind: Kind::Int {
+        min: 1,
+        max: 10_000_000_000,
+    },
+    default: DefaultValue::Int(10_000_000),
+};
+/// The keys of this lesson, in URL order.
+pub const PARAMS: &[ParamSpec] = &[TASKS, N];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cpu {
     pub tasks: u32,
@@ -43,28 +64,23 @@ pub struct Cpu {
 
 impl Default for Cpu {
     fn default() -> Self {
-        Cpu {
-            tasks: 4,
-            n: 10_000_000,
-        }
+        Cpu::from_pairs(&[], &mut Vec::new())
     }
 }
 
 impl Cpu {
-    pub const KEYS: &'static [&'static str] = &["tasks", "n"];
-    pub const MAX_TASKS: u64 = 256;
-    pub const MAX_N: u64 = 10_000_000_000;
-
     pub fn from_pairs(pairs: &[(String, String)], errors: &mut Vec<super::ParamError>) -> Self {
-        let d = Cpu::default();
         Cpu {
-            tasks: int_param(pairs, "tasks", d.tasks.into(), 1, Self::MAX_TASKS, errors) as u32,
-            n: int_param(pairs, "n", d.n, 1, Self::MAX_N, errors),
+            tasks: TASKS.int(pairs, errors) as u32,
+            n: N.int(pairs, errors),
         }
     }
 
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        vec![("tasks", self.tasks.to_string()), ("n", self.n.to_string())]
+        vec![
+            (TASKS.key, self.tasks.to_string()),
+            (N.key, self.n.to_string()),
+        ]
     }
 
     /// Every task counts every one of its `n` steps.

@@ -9,7 +9,8 @@
 //! the message from what `catch_unwind` returns.
 
 use super::cpu::count_steps;
-use super::{group, int_param, Lesson, ParamError, TaskEnv, TaskFailure};
+use super::{group, Lesson, ParamError, TaskEnv, TaskFailure};
+use crate::params::{DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 use std::any::Any;
 
@@ -38,6 +39,33 @@ pub const LESSON: Lesson = Lesson {
           thread can only be asked to stop and must check for the request itself.",
 };
 
+const TASKS: ParamSpec = ParamSpec {
+    key: "tasks",
+    label: "Tasks",
+    help: "countdown loops, one of which fails",
+    kind: Kind::Int { min: 1, max: 64 },
+    default: DefaultValue::Int(4),
+};
+const FAIL_AT: ParamSpec = ParamSpec {
+    key: "fail_at",
+    label: "Failing task",
+    help: "its index",
+    kind: Kind::Index { of: "tasks" },
+    default: DefaultValue::Int(2),
+};
+const N: ParamSpec = ParamSpec {
+    key: "n",
+    label: "Steps per task",
+    help: "loop steps",
+    kind: Kind::Int {
+        min: 1,
+        max: 1_000_000_000,
+    },
+    default: DefaultValue::Int(1_000_000),
+};
+/// The keys of this lesson, in URL order.
+pub const PARAMS: &[ParamSpec] = &[TASKS, FAIL_AT, N];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
     pub tasks: u32,
@@ -47,50 +75,28 @@ pub struct Failure {
 
 impl Default for Failure {
     fn default() -> Self {
-        Failure {
-            tasks: 4,
-            fail_at: 2,
-            n: 1_000_000,
-        }
+        Failure::from_pairs(&[], &mut Vec::new())
     }
 }
 
 impl Failure {
-    pub const KEYS: &'static [&'static str] = &["tasks", "fail_at", "n"];
-    pub const MAX_TASKS: u64 = 64;
-    pub const MAX_N: u64 = 1_000_000_000;
-
     /// `fail_at` is checked against the `tasks` of the same link. When the
     /// link leaves `fail_at` out and has fewer than three tasks, the default
     /// task 2 does not exist and the last task fails instead.
     pub fn from_pairs(pairs: &[(String, String)], errors: &mut Vec<ParamError>) -> Self {
-        let d = Failure::default();
-        let tasks = int_param(pairs, "tasks", d.tasks.into(), 1, Self::MAX_TASKS, errors) as u32;
-        let last = u64::from(tasks - 1);
-        let before = errors.len();
-        let fail_at = int_param(
-            pairs,
-            "fail_at",
-            u64::from(d.fail_at).min(last),
-            0,
-            last,
-            errors,
-        ) as u32;
-        if let Some(e) = errors.get_mut(before) {
-            e.limit = format!("{} (a task index: tasks = {tasks})", e.limit);
-        }
+        let tasks = TASKS.int(pairs, errors) as u32;
         Failure {
             tasks,
-            fail_at,
-            n: int_param(pairs, "n", d.n, 1, Self::MAX_N, errors),
+            fail_at: FAIL_AT.index(pairs, tasks, errors),
+            n: N.int(pairs, errors),
         }
     }
 
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("tasks", self.tasks.to_string()),
-            ("fail_at", self.fail_at.to_string()),
-            ("n", self.n.to_string()),
+            (TASKS.key, self.tasks.to_string()),
+            (FAIL_AT.key, self.fail_at.to_string()),
+            (N.key, self.n.to_string()),
         ]
     }
 

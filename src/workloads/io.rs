@@ -2,7 +2,8 @@
 //! would, then does `cpu_n` steps of the countdown to handle what it got.
 
 use super::cpu::count_steps;
-use super::{float_param, fmt_num, int_param, Lesson, ParamError, TaskEnv, TaskFailure};
+use super::{fmt_num, Lesson, ParamError, TaskEnv, TaskFailure};
+use crate::params::{DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 
 pub const LESSON: Lesson = Lesson {
@@ -29,6 +30,36 @@ pub const LESSON: Lesson = Lesson {
           so the more of it there is, the closer GIL threads fall back to 1x.",
 };
 
+const TASKS: ParamSpec = ParamSpec {
+    key: "tasks",
+    label: "Tasks",
+    help: "waits to run",
+    kind: Kind::Int { min: 1, max: 256 },
+    default: DefaultValue::Int(8),
+};
+const WAIT_MS: ParamSpec = ParamSpec {
+    key: "wait_ms",
+    label: "Wait per task",
+    help: "ms of blocking I/O",
+    kind: Kind::Float {
+        min: 0.0,
+        max: 10_000.0,
+    },
+    default: DefaultValue::Float(50.0),
+};
+const CPU_N: ParamSpec = ParamSpec {
+    key: "cpu_n",
+    label: "CPU steps",
+    help: "work after the wait",
+    kind: Kind::Int {
+        min: 0,
+        max: 1_000_000_000,
+    },
+    default: DefaultValue::Int(0),
+};
+/// The keys of this lesson, in URL order.
+pub const PARAMS: &[ParamSpec] = &[TASKS, WAIT_MS, CPU_N];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Io {
     pub tasks: u32,
@@ -38,34 +69,24 @@ pub struct Io {
 
 impl Default for Io {
     fn default() -> Self {
-        Io {
-            tasks: 8,
-            wait_ms: 50.0,
-            cpu_n: 0,
-        }
+        Io::from_pairs(&[], &mut Vec::new())
     }
 }
 
 impl Io {
-    pub const KEYS: &'static [&'static str] = &["tasks", "wait_ms", "cpu_n"];
-    pub const MAX_TASKS: u64 = 256;
-    pub const MAX_WAIT_MS: f64 = 10_000.0;
-    pub const MAX_CPU_N: u64 = 1_000_000_000;
-
     pub fn from_pairs(pairs: &[(String, String)], errors: &mut Vec<ParamError>) -> Self {
-        let d = Io::default();
         Io {
-            tasks: int_param(pairs, "tasks", d.tasks.into(), 1, Self::MAX_TASKS, errors) as u32,
-            wait_ms: float_param(pairs, "wait_ms", d.wait_ms, 0.0, Self::MAX_WAIT_MS, errors),
-            cpu_n: int_param(pairs, "cpu_n", d.cpu_n, 0, Self::MAX_CPU_N, errors),
+            tasks: TASKS.int(pairs, errors) as u32,
+            wait_ms: WAIT_MS.float(pairs, errors),
+            cpu_n: CPU_N.int(pairs, errors),
         }
     }
 
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("tasks", self.tasks.to_string()),
-            ("wait_ms", fmt_num(self.wait_ms)),
-            ("cpu_n", self.cpu_n.to_string()),
+            (TASKS.key, self.tasks.to_string()),
+            (WAIT_MS.key, fmt_num(self.wait_ms)),
+            (CPU_N.key, self.cpu_n.to_string()),
         ]
     }
 

@@ -14,6 +14,7 @@ pub mod transfer;
 #[cfg(test)]
 pub(crate) mod test_util;
 
+pub use crate::params::ParamSpec;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -101,80 +102,6 @@ impl ParamError {
     }
 }
 
-/// Reads one integer parameter from `pairs`, falling back to `default` when it
-/// is absent and recording an error (and keeping the default) when it is bad.
-pub fn int_param(
-    pairs: &[(String, String)],
-    key: &str,
-    default: u64,
-    min: u64,
-    max: u64,
-    errors: &mut Vec<ParamError>,
-) -> u64 {
-    let Some(raw) = lookup(pairs, key) else {
-        return default;
-    };
-    let limit = format!("a whole number from {} to {}", group(min), group(max));
-    match parse_int(raw) {
-        Some(v) if (min..=max).contains(&v) => v,
-        _ => {
-            errors.push(ParamError::new(key, raw, limit));
-            default
-        }
-    }
-}
-
-/// Like [`int_param`] for decimal values.
-pub fn float_param(
-    pairs: &[(String, String)],
-    key: &str,
-    default: f64,
-    min: f64,
-    max: f64,
-    errors: &mut Vec<ParamError>,
-) -> f64 {
-    let Some(raw) = lookup(pairs, key) else {
-        return default;
-    };
-    match raw.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= min && v <= max => v,
-        _ => {
-            errors.push(ParamError::new(
-                key,
-                raw,
-                format!("a number from {min} to {max}"),
-            ));
-            default
-        }
-    }
-}
-
-/// Reads a parameter that takes one of a few words, e.g. `sync=locked`.
-pub fn choice_param<T: Copy>(
-    pairs: &[(String, String)],
-    key: &str,
-    default: T,
-    options: &[(&str, T)],
-    errors: &mut Vec<ParamError>,
-) -> T {
-    let Some(raw) = lookup(pairs, key) else {
-        return default;
-    };
-    let word = raw.trim().to_ascii_lowercase();
-    match options.iter().find(|(name, _)| *name == word) {
-        Some((_, v)) => *v,
-        None => {
-            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-            errors.push(ParamError::new(
-                key,
-                raw,
-                format!("one of {}", names.join(", ")),
-            ));
-            default
-        }
-    }
-}
-
 /// A decimal for a URL: `16` rather than `16.0`, `0.5` as is. Rust prints the
 /// shortest text that parses back to the same `f64`, so links round-trip.
 pub fn fmt_num(v: f64) -> String {
@@ -223,10 +150,24 @@ pub fn group(v: u64) -> String {
     out
 }
 
-/// The workload ids of DESIGN.md, in lesson order.
+/// The workload ids, in lesson order (the order of the tabs and of `docs/url.md`).
 pub const WORKLOAD_IDS: [&str; 7] = [
     "cpu", "squares", "io", "spawn", "counter", "transfer", "failure",
 ];
+
+/// The key specs of workload `w`, in URL order.
+pub fn params_of(w: &str) -> Option<&'static [ParamSpec]> {
+    Some(match w {
+        "cpu" => cpu::PARAMS,
+        "squares" => squares::PARAMS,
+        "io" => io::PARAMS,
+        "spawn" => spawn::PARAMS,
+        "counter" => counter::PARAMS,
+        "transfer" => transfer::PARAMS,
+        "failure" => failure::PARAMS,
+        _ => return None,
+    })
+}
 
 /// One lesson's experiment with validated parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -290,17 +231,9 @@ impl Workload {
         }
     }
 
-    /// The parameter keys this workload reads from a URL.
-    pub fn keys(&self) -> &'static [&'static str] {
-        match self {
-            Workload::Cpu(_) => cpu::Cpu::KEYS,
-            Workload::Squares(_) => squares::Squares::KEYS,
-            Workload::Io(_) => io::Io::KEYS,
-            Workload::Spawn(_) => spawn::Spawn::KEYS,
-            Workload::Counter(_) => counter::Counter::KEYS,
-            Workload::Transfer(_) => transfer::Transfer::KEYS,
-            Workload::Failure(_) => failure::Failure::KEYS,
-        }
+    /// The specs of the keys this workload reads from a URL, in URL order.
+    pub fn params(&self) -> &'static [ParamSpec] {
+        params_of(self.id()).expect("every workload has its specs")
     }
 
     pub fn tasks(&self) -> u32 {
@@ -377,6 +310,30 @@ impl Workload {
             Workload::Counter(_) => &counter::LESSON,
             Workload::Transfer(_) => &transfer::LESSON,
             Workload::Failure(_) => &failure::LESSON,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_workload_writes_its_spec_keys_in_spec_order() {
+        for id in WORKLOAD_IDS {
+            let w = Workload::default_for(id).unwrap();
+            let written: Vec<&str> = w.to_pairs().iter().map(|(k, _)| *k).collect();
+            let specs: Vec<&str> = w.params().iter().map(|s| s.key).collect();
+            assert_eq!(written, specs, "{id}");
+            for (spec, (_, value)) in w.params().iter().zip(w.to_pairs()) {
+                if let Some(default) = spec.default_text() {
+                    assert_eq!(
+                        value, default,
+                        "{id}.{}: the default is the spec's",
+                        spec.key
+                    );
+                }
+            }
         }
     }
 }

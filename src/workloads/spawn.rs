@@ -4,7 +4,8 @@
 //! task's [`TaskEnv::spawn_join`]): a thread for the thread models, a fresh
 //! process for the process models in the page.
 
-use super::{int_param, Lesson, ParamError, TaskEnv, TaskFailure};
+use super::{Lesson, ParamError, TaskEnv, TaskFailure};
+use crate::params::{DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 
 pub const LESSON: Lesson = Lesson {
@@ -40,6 +41,16 @@ pub trait Spawner {
     fn spawn_join(&mut self) -> Result<(), String>;
 }
 
+const COUNT: ParamSpec = ParamSpec {
+    key: "count",
+    label: "Workers to start",
+    help: "one after another",
+    kind: Kind::Int { min: 1, max: 1000 },
+    default: DefaultValue::Int(50),
+};
+/// The keys of this lesson, in URL order.
+pub const PARAMS: &[ParamSpec] = &[COUNT];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Spawn {
     pub count: u32,
@@ -47,25 +58,22 @@ pub struct Spawn {
 
 impl Default for Spawn {
     fn default() -> Self {
-        Spawn { count: 50 }
+        Spawn::from_pairs(&[], &mut Vec::new())
     }
 }
 
 impl Spawn {
-    pub const KEYS: &'static [&'static str] = &["count"];
-    pub const MAX_COUNT: u64 = 1000;
     /// Workers are started one after another by one parent, so there is one task.
     pub const TASKS: u32 = 1;
 
     pub fn from_pairs(pairs: &[(String, String)], errors: &mut Vec<ParamError>) -> Self {
-        let d = Spawn::default();
         Spawn {
-            count: int_param(pairs, "count", d.count.into(), 1, Self::MAX_COUNT, errors) as u32,
+            count: COUNT.int(pairs, errors) as u32,
         }
     }
 
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        vec![("count", self.count.to_string())]
+        vec![(COUNT.key, self.count.to_string())]
     }
 
     /// Every worker started was joined.

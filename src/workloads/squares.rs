@@ -2,7 +2,8 @@
 //! equal chunk per task; each task sums the squares of its chunk (the map)
 //! and the run adds the partial sums (the reduce).
 
-use super::{int_param, Lesson, ParamError, TaskEnv, TaskFailure, TICK_STEPS};
+use super::{Lesson, ParamError, TaskEnv, TaskFailure, TICK_STEPS};
+use crate::params::{DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 
 pub const LESSON: Lesson = Lesson {
@@ -30,6 +31,26 @@ pub const LESSON: Lesson = Lesson {
           workers balance the load better but pay that overhead more often.",
 };
 
+const N: ParamSpec = ParamSpec {
+    key: "n",
+    label: "Numbers",
+    help: "square 1..n and sum",
+    kind: Kind::Int {
+        min: 1,
+        max: 1_000_000_000,
+    },
+    default: DefaultValue::Int(1_000_000),
+};
+const TASKS: ParamSpec = ParamSpec {
+    key: "tasks",
+    label: "Tasks",
+    help: "equal chunks of 1..n",
+    kind: Kind::Int { min: 1, max: 1024 },
+    default: DefaultValue::Int(4),
+};
+/// The keys of this lesson, in URL order.
+pub const PARAMS: &[ParamSpec] = &[N, TASKS];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Squares {
     pub n: u64,
@@ -38,28 +59,29 @@ pub struct Squares {
 
 impl Default for Squares {
     fn default() -> Self {
-        Squares {
-            n: 1_000_000,
-            tasks: 4,
-        }
+        Squares::from_pairs(&[], &mut Vec::new())
     }
 }
 
 impl Squares {
-    pub const KEYS: &'static [&'static str] = &["n", "tasks"];
-    pub const MAX_N: u64 = 1_000_000_000;
-    pub const MAX_TASKS: u64 = 1024;
+    /// The largest `n` a link may ask for.
+    pub const MAX_N: u64 = match N.kind {
+        Kind::Int { max, .. } => max,
+        _ => panic!("n is an integer key"),
+    };
 
     pub fn from_pairs(pairs: &[(String, String)], errors: &mut Vec<ParamError>) -> Self {
-        let d = Squares::default();
         Squares {
-            n: int_param(pairs, "n", d.n, 1, Self::MAX_N, errors),
-            tasks: int_param(pairs, "tasks", d.tasks.into(), 1, Self::MAX_TASKS, errors) as u32,
+            n: N.int(pairs, errors),
+            tasks: TASKS.int(pairs, errors) as u32,
         }
     }
 
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        vec![("n", self.n.to_string()), ("tasks", self.tasks.to_string())]
+        vec![
+            (N.key, self.n.to_string()),
+            (TASKS.key, self.tasks.to_string()),
+        ]
     }
 
     /// The first and last number of `task`'s chunk. Chunk sizes differ by at

@@ -8,9 +8,8 @@
 //! the page's process models deliver the bytes by `postMessage` themselves
 //! and hand them to [`Transfer::checksum_received`].
 
-use super::{
-    choice_param, float_param, fmt_num, int_param, Lesson, ParamError, TaskEnv, TaskFailure,
-};
+use super::{fmt_num, Lesson, ParamError, TaskEnv, TaskFailure};
+use crate::params::{words, DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -102,6 +101,34 @@ impl fmt::Debug for Buffers {
     }
 }
 
+const TASKS: ParamSpec = ParamSpec {
+    key: "tasks",
+    label: "Tasks",
+    help: "receivers",
+    kind: Kind::Int { min: 1, max: 64 },
+    default: DefaultValue::Int(2),
+};
+const MIB_KEY: ParamSpec = ParamSpec {
+    key: "mib",
+    label: "Buffer",
+    help: "MiB per task",
+    kind: Kind::Float {
+        min: 0.001,
+        max: 256.0,
+    },
+    default: DefaultValue::Float(16.0),
+};
+const VIA_WORDS: [&str; 3] = words(&Via::ALL);
+const VIA: ParamSpec = ParamSpec {
+    key: "via",
+    label: "Via",
+    help: "how the buffer travels",
+    kind: Kind::Choice(&VIA_WORDS),
+    default: DefaultValue::Word("copy"),
+};
+/// The keys of this lesson, in URL order.
+pub const PARAMS: &[ParamSpec] = &[TASKS, MIB_KEY, VIA];
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transfer {
     pub tasks: u32,
@@ -113,16 +140,11 @@ pub struct Transfer {
 
 impl Default for Transfer {
     fn default() -> Self {
-        Transfer::new(2, 16.0, Via::Copy)
+        Transfer::from_pairs(&[], &mut Vec::new())
     }
 }
 
 impl Transfer {
-    pub const KEYS: &'static [&'static str] = &["tasks", "mib", "via"];
-    pub const MAX_TASKS: u64 = 64;
-    pub const MIN_MIB: f64 = 0.001;
-    pub const MAX_MIB: f64 = 256.0;
-
     pub fn new(tasks: u32, mib: f64, via: Via) -> Transfer {
         Transfer {
             tasks,
@@ -133,19 +155,18 @@ impl Transfer {
     }
 
     pub fn from_pairs(pairs: &[(String, String)], errors: &mut Vec<ParamError>) -> Self {
-        let d = Transfer::default();
         Transfer::new(
-            int_param(pairs, "tasks", d.tasks.into(), 1, Self::MAX_TASKS, errors) as u32,
-            float_param(pairs, "mib", d.mib, Self::MIN_MIB, Self::MAX_MIB, errors),
-            choice_param(pairs, "via", d.via, &Via::ALL, errors),
+            TASKS.int(pairs, errors) as u32,
+            MIB_KEY.float(pairs, errors),
+            VIA.choice(pairs, &Via::ALL, errors),
         )
     }
 
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("tasks", self.tasks.to_string()),
-            ("mib", fmt_num(self.mib)),
-            ("via", self.via.id().to_string()),
+            (TASKS.key, self.tasks.to_string()),
+            (MIB_KEY.key, fmt_num(self.mib)),
+            (VIA.key, self.via.id().to_string()),
         ]
     }
 
