@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION=0.22.1
 say() { printf '[setup] %s\n' "$*"; }
 
-export PATH="$HOME/.cargo/bin:$PATH"
+# An empty CARGO_HOME (scripts/check-fresh.sh) still finds the tools that
+# were installed before under ~/.cargo/bin.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$HOME/.cargo/bin:$PATH"
 
 # Native tests and wasm-bindgen-cli use the stable toolchain.
 if ! rustup run stable rustc --version >/dev/null 2>&1; then
@@ -47,17 +49,35 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_versio
   (cd "$HOME" && cargo +stable install wasm-bindgen-cli --version "=$wb_version" --force)
 fi
 
-# Debian's Chromium and its driver for the browser tests.
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
-  say "installing chromium and chromium-driver from Debian"
+# The three browser engines students use, all from Debian: Chromium (and its
+# driver), Firefox ESR, and WebKitGTK's WebDriver with its MiniBrowser, which
+# needs a display, hence xvfb.
+MINIBROWSER=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
+{ command -v WebKitWebDriver >/dev/null 2>&1 && [ -x "$MINIBROWSER" ]; } || missing+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb xauth)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The release build runs cargo offline (Trunk.toml), and -Z build-std needs
+# std's own dependencies in the registry cache too: a machine that never
+# built online lacks them. Fetching is quick when everything is there.
+say "fetching the crates an offline build needs"
+cargo +nightly fetch --target wasm32-unknown-unknown --quiet
+cargo +stable fetch --quiet
+
 # npm packages from the committed lock file: playwright-core (drives the
-# system Chromium, downloads no browser) and binaryen (wasm-opt). They live
+# system Chromium), puppeteer-core (Firefox over WebDriver BiDi), webdriverio
+# (WebKitGTK over WebDriver), none of which downloads a browser here, and
+# binaryen (wasm-opt). They live
 # in a cache outside the work tree, shared by clones, and `node_modules` is
 # a link to them.
 NPM_HOME="${XDG_CACHE_HOME:-$HOME/.cache}/threads-vs-processes/npm"
@@ -65,10 +85,10 @@ mkdir -p "$NPM_HOME"
 if [ ! -d "$NPM_HOME/node_modules" ] || ! cmp -s package-lock.json "$NPM_HOME/package-lock.json"; then
   say "installing npm packages from package-lock.json"
   cp package.json package-lock.json "$NPM_HOME/"
-  (cd "$NPM_HOME" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  (cd "$NPM_HOME" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
 if [ -e node_modules ] && [ ! -L node_modules ]; then
   rm -rf node_modules
 fi
 ln -sfn "$NPM_HOME/node_modules" node_modules
-say "ready: $(trunk --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1)"
+say "ready: $(trunk --version), $(wasm-bindgen --version), $(chromium --version 2>/dev/null | head -n1), $(firefox-esr --version 2>/dev/null | head -n1), WebKitGTK $(dpkg-query -W -f '${Version}' libwebkit2gtk-4.1-0 2>/dev/null || echo '?')"

@@ -228,6 +228,7 @@ mod tests {
             build: String::new(),
             date: String::new(),
             timer_resolution_ms: None,
+            shared_memory: None,
         };
         let r = assemble(&c, env, &s, &measured, String::new());
         assert_eq!(r.results.len(), 2);

@@ -37,8 +37,6 @@ pub enum FromEngine {
         threads: u32,
         thread_pool_ms: f64,
         procs: u32,
-        /// Fetching and compiling the process module, once.
-        process_compile_ms: f64,
         /// Starting the pool's workers from the compiled module.
         process_pool_ms: f64,
     },

@@ -20,6 +20,10 @@ pub struct Env {
     /// The smallest step of the page's clock (browsers coarsen it).
     #[serde(default)]
     pub timer_resolution_ms: Option<f64>,
+    /// Whether workers could share memory (threads ran); `None` where
+    /// unknown (reports that came in a share link do not carry it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_memory: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +53,10 @@ pub struct ModelResult {
     /// Each named figure of the measurements, as its median over repeats.
     #[serde(default)]
     pub figures: BTreeMap<String, f64>,
+    /// Why the speedup cannot be a true result (it is above what the
+    /// machine allows), in words; absent when it can.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspect: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,10 +149,11 @@ impl Report {
                     spans: ms.last().map(|m| m.spans.clone()).unwrap_or_default(),
                     figures: median_figures(ms),
                     samples_ms,
+                    suspect: None,
                 }
             })
             .collect();
-        Report {
+        let mut report = Report {
             version: REPORT_VERSION,
             env,
             config: config_map(cfg),
@@ -152,6 +161,60 @@ impl Report {
             sweep: Vec::new(),
             sizes: Vec::new(),
             share_url,
+        };
+        report.mark_suspects();
+        report
+    }
+
+    /// Flags every speedup above what this machine allows. Parallel work
+    /// cannot beat seq by more than it has workers, cores and tasks to
+    /// share; waiting (the io lesson) overlaps on any number of cores. A
+    /// ratio above that means the baseline ran slower than the code beside
+    /// it (a cold tier, other machine code, a thread of another priority):
+    /// it is shown, but as suspect, never as a result. The 10% margin
+    /// leaves room for noise between the medians.
+    pub fn mark_suspects(&mut self) {
+        let w = self
+            .config
+            .get("w")
+            .and_then(Value::as_str)
+            .unwrap_or("cpu");
+        if w == "spawn" {
+            // One start against another kind of start: not a parallel speedup.
+            return;
+        }
+        let tasks = self.config.get("tasks").and_then(Value::as_u64);
+        let cores = self.env.cores.max(1);
+        for r in &mut self.results {
+            r.suspect = None;
+            let Some(speedup) = r.speedup else { continue };
+            let mut bound = u64::from(r.workers.max(1));
+            if let Some(t) = tasks {
+                bound = bound.min(t.max(1));
+            }
+            let (limit, why) = if w == "io" {
+                (
+                    bound,
+                    format!("{bound} workers or tasks to overlap their waits"),
+                )
+            } else {
+                let b = bound.min(u64::from(cores));
+                (
+                    b,
+                    format!(
+                        "min(workers {}, cores {cores}{})",
+                        r.workers,
+                        tasks.map_or(String::new(), |t| format!(", tasks {t}"))
+                    ),
+                )
+            };
+            if speedup > limit as f64 * 1.1 {
+                r.suspect = Some(format!(
+                    "{speedup:.2}× is above the {limit}× this machine allows ({why}, +10%): \
+                     the seq baseline ran slower than the same work does here, so this ratio \
+                     is not a speedup"
+                ));
+            }
         }
     }
 }
@@ -227,6 +290,7 @@ mod tests {
             build: "0".into(),
             date: "2026-11-22".into(),
             timer_resolution_ms: None,
+            shared_memory: None,
         }
     }
 
@@ -263,6 +327,62 @@ mod tests {
         assert_eq!(
             (r.results[2].min_ms, r.results[2].max_ms),
             (Some(40.0), Some(60.0))
+        );
+    }
+
+    #[test]
+    fn speedups_above_what_the_machine_allows_are_suspect() {
+        // 2 workers on 2 cores: 2.2× is the most a true speedup can show.
+        let mut cfg = RunConfig::with_cores(2);
+        cfg.models = vec![ModelId::Seq, ModelId::Threads, ModelId::Procs];
+        let ms = [
+            m(ModelId::Seq, 100.0, true),
+            m(ModelId::Threads, 50.0, true),
+            m(ModelId::Procs, 35.0, true),
+        ];
+        let r = Report::build(&cfg, env(), &ms, String::new());
+        assert_eq!(r.results[0].suspect, None);
+        assert_eq!(r.results[1].suspect, None, "2.0× on 2 cores is possible");
+        let why = r.results[2]
+            .suspect
+            .as_deref()
+            .expect("2.86× on 2 cores is not");
+        assert!(
+            why.starts_with("2.86× is above the 2× this machine allows"),
+            "{why}"
+        );
+        let json = serde_json::to_value(&r).unwrap();
+        assert!(json["results"][2]["suspect"].is_string());
+        assert!(json["results"][1].get("suspect").is_none());
+
+        // Waiting overlaps on any number of cores: 8 waits on 8 workers.
+        let pairs: Vec<(String, String)> = [("w", "io"), ("tasks", "8"), ("workers", "8")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let (mut io, errors) = RunConfig::from_pairs(&pairs, 2);
+        assert!(errors.is_empty());
+        io.models = vec![ModelId::Seq, ModelId::Gil];
+        let wait = |model, wall_ms| Measurement {
+            workers: 8,
+            ..m(model, wall_ms, true)
+        };
+        let r = Report::build(
+            &io,
+            env(),
+            &[wait(ModelId::Seq, 400.0), wait(ModelId::Gil, 51.0)],
+            String::new(),
+        );
+        assert_eq!(r.results[1].suspect, None, "7.8× of waiting on 8 workers");
+        let r = Report::build(
+            &io,
+            env(),
+            &[wait(ModelId::Seq, 400.0), wait(ModelId::Gil, 40.0)],
+            String::new(),
+        );
+        assert!(
+            r.results[1].suspect.is_some(),
+            "10× with 8 workers cannot be"
         );
     }
 
@@ -407,6 +527,7 @@ mod csv_tests {
             build: "0".into(),
             date: "2026-11-22".into(),
             timer_resolution_ms: None,
+            shared_memory: None,
         };
         let r = Report::build(
             &cfg,

@@ -490,6 +490,7 @@ impl ShareDoc {
                 spans: w.spans.unpack()?,
                 figures: w.figures,
                 samples_ms: w.samples_ms,
+                suspect: None,
             });
         }
         // The same steps as `Report::build`, so equal samples give equal numbers.
@@ -531,7 +532,7 @@ impl ShareDoc {
                 })
             })
             .collect::<Result<_, ShareError>>()?;
-        let report = Report {
+        let mut report = Report {
             version: self.report_version,
             env: Env {
                 cores: self.env.cores,
@@ -540,6 +541,7 @@ impl ShareDoc {
                 build: self.env.build,
                 date: self.env.date,
                 timer_resolution_ms: self.env.timer_resolution_ms,
+                shared_memory: None,
             },
             config: unpack_config(&self.config)?,
             results,
@@ -547,6 +549,7 @@ impl ShareDoc {
             sizes,
             share_url: String::new(),
         };
+        report.mark_suspects();
         Ok((report, dropped))
     }
 }

@@ -18,6 +18,9 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
     if !r.correct {
         return "wrong result: the oracle disagrees, so its time means nothing".to_string();
     }
+    if let Some(why) = &r.suspect {
+        return format!("suspect, not a result: {why}");
+    }
     let s = r.speedup;
     match workload {
         Workload::Cpu(_) | Workload::Squares(_) | Workload::Failure(_) => {
@@ -203,7 +206,20 @@ mod tests {
             errors: vec![],
             spans: vec![],
             figures: Default::default(),
+            suspect: None,
         }
+    }
+
+    #[test]
+    fn a_suspect_ratio_is_never_a_verdict() {
+        let w = Workload::default_for("cpu").unwrap();
+        let mut r = result(ModelId::Procs, 2.84, 2);
+        r.suspect = Some("2.84× is above the 2× this machine allows".into());
+        let v = verdict(&w, 2, &[], &r);
+        assert!(
+            v.starts_with("suspect, not a result: 2.84× is above"),
+            "{v}"
+        );
     }
 
     #[test]

@@ -1,17 +1,27 @@
-// Starts the app only where it can work. Every binary is built with shared
-// wasm memory, which a page may create only when it is cross-origin isolated.
-// A host that cannot send the isolation headers gets them from our service
-// worker (coi-sw.js) after one reload; where that is impossible too, the page
-// explains what is missing instead of failing half-way.
+// Starts the app with what the browser allows. The full build uses one
+// shared wasm memory for threads, which a page gets only when it is
+// cross-origin isolated *and* the browser offers SharedArrayBuffer. A host
+// that cannot send the isolation headers gets them from our service worker
+// (coi-sw.js) after one reload; where that is impossible too, or the browser
+// keeps shared memory off, the reduced build (st/, no atomics) runs the
+// process models and the page says which models are missing and why.
 const body = document.body;
 const RELOADED = 'tvp-coi-reloaded';
 
+// Shared memory for wasm, tried for real: WebKitGTK reports an isolated page
+// but leaves SharedArrayBuffer undefined unless told otherwise.
+function sharedMemory() {
+  if (!self.crossOriginIsolated || typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
 function explain(detail) {
-  const app = document.getElementById('app');
-  if (app) app.hidden = true;
   document.getElementById('no-isolation').hidden = false;
   if (detail) document.getElementById('no-isolation-detail').textContent = detail;
-  body.dataset.runState = 'error';
 }
 
 function failed(err) {
@@ -25,6 +35,7 @@ function failed(err) {
 }
 
 function start() {
+  body.dataset.memory = 'shared';
   // Trunk writes the app's hashed file names onto this script tag.
   const tag = document.querySelector('script[data-app-js]');
   import(tag.dataset.appJs)
@@ -32,11 +43,20 @@ function start() {
     .catch(failed);
 }
 
+function startReduced(detail) {
+  body.dataset.memory = 'reduced';
+  explain(detail);
+  const base = new URL('st/', document.baseURI);
+  import(new URL('app.js', base).href)
+    .then((m) => m.default({ module_or_path: new URL('app_bg.wasm', base) }))
+    .catch(failed);
+}
+
 async function isolateWithServiceWorker() {
   // Reload at most once: if the worker did not help, explain rather than loop.
   if (sessionStorage.getItem(RELOADED)) {
     sessionStorage.removeItem(RELOADED);
-    explain('A service worker was installed to add them, but the page is still not isolated (the browser may ignore it here).');
+    startReduced('A service worker was installed to add them, but the page is still not isolated (inside a frame of a page that is not isolated, or the browser ignores it here).');
     return;
   }
   // A browser that blocks service workers may leave these promises pending
@@ -57,7 +77,7 @@ async function isolateWithServiceWorker() {
       location.reload();
     }
   } catch (e) {
-    explain('Adding them with a service worker failed too: ' + (e && e.message ? e.message : String(e)));
+    startReduced('Adding them with a service worker failed too: ' + (e && e.message ? e.message : String(e)) + '.');
   }
 }
 
@@ -65,13 +85,22 @@ async function isolateWithServiceWorker() {
 // treat as the same page: load it afresh so its results are read.
 addEventListener('hashchange', () => location.reload());
 
-if (self.crossOriginIsolated) {
+if (self.crossOriginIsolated && sharedMemory()) {
   sessionStorage.removeItem(RELOADED);
   start();
+} else if (self.crossOriginIsolated) {
+  sessionStorage.removeItem(RELOADED);
+  document.getElementById('no-isolation-what').textContent =
+    'This page is cross-origin isolated, but this browser gives it no SharedArrayBuffer, so no two workers can share memory. ' +
+    'Chrome and Edge (92 and later), Firefox (79 and later) and Safari (15.2 and later) turn it on for isolated pages; ' +
+    'WebKitGTK and WPE browsers need the environment variable JSC_useSharedArrayBuffer=1.';
+  startReduced('');
 } else if (!self.isSecureContext) {
-  explain('This origin is not secure (plain http on a non-local address), which rules isolation out.');
-} else if ('serviceWorker' in navigator) {
+  startReduced('This origin is not secure (plain http on a non-local address), which rules isolation out.');
+} else if ('serviceWorker' in navigator && self === self.top) {
   isolateWithServiceWorker();
+} else if (self !== self.top) {
+  startReduced('This page is inside a frame, and a frame is isolated only when the page around it is too (it must send the same two headers and allow this frame with allow="cross-origin-isolated").');
 } else {
-  explain('The page was reached over a secure origin, so the headers are what is missing, and this browser offers no service worker to add them.');
+  startReduced('The page was reached over a secure origin, so the headers are what is missing, and this browser offers no service worker to add them.');
 }

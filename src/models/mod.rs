@@ -83,6 +83,12 @@ impl ModelId {
         true
     }
 
+    /// Threads share the engine's memory, which needs a `SharedArrayBuffer`;
+    /// `seq` runs on the engine's own thread and processes own their memory.
+    pub fn needs_shared_memory(self) -> bool {
+        matches!(self, ModelId::Threads | ModelId::Gil | ModelId::OldGil)
+    }
+
     /// Models whose workers share the engine's memory (rayon threads).
     pub fn is_thread_model(self) -> bool {
         matches!(

@@ -125,7 +125,8 @@ pub fn speedup_chart(p: &ResultsProps) -> Html {
                     let cx = LEFT + band * (i as f64 + 0.5);
                     let (y0, y1) = (y(0.0), y(s));
                     html! {
-                        <g class={classes!("bar", model_class(r.model))} data-model={r.model.id()} data-speedup={format!("{s:.4}")}>
+                        <g class={classes!("bar", model_class(r.model), r.suspect.is_some().then_some("suspect"))}
+                           data-model={r.model.id()} data-speedup={format!("{s:.4}")}>
                             <rect x={(cx - bar_w / 2.0).to_string()} y={y1.to_string()} width={bar_w.to_string()} height={(y0 - y1).max(0.0).to_string()} />
                             if let Some((lo, hi)) = r.speedup_ci {
                                 <g class="whisker">
@@ -134,7 +135,9 @@ pub fn speedup_chart(p: &ResultsProps) -> Html {
                                     <line x1={(cx - 6.0).to_string()} x2={(cx + 6.0).to_string()} y1={y(hi).to_string()} y2={y(hi).to_string()} />
                                 </g>
                             }
-                            <text class="value" x={cx.to_string()} y={(y1 - 6.0).to_string()} text-anchor="middle">{ format!("{s:.2}×") }</text>
+                            <text class="value" x={cx.to_string()} y={(y1 - 6.0).to_string()} text-anchor="middle">
+                                { if r.suspect.is_some() { format!("{s:.2}× suspect") } else { format!("{s:.2}×") } }
+                            </text>
                             <text x={cx.to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ r.model.id() }</text>
                         </g>
                     }

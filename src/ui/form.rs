@@ -106,10 +106,11 @@ pub fn config_form(p: &FormProps) -> Html {
                 .collect();
             (MODELS.key.to_string(), list.join(","))
         });
-        let disabled = !m.available() && !checked;
+        let runs_here = super::state::page_capabilities().allows(m);
+        let disabled = !runs_here && !checked;
         html! {
             <label class={classes!("model", disabled.then_some("unavailable"))}
-                   title={if m.available() { m.stands_for().to_string() } else { format!("{} — coming in a later version of the page", m.stands_for()) }}>
+                   title={if runs_here { m.stands_for().to_string() } else { format!("{} — {}", m.stands_for(), crate::capabilities::WHY_SHARED) }}>
                 <input type="checkbox" id={format!("m-{}", m.id())} {checked} {disabled} {onchange} />
                 <code>{ m.id() }</code>
                 <span>{ m.stands_for() }</span>
@@ -167,6 +168,15 @@ pub fn config_form(p: &FormProps) -> Html {
                     }) }
                 </ul>
                 <p class="errors-note">{ "Everything else is kept. Correct the marked fields to run." }</p>
+            }
+            if !s.limits.is_empty() {
+                <ul id="config-limits" class="limits" role="status">
+                    { for s.limits.iter().map(|e| html! {
+                        <li data-key={e.key.clone()}>
+                            <code>{ &e.key }</code>{ format!(" = \"{}\" cannot run here: {}.", e.value, e.limit) }
+                        </li>
+                    }) }
+                </ul>
             }
             <div class="actions">
                 <button id="run" type="submit" disabled={running || !s.errors.is_empty()}>

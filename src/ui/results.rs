@@ -114,11 +114,10 @@ pub fn env_panel(p: &EnvProps) -> Html {
             <span id="env-browser">{ browser_label(&e.user_agent) }</span>
             if let Some(info) = &p.engine {
                 <span id="env-engine" data-live-processes={info.live_processes.map(|n| n.to_string())}
-                    data-threads={info.threads.to_string()} data-compile-ms={info.process_compile_ms.to_string()}
-                    data-pool-ms={info.process_pool_ms.to_string()}>{ format!(
-                    "engine: {} threads started in {:.0} ms; process module compiled in {:.0} ms, \
-                     {} processes instantiated in {:.0} ms",
-                    info.threads, info.thread_pool_ms, info.process_compile_ms, info.threads, info.process_pool_ms
+                    data-threads={info.threads.to_string()} data-pool-ms={info.process_pool_ms.to_string()}>{ format!(
+                    "engine: {} threads started in {:.0} ms; {} processes (the engine's own module, \
+                     each with memory of its own) instantiated in {:.0} ms",
+                    info.threads, info.thread_pool_ms, info.threads, info.process_pool_ms
                 ) }</span>
             }
         </section>
@@ -215,6 +214,9 @@ pub fn results_table(p: &TableProps) -> Html {
                                     <rect width={format!("{width:.1}")} height="10" />
                                 </svg>
                                 <span class="num">{ x.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")) }</span>
+                                if let Some(why) = &x.suspect {
+                                    <strong class="suspect" title={why.clone()}>{ " suspect" }</strong>
+                                }
                             </td>
                             <td class="num col-eff">{ x.efficiency.map_or("—".to_string(), |e| format!("{:.0}%", e * 100.0)) }</td>
                             <td class={if x.correct { "ok" } else { "bad" }}>
@@ -247,7 +249,6 @@ fn notes(figures: &std::collections::BTreeMap<String, f64>) -> Vec<String> {
         .iter()
         .filter_map(|(k, v)| match k.as_str() {
             "per_step_us" => Some(format!("{v:.0} µs per start and join")),
-            "process_compile_ms" => Some(format!("compiling the process module once: {v:.1} ms")),
             "gil_hand_offs" => Some(format!("{v:.0} GIL hand-offs")),
             _ => None,
         })

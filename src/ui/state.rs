@@ -1,6 +1,7 @@
 //! The page's state and the actions that change it.
 
 use super::results;
+use crate::capabilities::{self, Capabilities};
 use crate::config::{parse_query, to_query, RunConfig};
 use crate::models::{Measurement, ModelId};
 use crate::plan::{self, Step};
@@ -40,7 +41,6 @@ impl Phase {
 pub struct EngineInfo {
     pub threads: u32,
     pub thread_pool_ms: f64,
-    pub process_compile_ms: f64,
     pub process_pool_ms: f64,
     /// Process workers alive after the last run or cancel (pool included).
     pub live_processes: Option<u32>,
@@ -72,6 +72,8 @@ pub struct AppState {
     pub raw: Vec<(String, String)>,
     pub config: RunConfig,
     pub errors: Vec<ParamError>,
+    /// What this page cannot run of what the link asked (no shared memory).
+    pub limits: Vec<ParamError>,
     pub env: Env,
     pub phase: Phase,
     pub run_id: u32,
@@ -126,11 +128,31 @@ fn window() -> web_sys::Window {
     web_sys::window().expect("a window")
 }
 
+/// The configuration a query asks for, fitted to what this page can run
+/// (no thread models without shared memory). Settings refused for the
+/// page's sake, not the user's, do not block Run: they come back apart, as
+/// `limits`, and the run goes on without them.
+fn parse_config(
+    raw: &[(String, String)],
+    env: &Env,
+) -> (RunConfig, Vec<ParamError>, Vec<ParamError>) {
+    let (mut config, errors) = RunConfig::from_pairs(raw, env.cores.max(1));
+    let limits = capabilities::restrict(&mut config, raw, page_capabilities());
+    (config, errors, limits)
+}
+
+pub fn page_capabilities() -> Capabilities {
+    Capabilities {
+        shared_memory: crate::web::shared_memory(),
+    }
+}
+
 fn current_env() -> Env {
     let nav = window().navigator();
     Env {
         cores: nav.hardware_concurrency() as u32,
         isolated: cross_origin_isolated(),
+        shared_memory: Some(crate::web::shared_memory()),
         user_agent: nav.user_agent().unwrap_or_default(),
         build: env!("CARGO_PKG_VERSION").to_string(),
         date: String::from(js_sys::Date::new_0().to_iso_string()),
@@ -162,11 +184,12 @@ impl AppState {
         let search = window().location().search().unwrap_or_default();
         let raw = parse_query(&search);
         let env = current_env();
-        let (config, errors) = RunConfig::from_pairs(&raw, env.cores.max(1));
+        let (config, errors, limits) = parse_config(&raw, &env);
         let mut state = AppState {
             raw,
             config,
             errors,
+            limits,
             env,
             phase: Phase::Idle,
             run_id: 0,
@@ -404,9 +427,10 @@ impl Reducible for AppState {
             Action::Set(key, value) => {
                 s.raw.retain(|(k, _)| *k != key);
                 s.raw.push((key, value));
-                let (config, errors) = RunConfig::from_pairs(&s.raw, s.env.cores.max(1));
+                let (config, errors, limits) = parse_config(&s.raw, &s.env);
                 s.config = config;
                 s.errors = errors;
+                s.limits = limits;
                 s.edits += 1;
             }
             Action::Polled(n) => s.tasks_finished = n,
@@ -421,10 +445,10 @@ impl Reducible for AppState {
                     match (s.entry_report(&id), s.history.iter().find(|e| e.id == id)) {
                         (Some(f), Some(e)) => {
                             s.raw = parse_query(&e.query);
-                            let (config, errors) =
-                                RunConfig::from_pairs(&s.raw, s.env.cores.max(1));
+                            let (config, errors, limits) = parse_config(&s.raw, &s.env);
                             s.config = config;
                             s.errors = errors;
+                            s.limits = limits;
                             s.foreign = Some(f);
                             s.phase = Phase::Shared;
                             s.edits += 1;
@@ -482,14 +506,12 @@ impl Reducible for AppState {
                 FromEngine::Ready {
                     threads,
                     thread_pool_ms,
-                    process_compile_ms,
                     process_pool_ms,
                     procs,
                 } => {
                     s.engine_info = Some(EngineInfo {
                         threads,
                         thread_pool_ms,
-                        process_compile_ms,
                         process_pool_ms,
                         live_processes: Some(procs),
                     });

@@ -5,16 +5,39 @@
 use super::{from_js, js_error_text, spawn_module_worker, to_js};
 use crate::protocol::{FromEngine, ToEngine};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{MessageEvent, Worker};
+use web_sys::{MessageChannel, MessageEvent, Worker};
 
 pub struct EngineClient {
     pub workers: u32,
+    inner: Rc<Inner>,
+}
+
+/// How long a healthy engine takes to start, or to answer Cancel, many
+/// times over: past it, the engine is taken for hung (see `watch`).
+const WATCHDOG_MS: i32 = 10_000;
+const START_ATTEMPTS: u32 = 3;
+
+struct Inner {
+    workers: u32,
+    worker: RefCell<Option<Worker>>,
+    queue: RefCell<Queue>,
+    on_event: Rc<dyn Fn(FromEngine)>,
+    /// The current worker's handlers; replaced with the worker.
+    handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    /// Counts starts and cancels, so a watchdog fires only for its own.
+    epoch: std::cell::Cell<u32>,
+    attempts: std::cell::Cell<u32>,
+    /// The engine's process (and spawn-lesson thread) workers, which the
+    /// page makes and ends for it (see `mailbox.rs`), by the engine's id.
+    children: RefCell<HashMap<u32, Child>>,
+}
+
+struct Child {
     worker: Worker,
-    queue: Rc<RefCell<Queue>>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(JsValue)>,
 }
 
@@ -28,6 +51,8 @@ struct Queue {
     /// The engine's shared memory, the address of its cancel flag and of
     /// its finished-task counter.
     cancel_cell: Option<(js_sys::WebAssembly::Memory, u32, u32)>,
+    /// A Cancel the engine has not answered yet.
+    cancelling: Option<u32>,
 }
 
 impl EngineClient {
@@ -35,63 +60,28 @@ impl EngineClient {
         workers: u32,
         on_event: impl Fn(FromEngine) + 'static,
     ) -> Result<EngineClient, String> {
-        let worker = spawn_module_worker("./engine_loader.js", &format!("engine:{workers}"))?;
-        let queue = Rc::new(RefCell::new(Queue::default()));
-        let on_event = Rc::new(on_event);
-
-        let (q, w, ev_cb) = (queue.clone(), worker.clone(), on_event.clone());
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let data = ev.data();
-            if let Some(cell) = cancel_cell(&data) {
-                q.borrow_mut().cancel_cell = Some(cell);
-                return;
-            }
-            let msg = from_js::<FromEngine>(data)
-                .unwrap_or_else(|message| FromEngine::Failed { run: None, message });
-            if matches!(msg, FromEngine::Failed { run: None, .. }) {
-                q.borrow_mut().broken = true;
-            }
-            if matches!(msg, FromEngine::Ready { .. }) {
-                let pending = {
-                    let mut q = q.borrow_mut();
-                    q.ready = true;
-                    std::mem::take(&mut q.pending)
-                };
-                for m in pending {
-                    let _ = w.post_message(&to_js(&m));
-                }
-            }
-            ev_cb(msg);
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-
-        let q = queue.clone();
-        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-            q.borrow_mut().broken = true;
-            on_event(FromEngine::Failed {
-                run: None,
-                message: format!("the engine worker failed: {}", js_error_text(&e)),
-            });
-        });
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-
-        Ok(EngineClient {
+        let inner = Rc::new(Inner {
             workers,
-            worker,
-            queue,
-            _on_message: on_message,
-            _on_error: on_error,
-        })
+            worker: RefCell::new(None),
+            queue: RefCell::new(Queue::default()),
+            on_event: Rc::new(on_event),
+            handlers: RefCell::new(Vec::new()),
+            epoch: std::cell::Cell::new(0),
+            attempts: std::cell::Cell::new(0),
+            children: RefCell::new(HashMap::new()),
+        });
+        boot(&inner)?;
+        Ok(EngineClient { workers, inner })
     }
 
     /// Whether this engine can take a run with `workers` workers.
     pub fn fits(&self, workers: u32) -> bool {
-        self.workers >= workers && !self.queue.borrow().broken
+        self.workers >= workers && !self.inner.queue.borrow().broken
     }
 
     /// Tasks the engine has finished in the model it is measuring.
     pub fn tasks_finished(&self) -> Option<u32> {
-        let q = self.queue.borrow();
+        let q = self.inner.queue.borrow();
         let (memory, _, address) = q.cancel_cell.as_ref()?;
         let words = js_sys::Uint32Array::new(&memory.buffer());
         js_sys::Atomics::load(&words, address / 4)
@@ -104,19 +94,22 @@ impl EngineClient {
     /// inside rayon and reads no messages until the model returns. Process
     /// models are terminated by the engine when the message arrives.
     pub fn cancel(&self, run: u32) {
-        if let Some((memory, address, _)) = &self.queue.borrow().cancel_cell {
+        if let Some((memory, address, _)) = &self.inner.queue.borrow().cancel_cell {
             let bytes = js_sys::Uint8Array::new(&memory.buffer());
             let _ = js_sys::Atomics::store(&bytes, *address, 1);
         }
+        self.inner.queue.borrow_mut().cancelling = Some(run);
         self.send(ToEngine::Cancel { run });
+        watch(&self.inner, Watch::Cancel(run));
     }
 
     pub fn send(&self, msg: ToEngine) {
-        let mut q = self.queue.borrow_mut();
-        if q.ready {
-            let _ = self.worker.post_message(&to_js(&msg));
-        } else {
-            q.pending.push(msg);
+        let mut q = self.inner.queue.borrow_mut();
+        match (q.ready, self.inner.worker.borrow().as_ref()) {
+            (true, Some(w)) => {
+                let _ = w.post_message(&to_js(&msg));
+            }
+            _ => q.pending.push(msg),
         }
     }
 }
@@ -125,7 +118,138 @@ impl Drop for EngineClient {
     /// Terminating the engine also ends its rayon threads and its process
     /// workers: nested workers die with their parent.
     fn drop(&mut self) {
-        self.worker.terminate();
+        self.inner.epoch.set(self.inner.epoch.get() + 1);
+        end_engine(&self.inner);
+    }
+}
+
+/// Starts an engine worker and hands it the queued messages once ready.
+fn boot(inner: &Rc<Inner>) -> Result<(), String> {
+    // The reduced build lives in `st/` beside the full one, and its
+    // engine (and so its processes) must be the reduced one too.
+    let loader = if cfg!(feature = "threads") {
+        "./engine_loader.js"
+    } else {
+        "./st/engine_loader.js"
+    };
+    let worker = spawn_module_worker(loader, &format!("engine:{}", inner.workers))?;
+    inner.attempts.set(inner.attempts.get() + 1);
+    let weak = Rc::downgrade(inner);
+    let on_message = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+        let Some(inner) = weak.upgrade() else { return };
+        let data = ev.unchecked_into::<MessageEvent>().data();
+        if on_child_request(&inner, &data) {
+            return;
+        }
+        if let Some(cell) = cancel_cell(&data) {
+            inner.queue.borrow_mut().cancel_cell = Some(cell);
+            return;
+        }
+        let msg = from_js::<FromEngine>(data)
+            .unwrap_or_else(|message| FromEngine::Failed { run: None, message });
+        match &msg {
+            FromEngine::Failed { run: None, .. } => inner.queue.borrow_mut().broken = true,
+            FromEngine::Ready { .. } => {
+                let pending = {
+                    let mut q = inner.queue.borrow_mut();
+                    q.ready = true;
+                    inner.attempts.set(0);
+                    std::mem::take(&mut q.pending)
+                };
+                if let Some(w) = inner.worker.borrow().as_ref() {
+                    for m in pending {
+                        let _ = w.post_message(&to_js(&m));
+                    }
+                }
+            }
+            FromEngine::Cancelled { .. } | FromEngine::Done { .. } | FromEngine::Failed { .. } => {
+                inner.queue.borrow_mut().cancelling = None;
+            }
+            _ => {}
+        }
+        (inner.on_event)(msg);
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+
+    let weak = Rc::downgrade(inner);
+    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        let Some(inner) = weak.upgrade() else { return };
+        inner.queue.borrow_mut().broken = true;
+        (inner.on_event)(FromEngine::Failed {
+            run: None,
+            message: format!("the engine worker failed: {}", js_error_text(&e)),
+        });
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    *inner.handlers.borrow_mut() = vec![on_message, on_error];
+    *inner.worker.borrow_mut() = Some(worker);
+    watch(inner, Watch::Start);
+    Ok(())
+}
+
+enum Watch {
+    Start,
+    Cancel(u32),
+}
+
+/// A watchdog. Firefox can deadlock a worker that starts workers while
+/// others of the page are shutting down (seen at the engine's start and
+/// after a Cancel terminated processes): the engine then never answers.
+/// Past `WATCHDOG_MS` the page ends it, as `terminate()` ends a hung
+/// process, and starts a fresh one (a cancelled run reports as cancelled).
+fn watch(inner: &Rc<Inner>, what: Watch) {
+    let epoch = inner.epoch.get() + 1;
+    inner.epoch.set(epoch);
+    let weak = Rc::downgrade(inner);
+    let check = Closure::once_into_js(move || {
+        let Some(inner) = weak.upgrade() else { return };
+        if inner.epoch.get() != epoch {
+            return;
+        }
+        let hung = match what {
+            Watch::Start => !inner.queue.borrow().ready,
+            Watch::Cancel(run) => inner.queue.borrow().cancelling == Some(run),
+        };
+        if !hung {
+            return;
+        }
+        end_engine(&inner);
+        {
+            let mut q = inner.queue.borrow_mut();
+            q.ready = false;
+            q.cancel_cell = None;
+            q.cancelling = None;
+        }
+        if let Watch::Cancel(run) = what {
+            inner.queue.borrow_mut().pending.clear();
+            (inner.on_event)(FromEngine::Cancelled {
+                run,
+                model: None,
+                stopped_at_ms: super::now_ms(),
+                rebuild_ms: 0.0,
+                live_processes: 0,
+            });
+            inner.attempts.set(0);
+        }
+        let message = if inner.attempts.get() >= START_ATTEMPTS {
+            Some(format!(
+                "the engine worker did not start in {} tries of {} s each",
+                START_ATTEMPTS,
+                WATCHDOG_MS / 1000
+            ))
+        } else {
+            boot(&inner).err()
+        };
+        if let Some(message) = message {
+            inner.queue.borrow_mut().broken = true;
+            (inner.on_event)(FromEngine::Failed { run: None, message });
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            check.unchecked_ref(),
+            WATCHDOG_MS,
+        );
     }
 }
 
@@ -140,4 +264,123 @@ fn cancel_cell(data: &JsValue) -> Option<(js_sys::WebAssembly::Memory, u32, u32)
     let address = get("address")?.as_f64()? as u32;
     let tasks = get("tasks_finished")?.as_f64()? as u32;
     Some((memory, address, tasks))
+}
+
+/// Ends the engine worker and the workers the page made for it.
+fn end_engine(inner: &Inner) {
+    if let Some(w) = inner.worker.borrow_mut().take() {
+        w.terminate();
+    }
+    for (_, child) in inner.children.borrow_mut().drain() {
+        child.worker.terminate();
+    }
+}
+
+fn js_object(pairs: &[(&str, &JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
+    }
+    o.into()
+}
+
+/// The engine's requests to make (`spawn_worker`) or end (`end_worker`) a
+/// worker. A new worker gets one end of a fresh channel, the engine the
+/// other; a worker that fails is reported to the engine and ended.
+fn on_child_request(inner: &Rc<Inner>, data: &JsValue) -> bool {
+    let get = |k: &str| js_sys::Reflect::get(data, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    let kind = get("type").as_string().unwrap_or_default();
+    let id = get("id");
+    let to_engine = |msg: &JsValue, transfer: &js_sys::Array| {
+        if let Some(engine) = inner.worker.borrow().as_ref() {
+            let _ = engine.post_message_with_transfer(msg, transfer);
+        }
+    };
+    match kind.as_str() {
+        "spawn_worker" => {
+            let url = get("url").as_string().unwrap_or_default();
+            let name = get("name").as_string().unwrap_or_default();
+            let made = spawn_module_worker(&url, &name).and_then(|worker| {
+                let channel = MessageChannel::new().map_err(|e| js_error_text(&e))?;
+                let (mine, theirs) = (channel.port1(), channel.port2());
+                worker
+                    .post_message_with_transfer(
+                        &js_object(&[
+                            ("type", &"port".into()),
+                            ("port", &theirs),
+                            ("init", &get("init")),
+                        ]),
+                        &js_sys::Array::of1(&theirs),
+                    )
+                    .map_err(|e| js_error_text(&e))?;
+                Ok((worker, mine))
+            });
+            match made {
+                Ok((worker, port)) => {
+                    let weak = Rc::downgrade(inner);
+                    let child_id = id.clone();
+                    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                        if let Some(ev) = e.dyn_ref::<web_sys::Event>() {
+                            ev.prevent_default();
+                        }
+                        let Some(inner) = weak.upgrade() else { return };
+                        let key = child_id.as_f64().unwrap_or(-1.0) as u32;
+                        if let Some(child) = inner.children.borrow_mut().remove(&key) {
+                            child.worker.terminate();
+                        }
+                        let msg = js_object(&[
+                            ("type", &"worker_error".into()),
+                            ("id", &child_id),
+                            ("message", &js_error_text(&e).into()),
+                        ]);
+                        let engine = inner.worker.borrow().clone();
+                        if let Some(engine) = engine {
+                            let _ = engine.post_message(&msg);
+                        }
+                    });
+                    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+                    let key = id.as_f64().unwrap_or(-1.0) as u32;
+                    inner.children.borrow_mut().insert(
+                        key,
+                        Child {
+                            worker,
+                            _on_error: on_error,
+                        },
+                    );
+                    to_engine(
+                        &js_object(&[
+                            ("type", &"worker_port".into()),
+                            ("id", &id),
+                            ("port", &port),
+                        ]),
+                        &js_sys::Array::of1(&port),
+                    );
+                }
+                Err(message) => to_engine(
+                    &js_object(&[
+                        ("type", &"worker_error".into()),
+                        ("id", &id),
+                        ("message", &message.into()),
+                    ]),
+                    &js_sys::Array::new(),
+                ),
+            }
+            true
+        }
+        "relay" => {
+            let key = id.as_f64().unwrap_or(-1.0) as u32;
+            if let Some(child) = inner.children.borrow().get(&key) {
+                let _ = child.worker.post_message(&get("data"));
+            }
+            true
+        }
+        "end_worker" => {
+            let key = id.as_f64().unwrap_or(-1.0) as u32;
+            if let Some(child) = inner.children.borrow_mut().remove(&key) {
+                child.worker.terminate();
+            }
+            true
+        }
+        _ => false,
+    }
 }

@@ -3,7 +3,7 @@
 //! runs every measurement so the page's main thread never computes.
 
 use super::procs::{Processes, Urls};
-use super::{from_js, js_error_text, now_ms, sleep_ms, to_js, worker_scope, WebClock};
+use super::{from_js, now_ms, pause_ms, sleep_ms, to_js, worker_scope, WebClock};
 use crate::models::gil::{self, GilKind};
 use crate::models::{
     measure, seq, threads, Measurement, ModelId, Span, SpanKind, TaskOutcome, TASKS_FINISHED,
@@ -15,7 +15,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::spawn_local;
 use web_sys::MessageEvent;
 
 /// Set by the page (it writes this byte of the engine's shared memory
@@ -42,11 +42,18 @@ struct Engine {
 }
 
 /// The engine learns its worker count from its Worker `name` ("engine:N"),
-/// so it can build both pools before it takes its first message.
+/// so it can build both pools before it takes its first message. A process
+/// worker runs this same module (name "process:N") in an instance and memory
+/// of its own: every model then runs the same machine code, so no ratio
+/// compares two differently optimized copies of a workload.
 pub fn main() {
     console_error_panic_hook::set_once();
-    let workers: u32 = worker_scope()
-        .name()
+    let name = worker_scope().name();
+    if name.starts_with("process:") {
+        super::process::main();
+        return;
+    }
+    let workers: u32 = name
         .strip_prefix("engine:")
         .and_then(|n| n.parse().ok())
         .unwrap_or(1)
@@ -64,18 +71,19 @@ fn post(msg: &FromEngine) {
 
 async fn start(workers: u32) -> Result<(), String> {
     let t0 = now_ms();
-    JsFuture::from(wasm_bindgen_rayon::init_thread_pool(workers as usize))
-        .await
-        .map_err(|e| {
-            format!(
-                "could not start {workers} rayon threads: {}",
-                js_error_text(&e)
-            )
-        })?;
+    let threads = start_threads(workers).await?;
     let t1 = now_ms();
+    // The page answers the pool's worker requests before the engine takes
+    // runs: listen for those answers from now on.
+    let early = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
+        super::mailbox::on_page_message(&ev.data());
+    });
+    worker_scope().set_onmessage(Some(early.as_ref().unchecked_ref()));
+    // Replaced below by the full handler, which also takes these answers.
+    early.forget();
     let urls = Urls::beside(&worker_scope().location().href());
     let procs = Processes::start(urls, workers).await?;
-    let process_pool_ms = now_ms() - t1 - procs.compile_ms;
+    let process_pool_ms = now_ms() - t1;
     let engine = Rc::new(Engine {
         workers,
         procs,
@@ -83,44 +91,62 @@ async fn start(workers: u32) -> Result<(), String> {
     });
 
     let e = engine.clone();
-    let on_message =
-        Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            match from_js::<ToEngine>(ev.data()) {
-                Ok(ToEngine::Run {
-                    run,
-                    workload,
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        if super::mailbox::on_page_message(&ev.data()) {
+            return;
+        }
+        match from_js::<ToEngine>(ev.data()) {
+            Ok(ToEngine::Run {
+                run,
+                workload,
+                models,
+                workers,
+                repeats,
+                warmup,
+                switch_ms,
+            }) => {
+                let e = e.clone();
+                let plan = Plan {
                     models,
-                    workers,
+                    workers: workers.clamp(1, e.workers),
                     repeats,
                     warmup,
                     switch_ms,
-                }) => {
-                    let e = e.clone();
-                    let plan = Plan {
-                        models,
-                        workers: workers.clamp(1, e.workers),
-                        repeats,
-                        warmup,
-                        switch_ms,
-                    };
-                    spawn_local(async move {
-                        let msg = e.run_all(run, &workload, &plan).await;
-                        post(&msg);
-                    });
-                }
-                Ok(ToEngine::Cancel { run }) => {
-                    if e.running.get() == Some(run) {
-                        CANCEL.store(true, Ordering::Relaxed);
-                        e.procs.terminate_all("cancelled");
-                    }
-                }
-                Err(message) => post(&FromEngine::Failed { run: None, message }),
+                };
+                spawn_local(async move {
+                    let msg = e.run_all(run, &workload, &plan).await;
+                    post(&msg);
+                });
             }
-        });
+            Ok(ToEngine::Cancel { run }) => {
+                if e.running.get() == Some(run) {
+                    CANCEL.store(true, Ordering::Relaxed);
+                    e.procs.terminate_all("cancelled");
+                }
+            }
+            Err(message) => post(&FromEngine::Failed { run: None, message }),
+        }
+    });
     worker_scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
 
-    // Where the page writes to cancel: the engine's memory and the flag's address.
+    // Where the page writes to cancel: the engine's memory and the flag's
+    // address. A memory that is not shared cannot be posted; the reduced
+    // page cancels by message (processes at once, `seq` after its repeat).
+    if super::shared_memory() {
+        post_cancel_cell();
+    }
+
+    post(&FromEngine::Ready {
+        threads,
+        thread_pool_ms: t1 - t0,
+        procs: workers,
+        process_pool_ms,
+    });
+    Ok(())
+}
+
+fn post_cancel_cell() {
     let cell = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&cell, &"type".into(), &"cancel_cell".into());
     let _ = js_sys::Reflect::set(&cell, &"memory".into(), &wasm_bindgen::memory());
@@ -135,15 +161,49 @@ async fn start(workers: u32) -> Result<(), String> {
         &JsValue::from(TASKS_FINISHED.as_ptr() as usize as u32),
     );
     let _ = worker_scope().post_message(&cell);
+}
 
-    post(&FromEngine::Ready {
-        threads: workers,
-        thread_pool_ms: t1 - t0,
-        procs: workers,
-        process_compile_ms: engine.procs.compile_ms,
-        process_pool_ms,
-    });
-    Ok(())
+// Firefox may collect a Web Worker that shares wasm memory with its parent
+// once no JS value refers to it (bugzilla 1702191), and wasm-bindgen-rayon
+// keeps no reference to the rayon threads it starts: every Worker made in
+// the engine is kept here until it is terminated.
+#[cfg(feature = "threads")]
+#[wasm_bindgen(inline_js = "
+export function keep_workers_alive() {
+  const Base = globalThis.Worker;
+  if (!Base || Base.keepsItsWorkers) return;
+  const kept = new Set();
+  class KeptWorker extends Base {
+    constructor(url, options) { super(url, options); kept.add(this); }
+    terminate() { kept.delete(this); super.terminate(); }
+  }
+  KeptWorker.keepsItsWorkers = true;
+  globalThis.Worker = KeptWorker;
+}")]
+extern "C" {
+    fn keep_workers_alive();
+}
+
+/// Starts rayon's pool where the page has shared memory; the reduced build
+/// (no `threads` feature) and a browser without `SharedArrayBuffer` run
+/// `seq` on this thread and processes only.
+async fn start_threads(workers: u32) -> Result<u32, String> {
+    #[cfg(feature = "threads")]
+    if super::shared_memory() {
+        keep_workers_alive();
+        let pool = wasm_bindgen_rayon::init_thread_pool(workers as usize);
+        wasm_bindgen_futures::JsFuture::from(pool)
+            .await
+            .map_err(|e| {
+                format!(
+                    "could not start {workers} rayon threads: {}",
+                    super::js_error_text(&e)
+                )
+            })?;
+        return Ok(workers);
+    }
+    let _ = workers;
+    Ok(0)
 }
 
 impl Engine {
@@ -151,6 +211,16 @@ impl Engine {
     /// model runs once, so a slow phase of the machine hits all models alike.
     async fn run_all(&self, run: u32, workload: &Workload, plan: &Plan) -> FromEngine {
         let (repeats, warmup) = (plan.repeats, plan.warmup);
+        if let Some(m) = plan
+            .models
+            .iter()
+            .find(|m| m.needs_shared_memory() && !super::shared_memory())
+        {
+            return FromEngine::Failed {
+                run: Some(run),
+                message: format!("{m} {}", crate::capabilities::WHY_SHARED),
+            };
+        }
         CANCEL.store(false, Ordering::Relaxed);
         self.running.set(Some(run));
         let mut out = Vec::new();
@@ -170,7 +240,7 @@ impl Engine {
                 // The page redraws its progress line when this message lands;
                 // on a 2-core machine that would steal a core from the
                 // measurement, so give it a moment to happen first.
-                sleep_ms(SETTLE_MS);
+                pause_ms(SETTLE_MS).await;
                 TASKS_FINISHED.store(0, Ordering::Relaxed);
                 let m = self.measure(run, workload, model, plan).await;
                 if CANCEL.load(Ordering::Relaxed) {
@@ -347,10 +417,6 @@ impl Engine {
         m.spans = spans;
         if let Some(median) = stats::median(&steps_ms) {
             m.figures.insert("per_step_us".into(), median * 1e3);
-        }
-        if model == ModelId::Fork {
-            m.figures
-                .insert("process_compile_ms".into(), self.procs.compile_ms);
         }
         m
     }

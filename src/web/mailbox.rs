@@ -1,14 +1,26 @@
-//! A Web Worker as something to `await`: every message or error it sends
-//! lands in a queue, and `recv` waits for the next one. Lets the engine
-//! drive many workers with plain async code instead of callback webs.
+//! A worker as something to `await`: every message or error it sends lands
+//! in a queue, and `recv` waits for the next one. Lets the engine drive many
+//! workers with plain async code instead of callback webs.
+//!
+//! The engine does not create these workers itself: it asks the page to
+//! (`spawn_worker`), and the page hands it one end of a `MessageChannel`
+//! whose other end the new worker holds. Firefox can deadlock a worker that
+//! creates workers of its own (its `new Worker` never returns, seen at
+//! random while other workers of the page started or ended); on the main
+//! thread, creating and ending workers is the ordinary, safe path. Firefox
+//! also refuses a `WebAssembly.Module` or a `SharedArrayBuffer` on a port
+//! between workers (`messageerror`), so those travel through the page, by
+//! `Worker.postMessage`: the module and memory at the start, shared buffers
+//! with their task (`post_via_page`).
 
-use super::{js_error_text, spawn_module_worker};
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::rc::Rc;
+use super::{js_error_text, worker_scope};
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{MessageEvent, Worker};
+use web_sys::{MessageEvent, MessagePort};
 
 /// What a worker said: a message's data, or why it died.
 pub type Delivery = Result<JsValue, String>;
@@ -21,34 +33,105 @@ struct Inbox {
 }
 
 pub struct Mailbox {
-    pub worker: Worker,
+    id: u32,
+    port: MessagePort,
     inbox: Rc<RefCell<Inbox>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+/// Spawns waiting for their port, and the inboxes of live workers, by id:
+/// where the page's answers about workers go.
+#[derive(Default)]
+struct Registry {
+    next_id: Cell<u32>,
+    waiting: RefCell<HashMap<u32, js_sys::Function>>,
+    inboxes: RefCell<HashMap<u32, Weak<RefCell<Inbox>>>>,
+}
+
+thread_local! {
+    static REGISTRY: Registry = Registry::default();
+}
+
+fn field(data: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
+    }
+    o.into()
+}
+
+/// Takes the page's answers about workers out of the engine's message
+/// stream: `worker_port` (a spawn succeeded) and `worker_error` (a spawn
+/// failed, or the worker crashed later). Returns whether `data` was one.
+pub fn on_page_message(data: &JsValue) -> bool {
+    let kind = field(data, "type").as_string().unwrap_or_default();
+    if kind != "worker_port" && kind != "worker_error" {
+        return false;
+    }
+    let id = field(data, "id").as_f64().unwrap_or(-1.0) as u32;
+    REGISTRY.with(|r| {
+        if let Some(resolve) = r.waiting.borrow_mut().remove(&id) {
+            let _ = resolve.call1(&JsValue::NULL, data);
+        } else if kind == "worker_error" {
+            let inbox = r.inboxes.borrow().get(&id).and_then(Weak::upgrade);
+            if let Some(inbox) = inbox {
+                deliver(
+                    &inbox,
+                    Err(field(data, "message").as_string().unwrap_or_default()),
+                );
+            }
+        }
+    });
+    true
 }
 
 impl Mailbox {
-    pub fn spawn(url: &str, name: &str) -> Result<Mailbox, String> {
-        let worker = spawn_module_worker(url, name)?;
+    /// A new module worker from `url`, named `name`, made by the page,
+    /// which hands it `init` with the port.
+    pub async fn spawn(url: &str, name: &str, init: &JsValue) -> Result<Mailbox, String> {
+        let id = REGISTRY.with(|r| {
+            let id = r.next_id.get();
+            r.next_id.set(id + 1);
+            id
+        });
+        let answer = js_sys::Promise::new(&mut |resolve, _| {
+            REGISTRY.with(|r| r.waiting.borrow_mut().insert(id, resolve));
+        });
+        let request = object(&[
+            ("type", &"spawn_worker".into()),
+            ("id", &id.into()),
+            ("url", &url.into()),
+            ("name", &name.into()),
+            ("init", init),
+        ]);
+        worker_scope()
+            .post_message(&request)
+            .map_err(|e| js_error_text(&e))?;
+        let data = JsFuture::from(answer).await.unwrap_or(JsValue::UNDEFINED);
+        let port = match field(&data, "port").dyn_into::<MessagePort>() {
+            Ok(port) => port,
+            Err(_) => {
+                let why = field(&data, "message").as_string();
+                return Err(why.unwrap_or_else(|| "the page sent no port".to_string()));
+            }
+        };
         let inbox = Rc::new(RefCell::new(Inbox::default()));
+        REGISTRY.with(|r| r.inboxes.borrow_mut().insert(id, Rc::downgrade(&inbox)));
         let ib = inbox.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             deliver(&ib, Ok(ev.data()));
         });
-        let ib = inbox.clone();
-        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-            if let Some(ev) = e.dyn_ref::<web_sys::Event>() {
-                ev.prevent_default();
-            }
-            deliver(&ib, Err(js_error_text(&e)));
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        // Setting `onmessage` also starts the port.
+        port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         Ok(Mailbox {
-            worker,
+            id,
+            port,
             inbox,
             _on_message: on_message,
-            _on_error: on_error,
         })
     }
 
@@ -56,8 +139,24 @@ impl Mailbox {
         if let Some(why) = &self.inbox.borrow().closed {
             return Err(why.clone());
         }
-        self.worker
-            .post_message_with_transfer(data, transfer)
+        self.port
+            .post_message_with_transferable(data, transfer)
+            .map_err(|e| js_error_text(&e))
+    }
+
+    /// As [`Mailbox::post`], relayed by the page: for messages that carry a
+    /// `SharedArrayBuffer`.
+    pub fn post_via_page(&self, data: &JsValue, transfer: &js_sys::Array) -> Result<(), String> {
+        if let Some(why) = &self.inbox.borrow().closed {
+            return Err(why.clone());
+        }
+        let relay = object(&[
+            ("type", &"relay".into()),
+            ("id", &self.id.into()),
+            ("data", data),
+        ]);
+        worker_scope()
+            .post_message_with_transfer(&relay, transfer)
             .map_err(|e| js_error_text(&e))
     }
 
@@ -81,14 +180,22 @@ impl Mailbox {
         }
     }
 
-    /// Ends the worker now, as `Process.terminate()` does; whoever waits on
-    /// it hears `why`.
+    /// Ends the worker now, as `Process.terminate()` does (the page calls
+    /// `terminate()` on it); whoever waits on it hears `why`.
     pub fn terminate(&self, why: &str) {
-        self.worker.terminate();
-        let mut ib = self.inbox.borrow_mut();
-        ib.closed.get_or_insert_with(|| why.to_string());
-        if let Some(f) = ib.wake.take() {
-            let _ = f.call0(&JsValue::NULL);
+        let first = self.inbox.borrow().closed.is_none();
+        {
+            let mut ib = self.inbox.borrow_mut();
+            ib.closed.get_or_insert_with(|| why.to_string());
+            if let Some(f) = ib.wake.take() {
+                let _ = f.call0(&JsValue::NULL);
+            }
+        }
+        if first {
+            self.port.close();
+            let end = object(&[("type", &"end_worker".into()), ("id", &self.id.into())]);
+            let _ = worker_scope().post_message(&end);
+            REGISTRY.with(|r| r.inboxes.borrow_mut().remove(&self.id));
         }
     }
 
@@ -99,7 +206,7 @@ impl Mailbox {
 
 impl Drop for Mailbox {
     fn drop(&mut self) {
-        self.worker.terminate();
+        self.terminate("dropped");
     }
 }
 

@@ -40,18 +40,48 @@ pub fn now_ms() -> f64 {
 
 /// Blocks the calling worker for `ms` (never called on the main thread,
 /// where `Atomics.wait` is forbidden). A wait on a private cell that nobody
-/// notifies is the only true blocking sleep a worker has.
+/// notifies is the only true blocking sleep a worker has; without shared
+/// memory there is none, and the worker spins (the reduced page refuses the
+/// lessons where that would change the result, see `capabilities.rs`).
 pub fn sleep_ms(ms: f64) {
     if ms <= 0.0 {
         return;
     }
     thread_local! {
-        static CELL: js_sys::Int32Array =
-            js_sys::Int32Array::new(&js_sys::SharedArrayBuffer::new(4));
+        static CELL: Option<js_sys::Int32Array> = shared_memory().then(|| {
+            js_sys::Int32Array::new(&js_sys::SharedArrayBuffer::new(4))
+        });
     }
-    CELL.with(|cell| {
-        let _ = js_sys::Atomics::wait_with_timeout(cell, 0, 0, ms);
+    CELL.with(|cell| match cell {
+        Some(cell) => {
+            let _ = js_sys::Atomics::wait_with_timeout(cell, 0, 0, ms);
+        }
+        None => {
+            let end = now_ms() + ms;
+            while now_ms() < end {
+                std::hint::spin_loop();
+            }
+        }
     });
+}
+
+/// Waits `ms` without blocking: the worker's event loop runs meanwhile, so
+/// its own workers start and its messages arrive.
+pub async fn pause_ms(ms: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = js_sys::global()
+            .unchecked_into::<web_sys::WorkerGlobalScope>()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Whether this build and this browser give workers one shared memory: a
+/// build with threads, and a global `SharedArrayBuffer` (absent without
+/// cross-origin isolation, and in WebKitGTK unless it is switched on).
+pub fn shared_memory() -> bool {
+    cfg!(feature = "threads")
+        && js_sys::Reflect::has(&js_sys::global(), &"SharedArrayBuffer".into()).unwrap_or(false)
 }
 
 /// Whether the page (or worker) may use `SharedArrayBuffer`.

@@ -1,9 +1,11 @@
 //! A process worker: its own wasm instance and memory, reached only by
 //! `postMessage`, as a `multiprocessing` worker is reached only by pickles.
-//! `www/process_boot.js` instantiates it from the module the engine posts.
+//! `www/process_boot.js` instantiates it from the module the engine posts,
+//! and leaves the port it talks to the engine through (the page made the
+//! worker and the channel, see `mailbox.rs`) in `self.tvpPort`.
 
 use super::shared::{envelope, open_envelope, received_bytes, SabCounter};
-use super::{now_ms, sleep_ms, worker_scope, WebClock};
+use super::{now_ms, sleep_ms, WebClock};
 use crate::models::FreeEnv;
 use crate::protocol::{FromProcess, ToProcess};
 use crate::workloads::counter::Shared;
@@ -13,11 +15,15 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::MessageEvent;
+use web_sys::{MessageEvent, MessagePort};
 
 pub fn main() {
     console_error_panic_hook::set_once();
-    let scope = worker_scope();
+    let port: MessagePort = js_sys::Reflect::get(&js_sys::global(), &"tvpPort".into())
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
+        .expect_throw("process_boot.js leaves the engine's port in self.tvpPort");
+    let reply_port = port.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let (reply, back) = match open_envelope::<ToProcess>(ev.data()) {
             Ok((
@@ -48,11 +54,14 @@ pub fn main() {
         } else {
             js_sys::Array::of1(&back)
         };
-        let _ = worker_scope().post_message_with_transfer(&envelope(&reply, &back), &transfer);
+        let _ = reply_port.post_message_with_transferable(&envelope(&reply, &back), &transfer);
     });
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // Tasks that carry a SharedArrayBuffer come through the page instead.
+    super::worker_scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the process: this worker does nothing else.
     on_message.forget();
-    let _ = scope.post_message(&envelope(&FromProcess::Ready, &JsValue::UNDEFINED));
+    let _ = port.post_message(&envelope(&FromProcess::Ready, &JsValue::UNDEFINED));
 }
 
 /// Runs one task with what came beside it; returns the result and what to

@@ -5,8 +5,8 @@
 
 use super::engine::CANCEL;
 use super::mailbox::Mailbox;
+use super::now_ms;
 use super::shared::{envelope, new_counter_buffer, open_envelope, Outbox};
-use super::{js_error_text, now_ms};
 use crate::models::{Span, SpanKind, TaskOutcome, TASKS_FINISHED};
 use crate::protocol::{FromProcess, ToProcess};
 use crate::workloads::{TaskFailure, Workload};
@@ -15,12 +15,10 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// Where the worker scripts are, resolved against the engine's own URL.
 pub struct Urls {
     pub process_boot: String,
-    pub process_js: String,
     pub thread_boot: String,
     pub engine_js: String,
 }
@@ -30,7 +28,6 @@ impl Urls {
         let dir = &base[..base.rfind('/').map_or(0, |i| i + 1)];
         Urls {
             process_boot: format!("{dir}process_boot.js"),
-            process_js: format!("{dir}process.js"),
             thread_boot: format!("{dir}thread_boot.js"),
             engine_js: format!("{dir}engine.js"),
         }
@@ -40,9 +37,9 @@ impl Urls {
 /// Every process worker the engine has started and not yet ended.
 pub struct Processes {
     pub urls: Urls,
-    /// The process binary, fetched and compiled once.
+    /// The engine's own compiled module: a process instantiates it afresh,
+    /// with memory of its own, so starting one costs no download or compile.
     pub module: JsValue,
-    pub compile_ms: f64,
     pub pool: RefCell<Vec<Rc<Mailbox>>>,
     live: RefCell<Vec<Rc<Mailbox>>>,
     started: Cell<u32>,
@@ -92,7 +89,11 @@ impl Batch<'_> {
             task,
             workload: self.workload.clone(),
         };
-        mb.post(&envelope(&msg, &attachment), &transfer)?;
+        if attachment.is_instance_of::<js_sys::SharedArrayBuffer>() {
+            mb.post_via_page(&envelope(&msg, &attachment), &transfer)?;
+        } else {
+            mb.post(&envelope(&msg, &attachment), &transfer)?;
+        }
         loop {
             let data = mb.recv().await?;
             let (reply, back) = open_envelope::<FromProcess>(data)?;
@@ -149,23 +150,9 @@ impl Batch<'_> {
 
 impl Processes {
     pub async fn start(urls: Urls, workers: u32) -> Result<Processes, String> {
-        let t0 = now_ms();
-        let response = js_sys::global()
-            .unchecked_into::<web_sys::WorkerGlobalScope>()
-            .fetch_with_str(&urls.process_js.replace("process.js", "process_bg.wasm"));
-        let module = JsFuture::from(js_sys::WebAssembly::compile_streaming(&response))
-            .await
-            .map_err(|e| {
-                format!(
-                    "could not compile the process module: {}",
-                    js_error_text(&e)
-                )
-            })?;
-        let compile_ms = now_ms() - t0;
         let p = Processes {
             urls,
-            module,
-            compile_ms,
+            module: wasm_bindgen::module(),
             pool: RefCell::new(Vec::new()),
             live: RefCell::new(Vec::new()),
             started: Cell::new(0),
@@ -178,17 +165,13 @@ impl Processes {
     pub async fn spawn(&self) -> Result<Rc<Mailbox>, String> {
         let n = self.started.get();
         self.started.set(n + 1);
-        let mb = Rc::new(Mailbox::spawn(
-            &self.urls.process_boot,
-            &format!("process:{n}"),
-        )?);
-        self.live.borrow_mut().push(mb.clone());
         let boot = js_sys::Object::new();
         let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&boot, &k.into(), v);
-        let _ = set("type", &"boot".into());
-        let _ = set("js", &self.urls.process_js.as_str().into());
+        let _ = set("js", &self.urls.engine_js.as_str().into());
         let _ = set("module", &self.module);
-        mb.post(&boot.into(), &js_sys::Array::new())?;
+        let name = format!("process:{n}");
+        let mb = Rc::new(Mailbox::spawn(&self.urls.process_boot, &name, &boot.into()).await?);
+        self.live.borrow_mut().push(mb.clone());
         let (reply, _) = open_envelope::<FromProcess>(mb.recv().await?)?;
         match reply {
             FromProcess::Ready => Ok(mb),
@@ -232,7 +215,10 @@ impl Processes {
     }
 
     fn batch<'a>(&self, run: u32, workload: &'a Workload) -> Batch<'a> {
-        let counter = matches!(workload, Workload::Counter(_)).then(new_counter_buffer);
+        // Without shared memory only `sync=messages` runs, which needs no
+        // common counter (see `capabilities.rs`).
+        let counter = (matches!(workload, Workload::Counter(_)) && super::shared_memory())
+            .then(new_counter_buffer);
         let outbox = match workload {
             Workload::Transfer(t) => Some(Outbox::new(t.via, t.len_bytes())),
             _ => None,
@@ -364,13 +350,13 @@ impl Processes {
     /// One "thread" start and join: a worker that instantiates the engine's
     /// module over the engine's shared memory, runs nothing and ends.
     pub async fn spawn_thread(&self, index: u32) -> Result<(), String> {
-        let mb = Mailbox::spawn(&self.urls.thread_boot, &format!("thread:{index}"))?;
         let init = js_sys::Object::new();
         let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&init, &k.into(), v);
         let _ = set("js", &self.urls.engine_js.as_str().into());
         let _ = set("module", &wasm_bindgen::module());
         let _ = set("memory", &wasm_bindgen::memory());
-        mb.post(&init.into(), &js_sys::Array::new())?;
+        let name = format!("thread:{index}");
+        let mb = Mailbox::spawn(&self.urls.thread_boot, &name, &init.into()).await?;
         let reply = mb.recv().await?;
         mb.terminate("joined");
         match reply.as_string().as_deref() {

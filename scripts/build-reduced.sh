@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The reduced build, for pages that get no SharedArrayBuffer (not
+# cross-origin isolated, inside a non-isolated iframe, WebKitGTK without it):
+# the app and the engine without atomics or shared memory, in `st/` beside
+# the full build. Its engine runs `seq` and starts process workers, which
+# need no shared memory. Trunk runs this after its own build (Trunk.toml).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# A quicker edit-build loop when only the full build matters.
+[ -n "${TVP_SKIP_REDUCED:-}" ] && exit 0
+
+out="${TRUNK_STAGING_DIR:?run by trunk build (Trunk.toml hooks)}/st"
+profile="${TRUNK_PROFILE:-debug}"
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}/reduced"
+mkdir -p "$out"
+
+flags=(--target wasm32-unknown-unknown --no-default-features --bin app --bin engine
+       --target-dir "$target_dir" --offline)
+[ "$profile" = release ] && flags+=(--release)
+
+# An empty CARGO_ENCODED_RUSTFLAGS overrides .cargo/config.toml's threaded
+# flags (atomics, shared memory) for this build only.
+env -u RUSTFLAGS CARGO_ENCODED_RUSTFLAGS= cargo +nightly build --quiet "${flags[@]}"
+
+for bin in app engine; do
+  wasm-bindgen --target web --no-typescript --out-dir "$out" \
+    "$target_dir/wasm32-unknown-unknown/$profile/$bin.wasm"
+  if [ "$profile" = release ] && command -v wasm-opt >/dev/null 2>&1; then
+    wasm-opt -O3 "$out/${bin}_bg.wasm" -o "$out/${bin}_bg.wasm"
+  fi
+done
+
+# The engine starts like the full one, from a loader beside it; process
+# workers boot from the same script as in the full build.
+cat > "$out/engine_loader.js" <<'JS'
+import init from './engine.js';
+await init({ module_or_path: new URL('./engine_bg.wasm', import.meta.url) });
+JS
+cp www/process_boot.js "$out/process_boot.js"

@@ -1,0 +1,21 @@
+// Every workload with a size that runs in a second or two, and what its
+// result must satisfy beside the oracle (value === expected, no errors).
+// Shared by the Chromium suite and the cross-engine tests.
+import assert from 'node:assert/strict';
+
+export const CASES = [
+  ['w=cpu&tasks=4&n=300000', (r) => assert.equal(r.value, '1200000')],
+  ['w=squares&n=100000&tasks=3', (r) => assert.equal(r.value, String((100000n * 100001n * 200001n) / 6n))],
+  ['w=io&tasks=4&wait_ms=10&cpu_n=20000', (r) => assert.ok(r.spans.length >= 4)],
+  ['w=spawn&count=3', (r) => {
+    assert.equal(r.value, '3');
+    assert.ok(r.figures.per_step_us > 0, `${r.model} reports µs per start`);
+    assert.equal(r.spans.filter((s) => s.kind === 'spawn').length, 3);
+  }],
+  ['w=counter&tasks=3&increments=20000&sync=locked', (r) => assert.equal(r.value, '60000')],
+  ['w=counter&tasks=3&increments=20000&sync=atomic', (r) => assert.equal(r.value, '60000')],
+  ['w=counter&tasks=3&increments=20000&sync=messages', (r) => assert.equal(r.value, '60000')],
+  ['w=transfer&tasks=2&mib=0.5&via=copy', () => {}],
+  ['w=transfer&tasks=2&mib=0.5&via=move', () => {}],
+  ['w=transfer&tasks=2&mib=0.5&via=shared', () => {}],
+];

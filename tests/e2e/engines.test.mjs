@@ -1,0 +1,188 @@
+// The page in the two other engines students open it in: Firefox ESR and
+// WebKitGTK (Debian's). Isolated and with shared memory, every workload runs
+// under every model against its oracle, with a failure, cancel and repeated
+// fresh loads of the runs that once hung; without shared memory (WebKitGTK
+// by default, Firefox on a host without the headers) the page says what is
+// missing and runs the process models from its reduced build.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve } from './harness.mjs';
+import { CASES } from './cases.mjs';
+import { launchFirefox, launchWebKit } from './engines.mjs';
+
+const ALL = 'seq,threads,gil,oldgil,procs,fork';
+const REDUCED = 'seq,procs,fork';
+const needsSharedMemory = (query) => /w=io|sync=(racy|locked|atomic)|via=shared/.test(query);
+
+async function run(b, url, query) {
+  await b.goto(`${url}/?${query}&run=1`);
+  const state = await b.waitForState(['done', 'error'], 180_000);
+  assert.equal(state, 'done', `${b.name} ${query}: ${await b.text('#status')}`);
+  return b.report();
+}
+
+function checkCorrect(report, models, check) {
+  assert.deepEqual(report.results.map((r) => r.model), models.split(','));
+  for (const r of report.results) {
+    assert.equal(r.correct, true, `${r.model}: ${r.value} of ${r.expected} ${JSON.stringify(r.errors)}`);
+    assert.equal(r.value, r.expected, r.model);
+    assert.deepEqual(r.errors, [], r.model);
+    check(r);
+  }
+}
+
+function fullSuite(name, launch) {
+  describe(`${name}, isolated, with shared memory`, () => {
+    let server;
+    let b;
+    before(async () => {
+      server = await serve({ isolated: true });
+      b = await launch();
+    });
+    after(async () => {
+      await b?.close();
+      await server?.close();
+    });
+
+    test('the full build starts with threads', async () => {
+      await b.goto(`${server.url}/?w=cpu`);
+      await b.waitFor(() => document.querySelector('#env-engine'));
+      assert.equal(await b.eval(() => document.body.dataset.memory), 'shared');
+      assert.equal(await b.visible('#no-isolation'), false);
+      assert.equal(await b.eval(() => document.querySelector('#env-engine').dataset.threads), '2');
+    });
+
+    for (const [query, check] of CASES) {
+      test(`${query} is correct under every model`, async () => {
+        const report = await run(b, server.url, `${query}&models=${ALL}&workers=2&repeats=1&warmup=0`);
+        checkCorrect(report, ALL, check);
+      });
+    }
+
+    test('a racy counter loses updates and says how many', async () => {
+      const report = await run(b, server.url, `w=counter&tasks=4&increments=200000&sync=racy&models=${ALL}&workers=2&repeats=1&warmup=0`);
+      for (const r of report.results) {
+        assert.equal(r.lost_updates, String(800000n - BigInt(r.value)), r.model);
+      }
+      assert.equal(report.results[0].lost_updates, '0');
+    });
+
+    test('a failing task is reported under every model, the others finish', async () => {
+      const report = await run(b, server.url, `w=failure&tasks=4&fail_at=1&n=200000&models=${ALL}&workers=2&repeats=1&warmup=0`);
+      for (const r of report.results) {
+        assert.equal(r.errors.length, 1, r.model);
+        assert.match(r.errors[0].message, /task 1 failed on purpose/);
+        assert.equal(r.value, '600000', r.model);
+      }
+    });
+
+    test('cancel stops thread and process models, and the next run is correct', async () => {
+      for (const model of ['threads', 'procs', 'gil', 'fork']) {
+        await b.goto(`${server.url}/?w=cpu&tasks=4&n=3000000000&models=${model}&workers=2&repeats=1&warmup=0&run=1`);
+        await b.waitFor(() => /measuring/.test(document.querySelector('#status')?.textContent || ''));
+        await b.click('#cancel');
+        assert.equal(await b.waitForState(['idle', 'done', 'error'], 30_000), 'idle', `cancel ${model}`);
+        assert.match(await b.text('#status'), new RegExp(`Cancelled\\. ${model} stopped`));
+      }
+      const report = await run(b, server.url, `w=cpu&tasks=4&n=200000&models=${ALL}&workers=2&repeats=1&warmup=0`);
+      assert.ok(report.results.every((r) => r.correct));
+    });
+
+    // These two links once hung in Firefox in some page loads: each fresh
+    // load must finish, and no speedup may pass the machine's limit unflagged.
+    const ONCE_HUNG = [
+      'w=cpu&tasks=4&n=2000000&models=seq,threads,gil,procs,fork&workers=2&repeats=3',
+      'w=io&tasks=8&wait_ms=50&models=seq,gil,procs&workers=8&repeats=3',
+    ];
+    for (const query of ONCE_HUNG) {
+      test(`three fresh loads of ${query} all finish`, async () => {
+        for (let i = 0; i < 3; i++) {
+          const report = await run(b, server.url, query);
+          assert.ok(report.results.every((r) => r.correct));
+          for (const r of report.results) {
+            const limit = query.startsWith('w=io') ? Math.min(r.workers, 8) : Math.min(r.workers, report.env.cores, 4);
+            if (r.speedup > limit * 1.1) assert.ok(r.suspect, `${r.model} ${r.speedup}× must be flagged`);
+          }
+        }
+        await b.screenshot(`${b.name}-${query.slice(2, 5)}.png`);
+      });
+    }
+
+    test('no page errors', () => {
+      assert.deepEqual(b.pageErrors, []);
+    });
+  });
+}
+
+function reducedSuite(name, launch, isolated) {
+  describe(`${name}: no shared memory, the reduced page`, () => {
+    let server;
+    let b;
+    before(async () => {
+      server = await serve({ isolated });
+      b = await launch();
+    });
+    after(async () => {
+      await b?.close();
+      await server?.close();
+    });
+
+    test('says what is missing and why, and runs the process models', async () => {
+      await b.goto(`${server.url}/?w=cpu`);
+      await b.waitFor(() => document.querySelector('#run'));
+      assert.equal(await b.eval(() => document.body.dataset.memory), 'reduced');
+      assert.equal(await b.visible('#no-isolation'), true);
+      const text = await b.text('#no-isolation');
+      assert.match(text, /SharedArrayBuffer/);
+      assert.match(text, /threads/);
+      assert.match(text, /procs/);
+      if (isolated) assert.match(text, /JSC_useSharedArrayBuffer=1/);
+      else assert.match(text, /Cross-Origin-Embedder-Policy: require-corp/);
+      await b.screenshot(`${b.name}-reduced.png`);
+    });
+
+    for (const [query, check] of CASES.filter(([q]) => !needsSharedMemory(q))) {
+      test(`${query} is correct under ${REDUCED}`, async () => {
+        const report = await run(b, server.url, `${query}&models=${REDUCED}&workers=2&repeats=1&warmup=0`);
+        checkCorrect(report, REDUCED, check);
+        assert.equal(report.env.shared_memory, false);
+      });
+    }
+
+    test('a link asking for threads names the limit and keeps the rest', async () => {
+      await b.goto(`${server.url}/?w=squares&n=5000&models=seq,threads,procs`);
+      await b.waitFor(() => document.querySelector('#run'));
+      const limits = await b.text('#config-limits');
+      assert.match(limits, /models = "seq,threads,procs" cannot run here: threads needs shared memory/);
+      assert.equal(await b.eval(() => document.querySelector('input[name="n"]')?.value), '5000');
+      const report = await run(b, server.url, 'w=squares&n=5000&models=seq,threads,procs&workers=2&repeats=1&warmup=0');
+      assert.deepEqual(report.results.map((r) => r.model), ['seq', 'procs']);
+      assert.ok(report.results.every((r) => r.correct));
+    });
+
+    test('a failure and a cancel work there too', async () => {
+      const report = await run(b, server.url, `w=failure&tasks=4&fail_at=2&n=200000&models=${REDUCED}&workers=2&repeats=1&warmup=0`);
+      for (const r of report.results) {
+        assert.equal(r.errors.length, 1, r.model);
+        assert.equal(r.value, '600000', r.model);
+      }
+      await b.goto(`${server.url}/?w=cpu&tasks=4&n=3000000000&models=procs&workers=2&repeats=1&warmup=0&run=1`);
+      await b.waitFor(() => /measuring/.test(document.querySelector('#status')?.textContent || ''));
+      await b.click('#cancel');
+      assert.equal(await b.waitForState(['idle', 'done', 'error'], 30_000), 'idle');
+    });
+
+    test('no page errors', () => {
+      assert.deepEqual(b.pageErrors, []);
+    });
+  });
+}
+
+fullSuite('Firefox ESR', () => launchFirefox());
+fullSuite('WebKitGTK', () => launchWebKit({ sharedArrayBuffer: true }));
+reducedSuite('WebKitGTK without JSC_useSharedArrayBuffer', () => launchWebKit({ sharedArrayBuffer: false }), true);
+reducedSuite(
+  'Firefox ESR on a host without the headers',
+  () => launchFirefox({ prefs: { 'dom.serviceWorkers.enabled': false } }),
+  false,
+);
