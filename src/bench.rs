@@ -7,7 +7,7 @@
 
 use crate::models::gil::{self, GilKind, GilStats};
 use crate::models::native::{sleep_ms, InstantClock};
-use crate::models::{seq, threads, Measurement, ModelId, SpanKind};
+use crate::models::{seq, threads, Measurement, ModelId, RunControl, SpanKind};
 use crate::stats;
 use crate::workloads::counter::{Counter, CounterSync};
 use crate::workloads::cpu::Cpu;
@@ -17,7 +17,6 @@ use crate::workloads::spawn::Spawn;
 use crate::workloads::squares::Squares;
 use crate::workloads::transfer::{Transfer, Via};
 use crate::workloads::Workload;
-use std::sync::atomic::AtomicBool;
 
 /// The GIL switch interval, the page's default.
 const SWITCH_MS: f64 = 5.0;
@@ -96,7 +95,7 @@ impl Row {
 
 fn compare(w: &Workload, cores: usize, repeats: usize) {
     let clock = InstantClock::default();
-    let cancel = AtomicBool::new(false);
+    let control = RunControl::default();
     // One thread per task, as `threading` demos start them, but never fewer
     // threads than cores.
     let workers = (w.tasks() as usize).clamp(cores, 16);
@@ -106,14 +105,14 @@ fn compare(w: &Workload, cores: usize, repeats: usize) {
         .expect("pool");
     let one = |model: ModelId| -> (Measurement, Option<GilStats>) {
         match model {
-            ModelId::Seq => (seq::run(w, &clock, sleep_ms, &cancel), None),
+            ModelId::Seq => (seq::run(w, &clock, sleep_ms, &control), None),
             ModelId::Threads => (
-                threads::run(w, Some(&pool), &clock, sleep_ms, &cancel),
+                threads::run(w, Some(&pool), &clock, sleep_ms, &control),
                 None,
             ),
             _ => {
                 let kind = GilKind::of_model(model).expect("a GIL model");
-                let (m, st) = gil::run(w, Some(&pool), &clock, sleep_ms, &cancel, SWITCH_MS, kind);
+                let (m, st) = gil::run(w, Some(&pool), &clock, sleep_ms, &control, SWITCH_MS, kind);
                 (m, Some(st))
             }
         }
@@ -179,7 +178,7 @@ fn compare(w: &Workload, cores: usize, repeats: usize) {
 /// at its defaults, seq and free threads on every core), as one JSON line.
 fn cpu_reference_json(repeats: usize, cores: usize) {
     let clock = InstantClock::default();
-    let cancel = AtomicBool::new(false);
+    let control = RunControl::default();
     let w = Workload::Cpu(Cpu::default());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cores)
@@ -189,8 +188,8 @@ fn cpu_reference_json(repeats: usize, cores: usize) {
     let mut par_runs = Vec::new();
     // One unmeasured round first, then rounds that alternate the models.
     for round in 0..=repeats {
-        let s = seq::run(&w, &clock, sleep_ms, &cancel);
-        let t = threads::run(&w, Some(&pool), &clock, sleep_ms, &cancel);
+        let s = seq::run(&w, &clock, sleep_ms, &control);
+        let t = threads::run(&w, Some(&pool), &clock, sleep_ms, &control);
         assert!(s.correct && t.correct, "the native reference is wrong");
         if round > 0 {
             seq_runs.push(s);
@@ -219,14 +218,14 @@ pub fn main() {
         return;
     }
     let clock = InstantClock::default();
-    let cancel = AtomicBool::new(false);
+    let control = RunControl::default();
     println!("native reference benchmark: {cores} cores, {repeats} repeats, medians");
 
     // The countdown must cost time in proportion to n, or the optimizer folded it.
     let one = |n: u64| {
         let w = Workload::Cpu(Cpu { tasks: 1, n });
         let runs: Vec<_> = (0..repeats)
-            .map(|_| seq::run(&w, &clock, sleep_ms, &cancel))
+            .map(|_| seq::run(&w, &clock, sleep_ms, &control))
             .collect();
         assert!(runs.iter().all(|m| m.correct));
         median_ms(&runs)
@@ -240,7 +239,7 @@ pub fn main() {
 
     let w = Workload::Cpu(Cpu::default());
     let seq_runs: Vec<_> = (0..repeats)
-        .map(|_| seq::run(&w, &clock, sleep_ms, &cancel))
+        .map(|_| seq::run(&w, &clock, sleep_ms, &control))
         .collect();
     let seq_ms = median_ms(&seq_runs);
     println!("\nworkload cpu tasks=4 n=10,000,000: free threads by worker count");
@@ -262,7 +261,7 @@ pub fn main() {
             .build()
             .expect("pool");
         let runs: Vec<_> = (0..repeats)
-            .map(|_| threads::run(&w, Some(&pool), &clock, sleep_ms, &cancel))
+            .map(|_| threads::run(&w, Some(&pool), &clock, sleep_ms, &control))
             .collect();
         let med = median_ms(&runs);
         println!(

@@ -61,10 +61,14 @@ pub fn restrict(
         .map(|m| m.id())
         .collect::<Vec<_>>()
         .join(", ");
+    // In the spawn lesson `seq` starts threads one after another, and a
+    // thread joins the engine's memory: it needs sharing too.
+    let spawn = matches!(cfg.workload, Workload::Spawn(_));
+    let runs = |m: ModelId| caps.allows(m) && !(spawn && m == ModelId::Seq);
     let refused: Vec<&str> = cfg
         .models
         .iter()
-        .filter(|&&m| !caps.allows(m))
+        .filter(|&&m| !runs(m))
         .map(|m| m.id())
         .collect();
     if !refused.is_empty() {
@@ -75,10 +79,14 @@ pub fn restrict(
                 format!("{} {WHY_SHARED}; this page runs {here}", refused.join(", ")),
             ));
         }
-        cfg.models.retain(|&m| caps.allows(m));
+        cfg.models.retain(|&m| runs(m));
     }
     if cfg.models.is_empty() {
-        cfg.models = vec![ModelId::Seq, ModelId::Procs];
+        cfg.models = if spawn {
+            vec![ModelId::Procs, ModelId::Fork]
+        } else {
+            vec![ModelId::Seq, ModelId::Procs]
+        };
     }
     match &mut cfg.workload {
         Workload::Io(_) => {
@@ -94,11 +102,9 @@ pub fn restrict(
                 errors.push(ParamError::new(
                     "sync",
                     raw,
-                    format!(
-                        "processes share a counter through a SharedArrayBuffer, which this \
-                         page does not have; here only sync=messages (each process counts, \
-                         the parent adds)"
-                    ),
+                    "processes share a counter through a SharedArrayBuffer, which this \
+                     page does not have; here only sync=messages (each process counts, \
+                     the parent adds)",
                 ));
             }
             c.sync = CounterSync::Messages;
@@ -172,6 +178,19 @@ mod tests {
         let (cfg, errors) = parse("models=threads", Capabilities::REDUCED);
         assert_eq!(errors.len(), 1);
         assert_eq!(cfg.models, vec![ModelId::Seq, ModelId::Procs]);
+    }
+
+    #[test]
+    fn the_spawn_lesson_starts_no_threads_without_shared_memory() {
+        let (cfg, errors) = parse("w=spawn&models=seq,procs,fork", Capabilities::REDUCED);
+        assert_eq!(cfg.models, vec![ModelId::Procs, ModelId::Fork]);
+        assert!(
+            errors[0].limit.starts_with("seq needs shared memory"),
+            "{}",
+            errors[0]
+        );
+        let (cfg, _) = parse("w=spawn", Capabilities::REDUCED);
+        assert_eq!(cfg.models, vec![ModelId::Procs]);
     }
 
     #[test]

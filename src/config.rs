@@ -122,15 +122,12 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
-    /// The spec's default list, less the models this build cannot run yet.
+    /// The spec's default list.
     pub fn default_models() -> Vec<ModelId> {
         let DefaultValue::List(list) = MODELS.default else {
             unreachable!("models defaults to a list")
         };
-        list.split(',')
-            .filter_map(ModelId::parse)
-            .filter(|m| m.available())
-            .collect()
+        list.split(',').filter_map(ModelId::parse).collect()
     }
 
     pub fn with_cores(cores: u32) -> RunConfig {
@@ -244,7 +241,11 @@ fn check_memory(cfg: &mut RunConfig, pairs: &[(String, String)], errors: &mut Ve
             .mib
             .min(limit);
     }
-    let largest = crate::plan::SIZES_BYTES.iter().max().copied().unwrap_or(0) as f64
+    let largest = crate::workloads::transfer::SIZES_BYTES
+        .iter()
+        .max()
+        .copied()
+        .unwrap_or(0) as f64
         / crate::workloads::transfer::MIB;
     if cfg.sizes && largest * copies > TRANSFER_BUDGET_MIB {
         errors.push(ParamError::new(
@@ -288,17 +289,6 @@ pub fn parse_models(raw: &str) -> Result<Vec<ModelId>, String> {
     let mut models = Vec::new();
     for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         match ModelId::parse(part) {
-            Some(m) if !m.available() => {
-                let ready: Vec<_> = ModelId::ALL
-                    .iter()
-                    .filter(|m| m.available())
-                    .map(|m| m.id())
-                    .collect();
-                return Err(format!(
-                    "\"{part}\" is not available in this version of the page yet; available: {}",
-                    ready.join(", ")
-                ));
-            }
             Some(m) if !models.contains(&m) => models.push(m),
             Some(_) => return Err(format!("\"{part}\" is listed twice")),
             None => {
@@ -515,9 +505,9 @@ mod tests {
             .contains("listed twice"));
         for m in ModelId::ALL {
             let parsed = parse_models(m.id());
-            assert_eq!(parsed.is_ok(), m.available(), "{m}: {parsed:?}");
+            assert_eq!(parsed, Ok(vec![m]));
         }
-        assert!(RunConfig::default_models().iter().all(|m| m.available()));
+        assert!(!RunConfig::default_models().is_empty());
     }
 
     #[test]

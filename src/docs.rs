@@ -5,8 +5,9 @@
 
 use crate::config::{RunConfig, RUN_PARAMS, TRANSFER_BUDGET_MIB};
 use crate::params::{DefaultValue, Kind, ParamSpec};
-use crate::plan::SIZES_BYTES;
-use crate::workloads::{self, transfer::MIB, Workload, WORKLOAD_IDS};
+
+use crate::workloads::transfer::{MIB, SIZES_BYTES};
+use crate::workloads::{self, Workload, WORKLOAD_IDS};
 
 /// How to bring `docs/url.md` up to date; printed by the test that checks it.
 pub const REGENERATE: &str = "UPDATE_DOCS=1 cargo +stable test --test docs";

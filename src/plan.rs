@@ -8,11 +8,8 @@ use crate::config::RunConfig;
 use crate::models::{Measurement, ModelId};
 use crate::report::{Env, Report, SizePoint, SweepPoint};
 use crate::stats;
-use crate::workloads::transfer::{Transfer, Via};
+use crate::workloads::transfer::{Transfer, Via, SIZES_BYTES};
 use crate::workloads::Workload;
-
-/// Buffer sizes of the transfer series: 1 KiB to 64 MiB, ×16 apart.
-pub const SIZES_BYTES: [usize; 5] = [1 << 10, 1 << 14, 1 << 18, 1 << 22, 1 << 26];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepKind {

@@ -59,6 +59,34 @@ pub struct ModelResult {
     pub suspect: Option<String>,
 }
 
+impl ModelResult {
+    /// A result with its samples and nothing else: the statistics are left
+    /// to [`derive_stats`], the outcome to the caller, so the two ways a
+    /// result is made (measured, or decoded from a link) set only what they know.
+    pub fn of_samples(model: ModelId, workers: u32, samples_ms: Vec<f64>) -> ModelResult {
+        ModelResult {
+            model,
+            workers,
+            samples_ms,
+            median_ms: None,
+            min_ms: None,
+            max_ms: None,
+            speedup: None,
+            efficiency: None,
+            median_ci_ms: None,
+            speedup_ci: None,
+            correct: false,
+            value: String::new(),
+            expected: String::new(),
+            lost_updates: None,
+            errors: Vec::new(),
+            spans: Vec::new(),
+            figures: BTreeMap::new(),
+            suspect: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepPoint {
     pub model: ModelId,
@@ -104,53 +132,25 @@ impl Report {
             .iter()
             .map(|m| (*m, measurements.iter().filter(|x| x.model == *m).collect()))
             .collect();
-        let median_of =
-            |ms: &[&Measurement]| stats::median(&ms.iter().map(|m| m.wall_ms).collect::<Vec<_>>());
-        let seq_median = summaries
-            .iter()
-            .find(|(m, _)| *m == ModelId::Seq)
-            .and_then(|(_, ms)| median_of(ms));
-        let seq_samples: Vec<f64> = summaries
-            .iter()
-            .find(|(m, _)| *m == ModelId::Seq)
-            .map(|(_, ms)| ms.iter().map(|m| m.wall_ms).collect())
-            .unwrap_or_default();
         let results = summaries
             .iter()
-            .map(|(model, ms)| {
-                let samples_ms: Vec<f64> = ms.iter().map(|m| m.wall_ms).collect();
-                let median_ms = stats::median(&samples_ms);
-                let (min_ms, max_ms) = stats::min_max(&samples_ms).unzip();
-                let workers = ms.last().map_or(cfg.workers, |m| m.workers);
-                let speedup = stats::speedup(seq_median, median_ms);
-                ModelResult {
-                    model: *model,
-                    workers,
-                    median_ms,
-                    min_ms,
-                    max_ms,
-                    speedup,
-                    efficiency: stats::efficiency(speedup, workers),
-                    median_ci_ms: stats::median_ci(&samples_ms),
-                    speedup_ci: if *model == ModelId::Seq {
-                        None
-                    } else {
-                        stats::speedup_ci(&seq_samples, &samples_ms)
-                    },
-                    correct: !ms.is_empty() && ms.iter().all(|m| m.correct),
-                    value: ms.last().map(|m| m.value.clone()).unwrap_or_default(),
-                    expected: expected.clone(),
-                    lost_updates: ms
-                        .last()
-                        .and_then(|m| m.value.parse::<u128>().ok())
-                        .and_then(|v| cfg.workload.lost_updates(v))
-                        .map(|v| v.to_string()),
-                    errors: ms.iter().flat_map(|m| m.errors.iter().cloned()).collect(),
-                    spans: ms.last().map(|m| m.spans.clone()).unwrap_or_default(),
-                    figures: median_figures(ms),
-                    samples_ms,
-                    suspect: None,
-                }
+            .map(|(model, ms)| ModelResult {
+                correct: !ms.is_empty() && ms.iter().all(|m| m.correct),
+                value: ms.last().map(|m| m.value.clone()).unwrap_or_default(),
+                expected: expected.clone(),
+                lost_updates: ms
+                    .last()
+                    .and_then(|m| m.value.parse::<u128>().ok())
+                    .and_then(|v| cfg.workload.lost_updates(v))
+                    .map(|v| v.to_string()),
+                errors: ms.iter().flat_map(|m| m.errors.iter().cloned()).collect(),
+                spans: ms.last().map(|m| m.spans.clone()).unwrap_or_default(),
+                figures: median_figures(ms),
+                ..ModelResult::of_samples(
+                    *model,
+                    ms.last().map_or(cfg.workers, |m| m.workers),
+                    ms.iter().map(|m| m.wall_ms).collect(),
+                )
             })
             .collect();
         let mut report = Report {
@@ -162,8 +162,17 @@ impl Report {
             sizes: Vec::new(),
             share_url,
         };
-        report.mark_suspects();
+        report.derive();
         report
+    }
+
+    /// Everything a report works out from its samples: the statistics, then
+    /// the suspect flags that read them. A report built from measurements
+    /// and one decoded from a link both end here, so equal samples give
+    /// equal numbers.
+    pub fn derive(&mut self) {
+        derive_stats(&mut self.results);
+        self.mark_suspects();
     }
 
     /// Flags every speedup above what this machine allows. Parallel work
@@ -406,6 +415,28 @@ mod tests {
     }
 }
 
+/// Fills each result's statistics from its samples: median, range, and
+/// speedup and efficiency against `seq` with their intervals.
+pub fn derive_stats(results: &mut [ModelResult]) {
+    for r in results.iter_mut() {
+        r.median_ms = stats::median(&r.samples_ms);
+    }
+    let seq = results.iter().find(|r| r.model == ModelId::Seq);
+    let seq_median = seq.and_then(|r| r.median_ms);
+    let seq_samples = seq.map(|r| r.samples_ms.clone()).unwrap_or_default();
+    for r in results.iter_mut() {
+        (r.min_ms, r.max_ms) = stats::min_max(&r.samples_ms).unzip();
+        r.speedup = stats::speedup(seq_median, r.median_ms);
+        r.efficiency = stats::efficiency(r.speedup, r.workers);
+        r.median_ci_ms = stats::median_ci(&r.samples_ms);
+        r.speedup_ci = if r.model == ModelId::Seq {
+            None
+        } else {
+            stats::speedup_ci(&seq_samples, &r.samples_ms)
+        };
+    }
+}
+
 /// A short browser name from a user-agent string ("Chrome 156"), for labels.
 pub fn browser_label(ua: &str) -> String {
     let version_after = |token: &str| {
@@ -435,9 +466,33 @@ pub fn browser_label(ua: &str) -> String {
     }
 }
 
+/// "2 cores · Chrome 156 · isolated · timer 5 µs · 2026-11-22 10:04": where
+/// a result came from, shown with every result.
+pub fn env_line(e: &Env) -> String {
+    let mut parts = vec![
+        format!("{} cores", e.cores),
+        browser_label(&e.user_agent),
+        if e.isolated {
+            "isolated"
+        } else {
+            "not isolated"
+        }
+        .to_string(),
+    ];
+    if let Some(t) = e.timer_resolution_ms {
+        parts.push(if t < 1.0 {
+            format!("timer {:.0} µs", t * 1e3)
+        } else {
+            format!("timer {t:.1} ms")
+        });
+    }
+    parts.push(e.date.get(..16).unwrap_or(&e.date).replace('T', " "));
+    parts.join(" · ")
+}
+
 #[cfg(test)]
 mod label_tests {
-    use super::browser_label;
+    use super::{browser_label, env_line, Env};
 
     #[test]
     fn browsers_are_named_with_major_versions() {
@@ -456,6 +511,32 @@ mod label_tests {
             "Safari 18"
         );
         assert_eq!(browser_label(""), "unknown browser");
+    }
+
+    #[test]
+    fn env_line_names_cores_browser_isolation_timer_and_minute() {
+        let mut e = Env {
+            cores: 2,
+            isolated: true,
+            user_agent: "Mozilla/5.0 (X11; rv:140.0) Gecko/20100101 Firefox/140.0".into(),
+            build: "b".into(),
+            date: "2026-11-22T10:04:31.123Z".into(),
+            timer_resolution_ms: Some(0.005),
+            shared_memory: None,
+        };
+        assert_eq!(
+            env_line(&e),
+            "2 cores · Firefox 140 · isolated · timer 5 µs · 2026-11-22 10:04"
+        );
+        e.isolated = false;
+        e.timer_resolution_ms = Some(1.0);
+        assert_eq!(
+            env_line(&e),
+            "2 cores · Firefox 140 · not isolated · timer 1.0 ms · 2026-11-22 10:04"
+        );
+        e.timer_resolution_ms = None;
+        e.date = "today".into();
+        assert_eq!(env_line(&e), "2 cores · Firefox 140 · not isolated · today");
     }
 }
 

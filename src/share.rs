@@ -37,7 +37,6 @@
 use crate::config::{pairs_from_map, parse_query, to_query};
 use crate::models::{ModelId, Span, SpanKind, TaskError};
 use crate::report::{config_map_from_pairs, Env, ModelResult, Report, SizePoint, SweepPoint};
-use crate::stats;
 use crate::workloads::transfer::Via;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -469,15 +468,6 @@ impl ShareDoc {
         for w in self.results {
             let model = model_from_code(w.model)?;
             results.push(ModelResult {
-                model,
-                workers: w.workers,
-                median_ms: stats::median(&w.samples_ms),
-                min_ms: None,
-                max_ms: None,
-                speedup: None,
-                efficiency: None,
-                median_ci_ms: None,
-                speedup_ci: None,
                 correct: w.correct,
                 value: w.value,
                 expected: w.expected,
@@ -489,24 +479,8 @@ impl ShareDoc {
                     .collect(),
                 spans: w.spans.unpack()?,
                 figures: w.figures,
-                samples_ms: w.samples_ms,
-                suspect: None,
+                ..ModelResult::of_samples(model, w.workers, w.samples_ms)
             });
-        }
-        // The same steps as `Report::build`, so equal samples give equal numbers.
-        let seq = results.iter().find(|r| r.model == ModelId::Seq);
-        let seq_median = seq.and_then(|r| r.median_ms);
-        let seq_samples = seq.map(|r| r.samples_ms.clone()).unwrap_or_default();
-        for r in &mut results {
-            (r.min_ms, r.max_ms) = stats::min_max(&r.samples_ms).unzip();
-            r.speedup = stats::speedup(seq_median, r.median_ms);
-            r.efficiency = stats::efficiency(r.speedup, r.workers);
-            r.median_ci_ms = stats::median_ci(&r.samples_ms);
-            r.speedup_ci = if r.model == ModelId::Seq {
-                None
-            } else {
-                stats::speedup_ci(&seq_samples, &r.samples_ms)
-            };
         }
         let sweep = self
             .sweep
@@ -549,7 +523,7 @@ impl ShareDoc {
             sizes,
             share_url: String::new(),
         };
-        report.mark_suspects();
+        report.derive();
         Ok((report, dropped))
     }
 }

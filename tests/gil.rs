@@ -2,13 +2,13 @@
 //! never on wall time; task sizes are calibrated to this machine so a task
 //! spans many switch intervals however fast the loop runs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use tvp::models::gil::{self, GilKind, GilStats};
 use tvp::models::native::{sleep_ms, InstantClock};
-use tvp::models::{Clock, Measurement, Span, SpanKind};
+use tvp::models::{Clock, Measurement, RunControl, Span, SpanKind};
 use tvp::workloads::counter::{Counter, CounterSync};
-use tvp::workloads::cpu::{countdown, Cpu};
+use tvp::workloads::cpu::{seed, spin, Cpu};
 use tvp::workloads::io::Io;
 use tvp::workloads::Workload;
 
@@ -41,7 +41,7 @@ fn steps_for_ms(ms: f64) -> u64 {
         (0..3)
             .map(|_| {
                 let t = clock.now_ms();
-                countdown(n);
+                std::hint::black_box(spin(seed(0), n));
                 (clock.now_ms() - t) * 1e6 / n as f64
             })
             .fold(f64::INFINITY, f64::min)
@@ -52,8 +52,8 @@ fn steps_for_ms(ms: f64) -> u64 {
 
 fn run(w: &Workload, switch_ms: f64, kind: GilKind) -> (Measurement, GilStats) {
     let clock = InstantClock::default();
-    let cancel = AtomicBool::new(false);
-    gil::run(w, Some(pool()), &clock, sleep_ms, &cancel, switch_ms, kind)
+    let control = RunControl::default();
+    gil::run(w, Some(pool()), &clock, sleep_ms, &control, switch_ms, kind)
 }
 
 fn of_kind(m: &Measurement, kind: SpanKind) -> Vec<&Span> {
@@ -303,15 +303,15 @@ fn cancelling_mid_run_releases_every_waiter() {
     let _turn = one_at_a_time();
     for kind in [GilKind::New, GilKind::Old] {
         let clock = InstantClock::default();
-        let cancel = AtomicBool::new(false);
+        let control = RunControl::default();
         // Far more work than the run will be allowed to do.
         let w = cpu_tasks(60_000.0);
         let (m, _) = std::thread::scope(|s| {
             s.spawn(|| {
                 sleep_ms(30.0);
-                cancel.store(true, Ordering::Relaxed);
+                control.cancel.store(true, Ordering::Relaxed);
             });
-            gil::run(&w, Some(pool()), &clock, sleep_ms, &cancel, 1.0, kind)
+            gil::run(&w, Some(pool()), &clock, sleep_ms, &control, 1.0, kind)
         });
         assert!(!m.correct);
         assert_eq!(m.errors.len(), THREADS, "{kind:?}: {:?}", m.errors);

@@ -1,10 +1,10 @@
 //! Every workload under every model that runs natively: the oracle must
 //! agree, and the shared counter must behave as the lesson says.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering;
 use tvp::models::gil::{self, GilKind};
 use tvp::models::native::{sleep_ms, InstantClock};
-use tvp::models::{seq, threads, Measurement, ModelId, SpanKind};
+use tvp::models::{seq, threads, Measurement, ModelId, RunControl, SpanKind};
 use tvp::workloads::counter::{Counter, CounterSync};
 use tvp::workloads::cpu::Cpu;
 use tvp::workloads::failure::Failure;
@@ -55,12 +55,12 @@ fn small_workloads() -> Vec<Workload> {
 
 fn run_all_models(w: &Workload, p: &rayon::ThreadPool) -> Vec<Measurement> {
     let clock = InstantClock::default();
-    let cancel = AtomicBool::new(false);
+    let control = RunControl::default();
     vec![
-        seq::run(w, &clock, sleep_ms, &cancel),
-        threads::run(w, Some(p), &clock, sleep_ms, &cancel),
-        gil::run(w, Some(p), &clock, sleep_ms, &cancel, 1.0, GilKind::New).0,
-        gil::run(w, Some(p), &clock, sleep_ms, &cancel, 1.0, GilKind::Old).0,
+        seq::run(w, &clock, sleep_ms, &control),
+        threads::run(w, Some(p), &clock, sleep_ms, &control),
+        gil::run(w, Some(p), &clock, sleep_ms, &control, 1.0, GilKind::New).0,
+        gil::run(w, Some(p), &clock, sleep_ms, &control, 1.0, GilKind::Old).0,
     ]
 }
 
@@ -109,13 +109,13 @@ fn the_spawn_lesson_starts_real_workers_under_each_model() {
 fn a_racy_counter_loses_updates_and_the_others_do_not() {
     let p = pool(4);
     let clock = InstantClock::default();
-    let cancel = AtomicBool::new(false);
+    let control = RunControl::default();
     let racy = Workload::Counter(Counter::new(4, 1_000_000, CounterSync::Racy));
     let mut lost_any = false;
     // Two threads of a tight read-then-write loop lose updates within
     // microseconds; a few tries keep a machine busy elsewhere from hiding it.
     for _ in 0..5 {
-        let m = threads::run(&racy, Some(&p), &clock, sleep_ms, &cancel);
+        let m = threads::run(&racy, Some(&p), &clock, sleep_ms, &control);
         let value: u128 = m.value.parse().unwrap();
         assert!(value <= racy.expected());
         assert!(m.correct, "losing updates is the lesson, not an error");
@@ -137,7 +137,7 @@ fn a_racy_counter_loses_updates_and_the_others_do_not() {
         CounterSync::Messages,
     ] {
         let w = Workload::Counter(Counter::new(4, 200_000, sync));
-        let m = threads::run(&w, Some(&p), &clock, sleep_ms, &cancel);
+        let m = threads::run(&w, Some(&p), &clock, sleep_ms, &control);
         let value: u128 = m.value.parse().unwrap();
         assert_eq!(value, w.expected(), "{sync:?}");
         assert_eq!(w.lost_updates(value), Some(0));
@@ -149,16 +149,17 @@ fn a_racy_counter_loses_updates_and_the_others_do_not() {
 fn a_cancelled_run_stops_every_model() {
     let p = pool(2);
     let clock = InstantClock::default();
-    let cancel = AtomicBool::new(true);
+    let control = RunControl::default();
+    control.cancel.store(true, Ordering::Relaxed);
     let w = Workload::Cpu(Cpu {
         tasks: 3,
         n: 1_000_000,
     });
     let runs = [
-        seq::run(&w, &clock, sleep_ms, &cancel),
-        threads::run(&w, Some(&p), &clock, sleep_ms, &cancel),
-        gil::run(&w, Some(&p), &clock, sleep_ms, &cancel, 1.0, GilKind::New).0,
-        gil::run(&w, Some(&p), &clock, sleep_ms, &cancel, 1.0, GilKind::Old).0,
+        seq::run(&w, &clock, sleep_ms, &control),
+        threads::run(&w, Some(&p), &clock, sleep_ms, &control),
+        gil::run(&w, Some(&p), &clock, sleep_ms, &control, 1.0, GilKind::New).0,
+        gil::run(&w, Some(&p), &clock, sleep_ms, &control, 1.0, GilKind::Old).0,
     ];
     for m in runs {
         assert!(!m.correct, "{}", m.model);

@@ -84,6 +84,7 @@ fn env(user_agent: &str) -> Env {
         build: "0.1.0+3f2a9c1".to_string(),
         date: "2026-11-22T10:31:07Z".to_string(),
         timer_resolution_ms: Some(0.005),
+        shared_memory: None,
     }
 }
 
@@ -823,6 +824,7 @@ fn arb_report() -> impl Strategy<Value = Report> {
                     build,
                     date,
                     timer_resolution_ms: res,
+                    shared_memory: None,
                 };
                 let mut r = Report::build(&cfg, env, &ms, String::new());
                 r.sweep = points

@@ -22,7 +22,8 @@
 //! native threads and on rayon threads in the page's engine worker alike.
 
 use super::{
-    measure, par_tasks, run_one, Clock, FreeEnv, Measurement, ModelId, Span, SpanKind, TaskOutcome,
+    measure, par_tasks, run_one, Clock, FreeEnv, Measurement, ModelId, RunControl, Span, SpanKind,
+    TaskOutcome,
 };
 use crate::workloads::{TaskEnv, TaskFailure, Workload};
 use serde::{Deserialize, Serialize};
@@ -409,7 +410,7 @@ pub fn run(
     pool: Option<&rayon::ThreadPool>,
     clock: &impl Clock,
     sleep: impl Fn(f64) + Sync,
-    cancel: &AtomicBool,
+    control: &RunControl,
     switch_ms: f64,
     kind: GilKind,
 ) -> (Measurement, GilStats) {
@@ -420,7 +421,7 @@ pub fn run(
         workers as u32,
         clock,
         sleep,
-        cancel,
+        control,
         switch_ms,
         kind,
     )
@@ -434,11 +435,11 @@ pub fn run_on(
     workers: u32,
     clock: &impl Clock,
     sleep: impl Fn(f64) + Sync,
-    cancel: &AtomicBool,
+    control: &RunControl,
     switch_ms: f64,
     kind: GilKind,
 ) -> (Measurement, GilStats) {
-    let gil = Gil::new(kind, switch_ms, clock, cancel);
+    let gil = Gil::new(kind, switch_ms, clock, &control.cancel);
     let start = clock.now_ms();
     let job = || {
         par_tasks(workload.tasks(), workers, |t, worker| {
@@ -446,7 +447,7 @@ pub fn run_on(
                 gil: &gil,
                 free: FreeEnv {
                     clock,
-                    cancel,
+                    cancel: &control.cancel,
                     sleep: &sleep,
                 },
                 worker,
@@ -458,7 +459,7 @@ pub fn run_on(
             };
             // A thread must hold the GIL before it runs any of its task.
             let outcome = match env.take() {
-                Ok(()) => run_one(workload, t, worker, &mut env),
+                Ok(()) => run_one(workload, t, worker, &mut env, &control.finished),
                 Err(e) => {
                     let now = clock.now_ms();
                     TaskOutcome {

@@ -78,11 +78,6 @@ impl ModelId {
         }
     }
 
-    /// Whether this build of the page can run the model.
-    pub fn available(self) -> bool {
-        true
-    }
-
     /// Threads share the engine's memory, which needs a `SharedArrayBuffer`;
     /// `seq` runs on the engine's own thread and processes own their memory.
     pub fn needs_shared_memory(self) -> bool {
@@ -220,15 +215,36 @@ pub fn par_tasks<R: Send>(tasks: u32, workers: u32, f: impl Fn(u32, u32) -> R + 
     results.into_inner().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Counts finished tasks of the run in progress, for the page's progress
-/// line: it reads the counter straight from the engine's shared memory.
-pub static TASKS_FINISHED: AtomicU32 = AtomicU32::new(0);
+/// What a run shares with whoever started it while it runs: a flag that
+/// stops its tasks at their next tick, and a count of finished tasks for a
+/// progress display. The caller owns it, so the models hold no globals: the
+/// page keeps one in the engine's shared memory, native code one per run.
+#[derive(Debug, Default)]
+pub struct RunControl {
+    pub cancel: AtomicBool,
+    pub finished: AtomicU32,
+}
+
+impl RunControl {
+    pub const fn new() -> Self {
+        RunControl {
+            cancel: AtomicBool::new(false),
+            finished: AtomicU32::new(0),
+        }
+    }
+}
 
 /// Runs one task and times it: the common step of every model.
-pub fn run_one(workload: &Workload, task: u32, worker: u32, env: &mut dyn TaskEnv) -> TaskOutcome {
+pub fn run_one(
+    workload: &Workload,
+    task: u32,
+    worker: u32,
+    env: &mut dyn TaskEnv,
+    finished: &AtomicU32,
+) -> TaskOutcome {
     let start_ms = env.now_ms();
     let result = workload.run_task(task, env);
-    TASKS_FINISHED.fetch_add(1, Ordering::Relaxed);
+    finished.fetch_add(1, Ordering::Relaxed);
     TaskOutcome {
         task,
         worker,

@@ -491,9 +491,9 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
                     }
                 }) }
                 <g class="axis x">
-                    { for crate::plan::SIZES_BYTES.iter().enumerate().map(|(i, b)| {
+                    { for crate::workloads::transfer::SIZES_BYTES.iter().enumerate().map(|(i, b)| {
                         // The last label ends at the axis instead of running off it.
-                        let anchor = if i + 1 == crate::plan::SIZES_BYTES.len() { "end" } else { "middle" };
+                        let anchor = if i + 1 == crate::workloads::transfer::SIZES_BYTES.len() { "end" } else { "middle" };
                         html! {
                             <text x={x(*b as f64).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor={anchor}>{ human_bytes(*b) }</text>
                         }

@@ -259,7 +259,7 @@ pub fn app() -> Html {
             }
             if let (Phase::Done, Some(f), Some(local)) = (&state.phase, &state.foreign, &state.report) {
                 <share::CompareView a={f.clone()} title={"The link's results beside this machine's".to_string()}
-                    b={state::Foreign { label: format!("this machine: {}", results::env_line(&local.env)), report: local.clone(), dropped: vec![] }} />
+                    b={state::Foreign { label: format!("this machine: {}", crate::report::env_line(&local.env)), report: local.clone(), dropped: vec![] }} />
             }
             if let (Some(report), Some(cfg)) = (&state.report, &state.run_config) {
                 if cfg.workload.id() == state.config.workload.id() {

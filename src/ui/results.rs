@@ -2,34 +2,10 @@
 
 use super::charts::{Deferred, SamplesChart, SizesChart, SpeedupChart, SweepChart, Timeline};
 use super::state::{AppState, EngineInfo, Phase};
-use crate::report::{browser_label, Env, Report};
+use crate::report::{browser_label, env_line, Env, Report};
 use crate::verdict::verdict;
 use crate::workloads::Workload;
 use yew::prelude::*;
-
-/// "2 cores · Chrome 156 · isolated · timer 5 µs · 2026-11-22 10:04": where
-/// a result came from, shown with every result.
-pub fn env_line(e: &Env) -> String {
-    let mut parts = vec![
-        format!("{} cores", e.cores),
-        browser_label(&e.user_agent),
-        if e.isolated {
-            "isolated"
-        } else {
-            "not isolated"
-        }
-        .to_string(),
-    ];
-    if let Some(t) = e.timer_resolution_ms {
-        parts.push(if t < 1.0 {
-            format!("timer {:.0} µs", t * 1e3)
-        } else {
-            format!("timer {t:.1} ms")
-        });
-    }
-    parts.push(e.date.get(..16).unwrap_or(&e.date).replace('T', " "));
-    parts.join(" · ")
-}
 
 #[derive(Properties, PartialEq)]
 pub struct ViewProps {

@@ -1,6 +1,5 @@
 //! The page's state and the actions that change it.
 
-use super::results;
 use crate::capabilities::{self, Capabilities};
 use crate::config::{parse_query, to_query, RunConfig};
 use crate::models::{Measurement, ModelId};
@@ -349,7 +348,7 @@ impl AppState {
                             .collect::<Vec<_>>()
                             .join(" "))
                         .unwrap_or_default(),
-                    results::env_line(&report.env)
+                    crate::report::env_line(&report.env)
                 ),
                 query,
                 fragment: encoded.fragment,
@@ -412,7 +411,7 @@ impl AppState {
 
 fn foreign(report: Report, dropped: Vec<String>) -> Foreign {
     Foreign {
-        label: results::env_line(&report.env),
+        label: crate::report::env_line(&report.env),
         report,
         dropped,
     }

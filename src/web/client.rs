@@ -21,13 +21,15 @@ pub struct EngineClient {
 const WATCHDOG_MS: i32 = 10_000;
 const START_ATTEMPTS: u32 = 3;
 
+type Handler = Closure<dyn FnMut(JsValue)>;
+
 struct Inner {
     workers: u32,
     worker: RefCell<Option<Worker>>,
     queue: RefCell<Queue>,
     on_event: Rc<dyn Fn(FromEngine)>,
     /// The current worker's handlers; replaced with the worker.
-    handlers: RefCell<Vec<Closure<dyn FnMut(JsValue)>>>,
+    handlers: RefCell<Vec<Handler>>,
     /// Counts starts and cancels, so a watchdog fires only for its own.
     epoch: std::cell::Cell<u32>,
     attempts: std::cell::Cell<u32>,

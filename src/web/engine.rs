@@ -3,25 +3,18 @@
 //! runs every measurement so the page's main thread never computes.
 
 use super::procs::{Processes, Urls};
-use super::{from_js, now_ms, pause_ms, sleep_ms, to_js, worker_scope, WebClock};
+use super::{from_js, now_ms, pause_ms, sleep_ms, to_js, worker_scope, WebClock, RUN};
 use crate::models::gil::{self, GilKind};
-use crate::models::{
-    measure, seq, threads, Measurement, ModelId, Span, SpanKind, TaskOutcome, TASKS_FINISHED,
-};
+use crate::models::{measure, seq, threads, Measurement, ModelId, Span, SpanKind, TaskOutcome};
 use crate::protocol::{FromEngine, ToEngine};
 use crate::stats;
 use crate::workloads::Workload;
 use std::cell::Cell;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::MessageEvent;
-
-/// Set by the page (it writes this byte of the engine's shared memory
-/// directly, see `client.rs`) to stop thread models at their next tick: the
-/// engine's own thread is busy inside rayon then and reads no messages.
-pub static CANCEL: AtomicBool = AtomicBool::new(false);
 
 const SETTLE_MS: f64 = 25.0;
 
@@ -79,10 +72,13 @@ async fn start(workers: u32) -> Result<(), String> {
         super::mailbox::on_page_message(&ev.data());
     });
     worker_scope().set_onmessage(Some(early.as_ref().unchecked_ref()));
-    // Replaced below by the full handler, which also takes these answers.
+    // Answers arrive while the pool starts (the awaits below), so this must
+    // outlive this scope until the full handler replaces it; leaking it then
+    // costs one small closure for the engine's lifetime, which is cheaper
+    // than keeping it somewhere only to drop it.
     early.forget();
     let urls = Urls::beside(&worker_scope().location().href());
-    let procs = Processes::start(urls, workers).await?;
+    let procs = Processes::start(urls, workers, &RUN).await?;
     let process_pool_ms = now_ms() - t1;
     let engine = Rc::new(Engine {
         workers,
@@ -120,7 +116,7 @@ async fn start(workers: u32) -> Result<(), String> {
             }
             Ok(ToEngine::Cancel { run }) => {
                 if e.running.get() == Some(run) {
-                    CANCEL.store(true, Ordering::Relaxed);
+                    RUN.cancel.store(true, Ordering::Relaxed);
                     e.procs.terminate_all("cancelled");
                 }
             }
@@ -128,6 +124,9 @@ async fn start(workers: u32) -> Result<(), String> {
         }
     });
     worker_scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler is needed for as long as the engine worker lives, and the
+    // worker ends by `terminate`, which frees its whole memory: there is no
+    // earlier moment at which dropping it would be right.
     on_message.forget();
 
     // Where the page writes to cancel: the engine's memory and the flag's
@@ -153,12 +152,12 @@ fn post_cancel_cell() {
     let _ = js_sys::Reflect::set(
         &cell,
         &"address".into(),
-        &JsValue::from(CANCEL.as_ptr() as usize as u32),
+        &JsValue::from(RUN.cancel.as_ptr() as usize as u32),
     );
     let _ = js_sys::Reflect::set(
         &cell,
         &"tasks_finished".into(),
-        &JsValue::from(TASKS_FINISHED.as_ptr() as usize as u32),
+        &JsValue::from(RUN.finished.as_ptr() as usize as u32),
     );
     let _ = worker_scope().post_message(&cell);
 }
@@ -221,13 +220,13 @@ impl Engine {
                 message: format!("{m} {}", crate::capabilities::WHY_SHARED),
             };
         }
-        CANCEL.store(false, Ordering::Relaxed);
+        RUN.cancel.store(false, Ordering::Relaxed);
         self.running.set(Some(run));
         let mut out = Vec::new();
         let rounds = warmup + repeats;
         for round in 0..rounds {
             for &model in &plan.models {
-                if CANCEL.load(Ordering::Relaxed) {
+                if RUN.cancel.load(Ordering::Relaxed) {
                     return self.cancelled(run, None, now_ms()).await;
                 }
                 post(&FromEngine::Progress {
@@ -241,9 +240,9 @@ impl Engine {
                 // on a 2-core machine that would steal a core from the
                 // measurement, so give it a moment to happen first.
                 pause_ms(SETTLE_MS).await;
-                TASKS_FINISHED.store(0, Ordering::Relaxed);
+                RUN.finished.store(0, Ordering::Relaxed);
                 let m = self.measure(run, workload, model, plan).await;
-                if CANCEL.load(Ordering::Relaxed) {
+                if RUN.cancel.load(Ordering::Relaxed) {
                     return self.cancelled(run, Some(model), now_ms()).await;
                 }
                 if round >= warmup {
@@ -271,7 +270,7 @@ impl Engine {
         self.procs.terminate_all("cancelled");
         let t = now_ms();
         let rebuilt = self.procs.fill_pool(self.workers).await;
-        CANCEL.store(false, Ordering::Relaxed);
+        RUN.cancel.store(false, Ordering::Relaxed);
         match rebuilt {
             Ok(()) => FromEngine::Cancelled {
                 run,
@@ -302,10 +301,8 @@ impl Engine {
                 .await;
         }
         match model {
-            ModelId::Seq => seq::run(workload, &WebClock, sleep_ms, &CANCEL),
-            ModelId::Threads => {
-                threads::run_on(workload, None, workers, &WebClock, sleep_ms, &CANCEL)
-            }
+            ModelId::Seq => seq::run(workload, &WebClock, sleep_ms, &RUN),
+            ModelId::Threads => threads::run_on(workload, None, workers, &WebClock, sleep_ms, &RUN),
             ModelId::Gil | ModelId::OldGil => {
                 let kind = GilKind::of_model(model).expect("a GIL model");
                 let (mut m, gil_stats) = gil::run_on(
@@ -314,7 +311,7 @@ impl Engine {
                     workers,
                     &WebClock,
                     sleep_ms,
-                    &CANCEL,
+                    &RUN,
                     plan.switch_ms,
                     kind,
                 );
@@ -362,7 +359,7 @@ impl Engine {
         let mut spans = Vec::new();
         let mut steps_ms = Vec::new();
         for i in 0..count {
-            if CANCEL.load(Ordering::Relaxed) {
+            if RUN.cancel.load(Ordering::Relaxed) {
                 outcome = Err(crate::workloads::TaskFailure::Cancelled);
                 break;
             }

@@ -9,11 +9,18 @@ pub mod procs;
 pub mod shared;
 pub mod storage;
 
-use crate::models::Clock;
+use crate::models::{Clock, RunControl};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Performance, Worker, WorkerOptions, WorkerType};
+
+/// The engine's run control. The page writes its cancel byte straight into
+/// the engine's shared memory (see `client.rs`) to stop thread models at
+/// their next tick, since the engine's own thread is busy inside rayon then
+/// and reads no messages; it reads the finished count the same way for its
+/// progress line.
+pub static RUN: RunControl = RunControl::new();
 
 thread_local! {
     // Looked up once per thread: every rayon thread is its own Web Worker

@@ -59,7 +59,9 @@ pub fn main() {
     port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // Tasks that carry a SharedArrayBuffer come through the page instead.
     super::worker_scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // The handler lives as long as the process: this worker does nothing else.
+    // The handler lives as long as the process (this worker does nothing
+    // else), and the process ends by `terminate`, which frees its memory:
+    // leaking it is its lifetime, not a leak.
     on_message.forget();
     let _ = port.post_message(&envelope(&FromProcess::Ready, &JsValue::UNDEFINED));
 }

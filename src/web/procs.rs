@@ -3,11 +3,10 @@
 //! process is a Web Worker with its own wasm instance and memory, made from
 //! one compiled module.
 
-use super::engine::CANCEL;
 use super::mailbox::Mailbox;
 use super::now_ms;
 use super::shared::{envelope, new_counter_buffer, open_envelope, Outbox};
-use crate::models::{Span, SpanKind, TaskOutcome, TASKS_FINISHED};
+use crate::models::{RunControl, Span, SpanKind, TaskOutcome};
 use crate::protocol::{FromProcess, ToProcess};
 use crate::workloads::{TaskFailure, Workload};
 use futures_util::future::join_all;
@@ -43,12 +42,16 @@ pub struct Processes {
     pub pool: RefCell<Vec<Rc<Mailbox>>>,
     live: RefCell<Vec<Rc<Mailbox>>>,
     started: Cell<u32>,
+    /// The engine's run control, passed in rather than imported so this
+    /// module does not depend on the engine that drives it.
+    control: &'static RunControl,
 }
 
 /// One batch of tasks on process workers: what each task carries beside
 /// its message, and what came back.
 struct Batch<'a> {
     run: u32,
+    control: &'a RunControl,
     workload: &'a Workload,
     next: Cell<u32>,
     outcomes: RefCell<Vec<TaskOutcome>>,
@@ -61,7 +64,7 @@ impl Batch<'_> {
     /// The next task nobody has taken; none once the run is cancelled, so a
     /// worker terminated mid-task does not start the next one elsewhere.
     fn take_task(&self) -> Option<u32> {
-        if CANCEL.load(Ordering::Relaxed) {
+        if self.control.cancel.load(Ordering::Relaxed) {
             return None;
         }
         let t = self.next.get();
@@ -125,7 +128,7 @@ impl Batch<'_> {
                         end_ms,
                         result,
                     });
-                    TASKS_FINISHED.fetch_add(1, Ordering::Relaxed);
+                    self.control.finished.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
                 }
                 FromProcess::Failed { message } => return Err(message),
@@ -149,13 +152,18 @@ impl Batch<'_> {
 }
 
 impl Processes {
-    pub async fn start(urls: Urls, workers: u32) -> Result<Processes, String> {
+    pub async fn start(
+        urls: Urls,
+        workers: u32,
+        control: &'static RunControl,
+    ) -> Result<Processes, String> {
         let p = Processes {
             urls,
             module: wasm_bindgen::module(),
             pool: RefCell::new(Vec::new()),
             live: RefCell::new(Vec::new()),
             started: Cell::new(0),
+            control,
         };
         p.fill_pool(workers).await?;
         Ok(p)
@@ -225,6 +233,7 @@ impl Processes {
         };
         Batch {
             run,
+            control: self.control,
             workload,
             next: Cell::new(0),
             outcomes: RefCell::new(Vec::new()),

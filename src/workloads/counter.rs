@@ -15,7 +15,7 @@
 //! counter is declared shared; the page's process models declare it, by
 //! handing each process a counter in a `SharedArrayBuffer`.
 
-use super::cpu::countdown;
+use super::cpu::count_steps;
 use super::{Lesson, ParamError, TaskEnv, TaskFailure};
 use crate::params::{words, DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
@@ -70,6 +70,8 @@ fn interpreter_steps() {
 /// Increments between two ticks: the counter's operations are much slower
 /// than a countdown step, so the GIL and cancellation get a chance as often.
 pub const COUNTER_TICK: u64 = 1_000;
+// `messages` burns a chunk through `count_steps`, which must tick once per chunk.
+const _: () = assert!(COUNTER_TICK <= super::TICK_STEPS);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -316,8 +318,8 @@ impl Counter {
                     env.tick()?;
                 }
                 CounterSync::Messages => {
-                    countdown(chunk);
-                    env.tick()?;
+                    // A chunk fits in one tick's steps, so this ticks once, after it.
+                    count_steps(chunk, env)?;
                 }
             }
             left -= chunk;

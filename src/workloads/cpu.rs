@@ -189,13 +189,6 @@ pub fn jump(state: u64, steps: u64) -> u64 {
     apply(&acc, state)
 }
 
-/// `n` steps of CPU-bound work, for workloads that burn CPU between other
-/// things (I/O, failures); returns the steps done.
-pub fn countdown(n: u64) -> u64 {
-    std::hint::black_box(spin(std::hint::black_box(seed(0)), n));
-    n
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,7 +249,7 @@ mod tests {
             "one step more is told apart"
         );
         assert_ne!(seed(0), seed(1));
-        assert_eq!(countdown(123_457), 123_457);
+        assert_eq!(count_steps(123_457, &mut Counting(0)), Ok(123_457));
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub const LESSON: Lesson = Lesson {
 
 /// Bytes per MiB.
 pub const MIB: f64 = 1_048_576.0;
+/// Buffer sizes of the size series: 1 KiB to 64 MiB, ×16 apart.
+pub const SIZES_BYTES: [usize; 5] = [1 << 10, 1 << 14, 1 << 18, 1 << 22, 1 << 26];
 /// Bytes copied or checksummed between two ticks.
 pub const CHUNK_BYTES: usize = 1 << 18;
 /// The contents repeat with this period: a prime, so a buffer delivered at
