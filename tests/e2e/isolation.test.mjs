@@ -1,6 +1,6 @@
 // Served without COOP/COEP (any static host), the page isolates itself with
 // its service worker and one reload; where service workers are unavailable
-// it explains what is missing rather than fail.
+// it explains what is missing and runs its reduced build (processes only).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, waitForState, reportJson, screenshot } from './harness.mjs';
@@ -30,14 +30,14 @@ test('a plain static server: the service worker isolates the page and a run=1 li
   }
 });
 
-test('without headers and without service workers the page explains how to fix it', async () => {
+test('without headers and without service workers the page explains how to fix it and runs processes', async () => {
   const server = await serve({ isolated: false });
   const browser = await launch({ serviceWorkers: 'block' });
   try {
     const page = await browser.page();
     let loads = 0;
     page.on('load', () => loads++);
-    await page.goto(`${server.url}/?run=1`);
+    await page.goto(`${server.url}/?w=cpu&tasks=4&n=200000&workers=2&repeats=1&warmup=0&run=1`);
     const explain = page.locator('#no-isolation');
     await explain.waitFor({ state: 'visible' });
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
@@ -45,8 +45,14 @@ test('without headers and without service workers the page explains how to fix i
     assert.match(text, /cross-origin isolated/);
     assert.match(text, /Cross-Origin-Opener-Policy: same-origin/);
     assert.match(text, /Cross-Origin-Embedder-Policy: require-corp/);
-    assert.equal(await page.locator('body').getAttribute('data-run-state'), 'error');
-    assert.equal(await page.locator('#app').isVisible(), false);
+    assert.match(text, /threads, gil and oldgil/);
+    assert.equal(await page.locator('body').getAttribute('data-memory'), 'reduced');
+    // The default models less those that need shared memory, quietly.
+    assert.equal(await waitForState(page, ['done', 'error']), 'done');
+    const report = await reportJson(page);
+    assert.deepEqual(report.results.map((r) => r.model), ['seq', 'procs']);
+    assert.ok(report.results.every((r) => r.correct));
+    assert.equal(report.env.shared_memory, false);
     assert.ok(loads <= 2, `the page reloaded ${loads} times: it must never loop`);
     await screenshot(page, 'not-isolated.png');
     assert.deepEqual(browser.pageErrors, []);
