@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, native unit and integration tests, then the
-# release page in Debian's headless Chromium. Installs what is missing first.
+# release page (full and reduced) in Debian's Chromium, Firefox ESR and
+# WebKitGTK. Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +21,5 @@ cargo +stable test --all-targets
 step "build the page (trunk build --release)"
 trunk build --release
 
-step "browser tests (headless Chromium; screenshots go to test-output/)"
+step "browser tests (Chromium, Firefox ESR, WebKitGTK; screenshots go to test-output/)"
 node --test --test-concurrency=1 tests/e2e/

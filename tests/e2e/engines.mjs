@@ -34,6 +34,8 @@ function common(b) {
       const el = document.querySelector(sel);
       return Boolean(el && !el.hidden && el.getClientRects().length > 0);
     }, selector);
+  // `fn` must return a plain value: Firefox's BiDi hands a DOM node back as
+  // something puppeteer turns into undefined.
   b.waitFor = async (fn, arg, timeout = 60_000) => {
     const end = Date.now() + timeout;
     while (!(await b.eval(fn, arg))) {

@@ -129,7 +129,7 @@ function reducedSuite(name, launch, isolated) {
 
     test('says what is missing and why, and runs the process models', async () => {
       await b.goto(`${server.url}/?w=cpu`);
-      await b.waitFor(() => document.querySelector('#run'));
+      await b.waitFor(() => Boolean(document.querySelector('#run')));
       assert.equal(await b.eval(() => document.body.dataset.memory), 'reduced');
       assert.equal(await b.visible('#no-isolation'), true);
       const text = await b.text('#no-isolation');
@@ -152,7 +152,7 @@ function reducedSuite(name, launch, isolated) {
 
     test('a link asking for threads names the limit and keeps the rest', async () => {
       await b.goto(`${server.url}/?w=squares&n=5000&models=seq,threads,procs`);
-      await b.waitFor(() => document.querySelector('#run'));
+      await b.waitFor(() => Boolean(document.querySelector('#run')));
       const limits = await b.text('#config-limits');
       assert.match(limits, /models = "seq,threads,procs" cannot run here: threads needs shared memory/);
       assert.equal(await b.eval(() => document.querySelector('input[name="n"]')?.value), '5000');

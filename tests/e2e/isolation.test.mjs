@@ -45,7 +45,7 @@ test('without headers and without service workers the page explains how to fix i
     assert.match(text, /cross-origin isolated/);
     assert.match(text, /Cross-Origin-Opener-Policy: same-origin/);
     assert.match(text, /Cross-Origin-Embedder-Policy: require-corp/);
-    assert.match(text, /threads, gil and oldgil/);
+    assert.match(text, /threads,\s+gil\s+and\s+oldgil/);
     assert.equal(await page.locator('body').getAttribute('data-memory'), 'reduced');
     // The default models less those that need shared memory, quietly.
     assert.equal(await waitForState(page, ['done', 'error']), 'done');
