@@ -117,7 +117,8 @@ export async function launchWebKit({ sharedArrayBuffer = true } = {}) {
         hostname: '127.0.0.1',
         port,
         path: '/',
-        logLevel: 'error',
+        // Silent: refused connections while the driver starts are retried here.
+        logLevel: 'silent',
         connectionRetryCount: 0,
         capabilities: {
           'wdio:enforceWebDriverClassic': true,
