@@ -2,7 +2,7 @@
 //! is ready would be lost (a wasm worker listens only once it has loaded), so
 //! they wait here until it says `ready`.
 
-use super::{from_js, js_error_text, spawn_module_worker, to_js};
+use super::{from_js, js_error_text, js_object, spawn_module_worker, to_js};
 use crate::protocol::{FromEngine, ToEngine};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -117,8 +117,9 @@ impl EngineClient {
 }
 
 impl Drop for EngineClient {
-    /// Terminating the engine also ends its rayon threads and its process
-    /// workers: nested workers die with their parent.
+    /// Terminating the engine also ends its rayon threads (nested workers
+    /// die with their parent); its process workers are the page's, ended
+    /// here too.
     fn drop(&mut self) {
         self.inner.epoch.set(self.inner.epoch.get() + 1);
         end_engine(&self.inner);
@@ -195,10 +196,11 @@ enum Watch {
 }
 
 /// A watchdog. Firefox can deadlock a worker that starts workers while
-/// others of the page are shutting down (seen at the engine's start and
-/// after a Cancel terminated processes): the engine then never answers.
-/// Past `WATCHDOG_MS` the page ends it, as `terminate()` ends a hung
-/// process, and starts a fresh one (a cancelled run reports as cancelled).
+/// others of the page start or end; the engine still starts rayon's threads
+/// itself (only at its start, see `mailbox.rs` for the rest), and an engine
+/// stuck there, or one that does not answer Cancel, never answers. Past
+/// `WATCHDOG_MS` the page ends it, as `terminate()` ends a hung process,
+/// and starts a fresh one (a cancelled run reports as cancelled).
 fn watch(inner: &Rc<Inner>, what: Watch) {
     let epoch = inner.epoch.get() + 1;
     inner.epoch.set(epoch);
@@ -276,14 +278,6 @@ fn end_engine(inner: &Inner) {
     for (_, child) in inner.children.borrow_mut().drain() {
         child.worker.terminate();
     }
-}
-
-fn js_object(pairs: &[(&str, &JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in pairs {
-        let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
-    }
-    o.into()
 }
 
 /// The engine's requests to make (`spawn_worker`) or end (`end_worker`) a

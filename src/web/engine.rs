@@ -146,19 +146,15 @@ async fn start(workers: u32) -> Result<(), String> {
 }
 
 fn post_cancel_cell() {
-    let cell = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&cell, &"type".into(), &"cancel_cell".into());
-    let _ = js_sys::Reflect::set(&cell, &"memory".into(), &wasm_bindgen::memory());
-    let _ = js_sys::Reflect::set(
-        &cell,
-        &"address".into(),
-        &JsValue::from(RUN.cancel.as_ptr() as usize as u32),
-    );
-    let _ = js_sys::Reflect::set(
-        &cell,
-        &"tasks_finished".into(),
-        &JsValue::from(RUN.finished.as_ptr() as usize as u32),
-    );
+    let cell = super::js_object(&[
+        ("type", &"cancel_cell".into()),
+        ("memory", &wasm_bindgen::memory()),
+        ("address", &(RUN.cancel.as_ptr() as usize as u32).into()),
+        (
+            "tasks_finished",
+            &(RUN.finished.as_ptr() as usize as u32).into(),
+        ),
+    ]);
     let _ = worker_scope().post_message(&cell);
 }
 

@@ -13,7 +13,7 @@
 //! `Worker.postMessage`: the module and memory at the start, shared buffers
 //! with their task (`post_via_page`).
 
-use super::{js_error_text, worker_scope};
+use super::{js_error_text, js_object, worker_scope};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
@@ -56,14 +56,6 @@ fn field(data: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in pairs {
-        let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
-    }
-    o.into()
-}
-
 /// Takes the page's answers about workers out of the engine's message
 /// stream: `worker_port` (a spawn succeeded) and `worker_error` (a spawn
 /// failed, or the worker crashed later). Returns whether `data` was one.
@@ -101,7 +93,7 @@ impl Mailbox {
         let answer = js_sys::Promise::new(&mut |resolve, _| {
             REGISTRY.with(|r| r.waiting.borrow_mut().insert(id, resolve));
         });
-        let request = object(&[
+        let request = js_object(&[
             ("type", &"spawn_worker".into()),
             ("id", &id.into()),
             ("url", &url.into()),
@@ -150,7 +142,7 @@ impl Mailbox {
         if let Some(why) = &self.inbox.borrow().closed {
             return Err(why.clone());
         }
-        let relay = object(&[
+        let relay = js_object(&[
             ("type", &"relay".into()),
             ("id", &self.id.into()),
             ("data", data),
@@ -193,7 +185,7 @@ impl Mailbox {
         }
         if first {
             self.port.close();
-            let end = object(&[("type", &"end_worker".into()), ("id", &self.id.into())]);
+            let end = js_object(&[("type", &"end_worker".into()), ("id", &self.id.into())]);
             let _ = worker_scope().post_message(&end);
             REGISTRY.with(|r| r.inboxes.borrow_mut().remove(&self.id));
         }

@@ -107,6 +107,16 @@ pub fn spawn_module_worker(url: &str, name: &str) -> Result<Worker, String> {
     Worker::new_with_options(url, &options).map_err(|e| js_error_text(&e))
 }
 
+/// A plain JS object for the untyped side messages between page, engine
+/// and workers (those that carry ports, modules or shared buffers).
+pub fn js_object(pairs: &[(&str, &JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
+    }
+    o.into()
+}
+
 pub fn to_js<T: Serialize>(msg: &T) -> JsValue {
     // Our messages hold only strings, small integers, floats and enums, all of
     // which serde-wasm-bindgen represents; failure here is a programming error.

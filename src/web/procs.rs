@@ -4,8 +4,8 @@
 //! one compiled module.
 
 use super::mailbox::Mailbox;
-use super::now_ms;
 use super::shared::{envelope, new_counter_buffer, open_envelope, Outbox};
+use super::{js_object, now_ms};
 use crate::models::{RunControl, Span, SpanKind, TaskOutcome};
 use crate::protocol::{FromProcess, ToProcess};
 use crate::workloads::{TaskFailure, Workload};
@@ -173,12 +173,12 @@ impl Processes {
     pub async fn spawn(&self) -> Result<Rc<Mailbox>, String> {
         let n = self.started.get();
         self.started.set(n + 1);
-        let boot = js_sys::Object::new();
-        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&boot, &k.into(), v);
-        let _ = set("js", &self.urls.engine_js.as_str().into());
-        let _ = set("module", &self.module);
+        let boot = js_object(&[
+            ("js", &self.urls.engine_js.as_str().into()),
+            ("module", &self.module),
+        ]);
         let name = format!("process:{n}");
-        let mb = Rc::new(Mailbox::spawn(&self.urls.process_boot, &name, &boot.into()).await?);
+        let mb = Rc::new(Mailbox::spawn(&self.urls.process_boot, &name, &boot).await?);
         self.live.borrow_mut().push(mb.clone());
         let (reply, _) = open_envelope::<FromProcess>(mb.recv().await?)?;
         match reply {
@@ -359,13 +359,13 @@ impl Processes {
     /// One "thread" start and join: a worker that instantiates the engine's
     /// module over the engine's shared memory, runs nothing and ends.
     pub async fn spawn_thread(&self, index: u32) -> Result<(), String> {
-        let init = js_sys::Object::new();
-        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&init, &k.into(), v);
-        let _ = set("js", &self.urls.engine_js.as_str().into());
-        let _ = set("module", &wasm_bindgen::module());
-        let _ = set("memory", &wasm_bindgen::memory());
+        let init = js_object(&[
+            ("js", &self.urls.engine_js.as_str().into()),
+            ("module", &wasm_bindgen::module()),
+            ("memory", &wasm_bindgen::memory()),
+        ]);
         let name = format!("thread:{index}");
-        let mb = Mailbox::spawn(&self.urls.thread_boot, &name, &init.into()).await?;
+        let mb = Mailbox::spawn(&self.urls.thread_boot, &name, &init).await?;
         let reply = mb.recv().await?;
         mb.terminate("joined");
         match reply.as_string().as_deref() {
