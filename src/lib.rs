@@ -11,6 +11,7 @@ pub mod params;
 pub mod plan;
 pub mod protocol;
 pub mod report;
+pub mod session;
 pub mod share;
 pub mod stats;
 pub mod verdict;

@@ -3,7 +3,8 @@
 //! limit changed in one place cannot leave the error message, the hint or
 //! the documentation behind.
 
-use crate::workloads::{group, lookup, parse_int, ParamError};
+use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// What values a key takes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -96,7 +97,7 @@ impl ParamSpec {
     pub fn default_text(&self) -> Option<String> {
         match self.default {
             DefaultValue::Int(v) => Some(v.to_string()),
-            DefaultValue::Float(v) => Some(crate::workloads::fmt_num(v)),
+            DefaultValue::Float(v) => Some(fmt_num(v)),
             DefaultValue::Word(w) | DefaultValue::List(w) => Some(w.to_string()),
             DefaultValue::Cores => None,
             DefaultValue::Off => Some("0".to_string()),
@@ -233,7 +234,7 @@ fn fmt_limit(v: f64) -> String {
     if v >= 0.0 && v.fract() == 0.0 && v < 1e15 {
         group(v as u64)
     } else {
-        crate::workloads::fmt_num(v)
+        fmt_num(v)
     }
 }
 
@@ -250,6 +251,82 @@ pub const fn words<T: Copy, const N: usize>(options: &[(&'static str, T); N]) ->
     while i < N {
         out[i] = options[i].0;
         i += 1;
+    }
+    out
+}
+
+/// A parameter that was rejected: names the key, the value and the limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamError {
+    pub key: String,
+    pub value: String,
+    pub limit: String,
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} = \"{}\" is not allowed: {}",
+            self.key, self.value, self.limit
+        )
+    }
+}
+
+impl ParamError {
+    pub fn new(key: &str, value: &str, limit: impl Into<String>) -> Self {
+        ParamError {
+            key: key.to_string(),
+            value: value.to_string(),
+            limit: limit.into(),
+        }
+    }
+}
+
+/// A decimal for a URL: `16` rather than `16.0`, `0.5` as is. Rust prints the
+/// shortest text that parses back to the same `f64`, so links round-trip.
+pub fn fmt_num(v: f64) -> String {
+    let s = format!("{v}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// The last value given for `key` (a later value in a URL overrides an earlier one).
+pub fn lookup<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Accepts `10000000`, `10_000_000`, `10,000,000` and `1e7`: people paste all four.
+pub fn parse_int(raw: &str) -> Option<u64> {
+    let cleaned: String = raw
+        .trim()
+        .chars()
+        .filter(|c| *c != '_' && *c != ',')
+        .collect();
+    if cleaned.is_empty() {
+        return None;
+    }
+    if let Ok(v) = cleaned.parse::<u64>() {
+        return Some(v);
+    }
+    let (mantissa, exp) = cleaned.split_once(['e', 'E'])?;
+    let m: u64 = mantissa.parse().ok()?;
+    let e: u32 = exp.parse().ok()?;
+    m.checked_mul(10u64.checked_pow(e)?)
+}
+
+/// `10000000` → `10,000,000`, for limits people can read at a glance.
+pub fn group(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
     }
     out
 }

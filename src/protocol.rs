@@ -12,19 +12,96 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToEngine {
-    Run {
-        run: u32,
-        workload: Workload,
-        models: Vec<ModelId>,
-        /// Threads or processes to use, at most the engine's pool size.
-        workers: u32,
-        repeats: u32,
-        warmup: u32,
-        switch_ms: f64,
-    },
+    Run(RunRequest),
     /// Stop run `run` now: process workers are terminated at once; thread
     /// models were already told through the cancel flag in shared memory.
-    Cancel { run: u32 },
+    Cancel {
+        run: u32,
+    },
+    /// The page made worker `id` as asked ([`EngineRequest::SpawnWorker`]).
+    /// Attachment: the engine's end of a channel to it.
+    WorkerPort {
+        id: u32,
+    },
+    /// Worker `id` could not be made, or failed later.
+    WorkerError {
+        id: u32,
+        message: String,
+    },
+}
+
+/// Engine → page, beside its [`FromEngine`] events: what only the page can
+/// do for it. Firefox deadlocks a worker that makes workers while others
+/// start or end, so the page makes and ends the engine's workers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EngineRequest {
+    /// Where the engine's cancel flag (a byte) and finished-task counter (a
+    /// `u32`) are. Attachment: the engine's shared `WebAssembly.Memory`, so
+    /// the page can write the flag and read the counter while the engine is
+    /// busy inside rayon.
+    CancelCell {
+        cancel: u32,
+        tasks_finished: u32,
+    },
+    /// Make a module worker from the boot script `url`, named `name`, that
+    /// will import the engine's glue `script`. Attachment: the compiled
+    /// module (and, for a spawn-lesson thread, the engine's memory).
+    SpawnWorker {
+        id: u32,
+        url: String,
+        name: String,
+        script: String,
+    },
+    /// Pass the attachment on to worker `id`: a task holding a
+    /// `SharedArrayBuffer`, which Firefox refuses on a port between workers.
+    Relay {
+        id: u32,
+    },
+    EndWorker {
+        id: u32,
+    },
+}
+
+/// Everything the engine worker posts to the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FromEngineWorker {
+    Event(FromEngine),
+    Request(EngineRequest),
+}
+
+/// Page → a worker it made for the engine: start. Attachment: `port` (the
+/// worker's end of its channel to the engine), `module`, and `memory` for a
+/// thread that joins the engine's memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToWorker {
+    Start { script: String },
+}
+
+/// A spawn-lesson thread → the engine, once: it joined the engine's
+/// memory and left it again, or could not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromThread {
+    Joined,
+    Failed { message: String },
+}
+
+/// One step of a run: these models on this workload, measured
+/// `warmup + repeats` times each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRequest {
+    /// Each step has its own id: late messages of an earlier one are ignored.
+    pub run: u32,
+    pub workload: Workload,
+    pub models: Vec<ModelId>,
+    /// Threads or processes to use, at most the engine's pool size.
+    pub workers: u32,
+    pub repeats: u32,
+    pub warmup: u32,
+    pub switch_ms: f64,
 }
 
 /// Engine → UI.
@@ -142,6 +219,54 @@ mod tests {
         let cancel = ToEngine::Cancel { run: 4 };
         let s = serde_json::to_string(&cancel).unwrap();
         assert_eq!(serde_json::from_str::<ToEngine>(&s).unwrap(), cancel);
+
+        // The boot scripts in www/ write these by hand.
+        assert_eq!(
+            serde_json::to_string(&FromThread::Failed {
+                message: "x".into()
+            })
+            .unwrap(),
+            r#"{"type":"failed","message":"x"}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<FromThread>(r#"{"type":"joined"}"#).unwrap(),
+            FromThread::Joined
+        );
+        assert_eq!(
+            serde_json::to_string(&ToWorker::Start {
+                script: "./e.js".into()
+            })
+            .unwrap(),
+            r#"{"type":"start","script":"./e.js"}"#
+        );
+    }
+
+    #[test]
+    fn the_page_tells_engine_events_from_requests() {
+        let request = EngineRequest::SpawnWorker {
+            id: 3,
+            url: "./process_boot.js".into(),
+            name: "process:0".into(),
+            script: "./engine.js".into(),
+        };
+        let s = serde_json::to_string(&request).unwrap();
+        assert_eq!(
+            serde_json::from_str::<FromEngineWorker>(&s).unwrap(),
+            FromEngineWorker::Request(request)
+        );
+        let event = FromEngine::Progress {
+            run: 1,
+            model: ModelId::Seq,
+            round: 1,
+            rounds: 2,
+            warmup: true,
+        };
+        let s = serde_json::to_string(&event).unwrap();
+        assert_eq!(
+            serde_json::from_str::<FromEngineWorker>(&s).unwrap(),
+            FromEngineWorker::Event(event)
+        );
+        assert!(serde_json::from_str::<FromEngineWorker>(r#"{"type":"nonsense"}"#).is_err());
     }
 
     #[test]

@@ -2,15 +2,17 @@
 // a MessageChannel (the engine holds the other) with the engine's own
 // compiled module, which this worker instantiates with memory of its own: a
 // new "process" costs an instantiation, not a download and compile. From
-// then on the process talks to the engine through the port.
+// then on the process talks to the engine through the port, in envelopes
+// `[message, attachment]` (src/protocol.rs: `ToWorker::Start` in here,
+// `ToProcess`/`FromProcess` on the port).
 self.onmessage = async ({ data }) => {
-  if (!data || data.type !== 'port') return;
+  if (!Array.isArray(data) || !data[0] || data[0].type !== 'start') return;
   self.onmessage = null;
-  const { port, init } = data;
+  const [{ script }, { port, module }] = data;
   self.tvpPort = port;
   try {
-    const pkg = await import(init.js);
-    await pkg.default({ module_or_path: init.module });
+    const pkg = await import(script);
+    await pkg.default({ module_or_path: module });
   } catch (e) {
     port.postMessage([{ type: 'failed', message: 'process worker could not start: ' + (e && e.message ? e.message : String(e)) }, undefined]);
   }

@@ -2,16 +2,18 @@
 // wasm memory (as wasm-bindgen-rayon's threads do), runs nothing, frees its
 // stack and thread-local storage, and says so through the port the page
 // handed it with the engine's module and memory. The engine then joins it.
+// Messages are envelopes `[message, attachment]` (src/protocol.rs):
+// `ToWorker::Start` in, `FromThread` out.
 self.onmessage = async ({ data }) => {
-  if (!data || data.type !== 'port') return;
+  if (!Array.isArray(data) || !data[0] || data[0].type !== 'start') return;
   self.onmessage = null;
-  const { port, init } = data;
+  const [{ script }, { port, module, memory }] = data;
   try {
-    const pkg = await import(init.js);
-    const wasm = pkg.initSync({ module: init.module, memory: init.memory });
+    const pkg = await import(script);
+    const wasm = pkg.initSync({ module, memory });
     wasm.__wbindgen_thread_destroy();
-    port.postMessage('joined');
+    port.postMessage([{ type: 'joined' }, undefined]);
   } catch (e) {
-    port.postMessage('failed: ' + (e && e.message ? e.message : String(e)));
+    port.postMessage([{ type: 'failed', message: e && e.message ? e.message : String(e) }, undefined]);
   }
 };

@@ -22,8 +22,8 @@
 //! native threads and on rayon threads in the page's engine worker alike.
 
 use super::{
-    measure, par_tasks, run_one, Clock, FreeEnv, Measurement, ModelId, RunControl, Span, SpanKind,
-    TaskOutcome,
+    measure, par_tasks, run_one, Clock, FreeEnv, Measurement, ModelId, OnThreads, RunControl, Span,
+    SpanKind, TaskOutcome,
 };
 use crate::workloads::{TaskEnv, TaskFailure, Workload};
 use serde::{Deserialize, Serialize};
@@ -414,41 +414,38 @@ pub fn run(
     switch_ms: f64,
     kind: GilKind,
 ) -> (Measurement, GilStats) {
-    let workers = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
     run_on(
         workload,
-        pool,
-        workers as u32,
-        clock,
-        sleep,
-        control,
+        &OnThreads::all_of(pool, clock, sleep, control),
         switch_ms,
         kind,
     )
 }
 
-/// Like [`run`] with exactly `workers` threads, at most the pool's.
-#[allow(clippy::too_many_arguments)]
-pub fn run_on(
+/// Like [`run`] with exactly `on.workers` threads, at most the pool's.
+pub fn run_on<C: Clock, S: Fn(f64) + Sync>(
     workload: &Workload,
-    pool: Option<&rayon::ThreadPool>,
-    workers: u32,
-    clock: &impl Clock,
-    sleep: impl Fn(f64) + Sync,
-    control: &RunControl,
+    on: &OnThreads<C, S>,
     switch_ms: f64,
     kind: GilKind,
 ) -> (Measurement, GilStats) {
+    let OnThreads {
+        workers,
+        clock,
+        control,
+        ..
+    } = *on;
+    let sleep = &on.sleep;
     let gil = Gil::new(kind, switch_ms, clock, &control.cancel);
     let start = clock.now_ms();
-    let job = || {
+    let results = on.install(|| {
         par_tasks(workload.tasks(), workers, |t, worker| {
             let mut env = GilEnv {
                 gil: &gil,
                 free: FreeEnv {
                     clock,
                     cancel: &control.cancel,
-                    sleep: &sleep,
+                    sleep,
                 },
                 worker,
                 task: t,
@@ -474,11 +471,7 @@ pub fn run_on(
             env.let_go();
             (outcome, env.spans)
         })
-    };
-    let results = match pool {
-        Some(p) => p.install(job),
-        None => job(),
-    };
+    });
     let end = clock.now_ms();
     let (outcomes, spans): (Vec<_>, Vec<_>) = results.into_iter().unzip();
     let mut m = measure(kind.model(), workers, workload, start, end, outcomes);

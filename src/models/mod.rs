@@ -215,6 +215,45 @@ pub fn par_tasks<R: Send>(tasks: u32, workers: u32, f: impl Fn(u32, u32) -> R + 
     results.into_inner().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Where a thread model runs and what its tasks see: `workers` threads
+/// of `pool` (rayon's global pool when `None`: in the browser, the one
+/// wasm-bindgen-rayon built in the engine worker), the clock, how a task
+/// blocks, and the run's cancel flag and progress counter.
+pub struct OnThreads<'a, C, S> {
+    pub pool: Option<&'a rayon::ThreadPool>,
+    pub workers: u32,
+    pub clock: &'a C,
+    pub sleep: S,
+    pub control: &'a RunControl,
+}
+
+impl<'a, C: Clock, S: Fn(f64) + Sync> OnThreads<'a, C, S> {
+    /// Every thread of `pool`.
+    pub fn all_of(
+        pool: Option<&'a rayon::ThreadPool>,
+        clock: &'a C,
+        sleep: S,
+        control: &'a RunControl,
+    ) -> Self {
+        let workers = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
+        OnThreads {
+            pool,
+            workers: workers as u32,
+            clock,
+            sleep,
+            control,
+        }
+    }
+
+    /// Runs `job` inside the pool, so its rayon calls use the pool's threads.
+    pub fn install<R: Send>(&self, job: impl FnOnce() -> R + Send) -> R {
+        match self.pool {
+            Some(p) => p.install(job),
+            None => job(),
+        }
+    }
+}
+
 /// What a run shares with whoever started it while it runs: a flag that
 /// stops its tasks at their next tick, and a count of finished tasks for a
 /// progress display. The caller owns it, so the models hold no globals: the

@@ -2,12 +2,12 @@
 //! them. Each worker takes the next task when it is free, like
 //! `ThreadPoolExecutor.map`.
 
-use super::{measure, par_tasks, run_one, Clock, FreeEnv, Measurement, ModelId, RunControl};
+use super::{
+    measure, par_tasks, run_one, Clock, FreeEnv, Measurement, ModelId, OnThreads, RunControl,
+};
 use crate::workloads::Workload;
 
-/// Runs on `pool` with as many workers as it has threads, or on rayon's
-/// global pool when `None`: in the browser that is the one wasm-bindgen-rayon
-/// built in the engine worker.
+/// Runs on every thread of `pool`, or of rayon's global pool when `None`.
 pub fn run(
     workload: &Workload,
     pool: Option<&rayon::ThreadPool>,
@@ -15,34 +15,25 @@ pub fn run(
     sleep: impl Fn(f64) + Sync,
     control: &RunControl,
 ) -> Measurement {
-    let workers = pool.map_or_else(rayon::current_num_threads, |p| p.current_num_threads());
-    run_on(workload, pool, workers as u32, clock, sleep, control)
+    run_on(workload, &OnThreads::all_of(pool, clock, sleep, control))
 }
 
-/// Like [`run`] with exactly `workers` workers, at most the pool's threads.
-pub fn run_on(
+/// Runs with exactly `on.workers` workers, at most the pool's threads.
+pub fn run_on<C: Clock, S: Fn(f64) + Sync>(
     workload: &Workload,
-    pool: Option<&rayon::ThreadPool>,
-    workers: u32,
-    clock: &impl Clock,
-    sleep: impl Fn(f64) + Sync,
-    control: &RunControl,
+    on: &OnThreads<C, S>,
 ) -> Measurement {
-    let start = clock.now_ms();
-    let job = || {
-        par_tasks(workload.tasks(), workers, |t, worker| {
+    let start = on.clock.now_ms();
+    let outcomes = on.install(|| {
+        par_tasks(workload.tasks(), on.workers, |t, worker| {
             let mut env = FreeEnv {
-                clock,
-                cancel: &control.cancel,
-                sleep: &sleep,
+                clock: on.clock,
+                cancel: &on.control.cancel,
+                sleep: &on.sleep,
             };
-            run_one(workload, t, worker, &mut env, &control.finished)
+            run_one(workload, t, worker, &mut env, &on.control.finished)
         })
-    };
-    let outcomes = match pool {
-        Some(p) => p.install(job),
-        None => job(),
-    };
-    let end = clock.now_ms();
-    measure(ModelId::Threads, workers, workload, start, end, outcomes)
+    });
+    let end = on.clock.now_ms();
+    measure(ModelId::Threads, on.workers, workload, start, end, outcomes)
 }

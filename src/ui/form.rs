@@ -2,19 +2,25 @@
 //! the form and the query string never disagree; labels, hints and choices
 //! come from the keys' specs, so they cannot drift from the parser's limits.
 
-use super::state::{AppState, Phase};
-use crate::config::{MODELS, REPEATS, SWITCH_MS, W, WARMUP, WORKERS};
+use super::state::{cancel_action, run_action};
+use crate::capabilities::Capabilities;
+use crate::config::{RunConfig, MODELS, REPEATS, SWITCH_MS, W, WARMUP, WORKERS};
 use crate::models::ModelId;
 use crate::params::ParamSpec;
+use crate::session::{field_value, Action, Session};
+use crate::workloads::ParamError;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct FormProps {
-    pub state: UseReducerHandle<AppState>,
-    pub on_set: Callback<(String, String)>,
-    pub on_run: Callback<()>,
-    pub on_cancel: Callback<()>,
+    pub raw: Vec<(String, String)>,
+    pub config: RunConfig,
+    pub errors: Vec<ParamError>,
+    pub limits: Vec<ParamError>,
+    pub caps: Capabilities,
+    pub running: bool,
+    pub dispatch: UseReducerDispatcher<Session>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -76,27 +82,106 @@ fn choice(p: &ChoiceProps) -> Html {
     }
 }
 
+/// The settings as the user entered them (`raw`) and as parsed (`config`):
+/// a rejected value stays in its field, marked, until it is corrected.
 #[function_component(ConfigForm)]
 pub fn config_form(p: &FormProps) -> Html {
-    let s = &*p.state;
-    let running = s.phase == Phase::Running;
+    let on_set = {
+        let d = p.dispatch.clone();
+        Callback::from(move |(k, v): (String, String)| d.dispatch(Action::Set(k, v)))
+    };
+    let value = |key: &str| field_value(&p.raw, &p.config, key);
     let field = |spec: &'static ParamSpec| {
+        let error = p.errors.iter().find(|e| e.key == spec.key);
         html! {
-            <Field {spec} value={s.field(spec.key)}
-                error={s.error_for(spec.key).map(|e| e.to_string())} on_set={p.on_set.clone()} />
+            <Field {spec} value={value(spec.key)} error={error.map(|e| e.to_string())} on_set={on_set.clone()} />
         }
     };
-
-    let on_workload = p.on_set.reform(|e: Event| {
-        (
-            W.key.to_string(),
-            e.target_unchecked_into::<HtmlSelectElement>().value(),
-        )
+    let onsubmit = p.dispatch.to_callback().reform(|e: SubmitEvent| {
+        e.prevent_default();
+        run_action()
     });
-    let chosen = s.config.models.clone();
-    let model_boxes = ModelId::ALL.iter().map(|&m| {
-        let checked = chosen.contains(&m);
-        let chosen = chosen.clone();
+    let gil = p
+        .config
+        .models
+        .iter()
+        .any(|m| matches!(m, ModelId::Gil | ModelId::OldGil));
+    html! {
+        <form class="config" {onsubmit} aria-label="Run configuration">
+            <div class="row">
+                <Choice spec={&W} value={value(W.key)} on_set={on_set.clone()} />
+                { for p.config.workload.params().iter().map(|spec| {
+                    if spec.words().is_some() {
+                        html! { <Choice {spec} value={value(spec.key)} on_set={on_set.clone()} /> }
+                    } else {
+                        field(spec)
+                    }
+                }) }
+            </div>
+            <ModelBoxes chosen={p.config.models.clone()} caps={p.caps} on_set={on_set.clone()} />
+            <div class="row">
+                { field(&WORKERS) }
+                { field(&REPEATS) }
+                { field(&WARMUP) }
+                if gil {
+                    { field(&SWITCH_MS) }
+                }
+            </div>
+            { problems(&p.errors, &p.limits) }
+            <div class="actions">
+                <button id="run" type="submit" disabled={p.running || !p.errors.is_empty()}>
+                    { if p.running { "Running…" } else { "Run" } }
+                </button>
+                if p.running {
+                    <button id="cancel" type="button" class="secondary"
+                        onclick={p.dispatch.to_callback().reform(|_: MouseEvent| cancel_action())}>{ "Cancel" }</button>
+                }
+            </div>
+        </form>
+    }
+}
+
+/// Values that are not allowed (they block Run) and settings this page
+/// cannot run (they do not: the run goes on without them).
+fn problems(errors: &[ParamError], limits: &[ParamError]) -> Html {
+    html! {
+        <>
+        if !errors.is_empty() {
+            <ul id="config-errors" class="errors" role="alert">
+                { for errors.iter().map(|e| html! {
+                    <li data-key={e.key.clone()}>
+                        <code>{ &e.key }</code>{ format!(" = \"{}\" is not allowed: {}.", e.value, e.limit) }
+                    </li>
+                }) }
+            </ul>
+            <p class="errors-note">{ "Everything else is kept. Correct the marked fields to run." }</p>
+        }
+        if !limits.is_empty() {
+            <ul id="config-limits" class="limits" role="status">
+                { for limits.iter().map(|e| html! {
+                    <li data-key={e.key.clone()}>
+                        <code>{ &e.key }</code>{ format!(" = \"{}\" cannot run here: {}.", e.value, e.limit) }
+                    </li>
+                }) }
+            </ul>
+        }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ModelProps {
+    chosen: Vec<ModelId>,
+    caps: Capabilities,
+    on_set: Callback<(String, String)>,
+}
+
+/// One box per model; ticking one rewrites the `models` key.
+#[function_component(ModelBoxes)]
+fn model_boxes(p: &ModelProps) -> Html {
+    let boxes = ModelId::ALL.iter().map(|&m| {
+        let checked = p.chosen.contains(&m);
+        let chosen = p.chosen.clone();
         let onchange = p.on_set.reform(move |e: Event| {
             let on = e.target_unchecked_into::<HtmlInputElement>().checked();
             let list: Vec<&str> = ModelId::ALL
@@ -106,87 +191,25 @@ pub fn config_form(p: &FormProps) -> Html {
                 .collect();
             (MODELS.key.to_string(), list.join(","))
         });
-        let runs_here = super::state::page_capabilities().allows(m);
+        let runs_here = p.caps.allows(m);
         let disabled = !runs_here && !checked;
+        let title = if runs_here {
+            m.stands_for().to_string()
+        } else {
+            format!("{} — {}", m.stands_for(), crate::capabilities::WHY_SHARED)
+        };
         html! {
-            <label class={classes!("model", disabled.then_some("unavailable"))}
-                   title={if runs_here { m.stands_for().to_string() } else { format!("{} — {}", m.stands_for(), crate::capabilities::WHY_SHARED) }}>
+            <label class={classes!("model", disabled.then_some("unavailable"))} {title}>
                 <input type="checkbox" id={format!("m-{}", m.id())} {checked} {disabled} {onchange} />
                 <code>{ m.id() }</code>
                 <span>{ m.stands_for() }</span>
             </label>
         }
     });
-
-    let onsubmit = {
-        let on_run = p.on_run.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            on_run.emit(());
-        })
-    };
-    let current_w = s.field("w");
-
     html! {
-        <form class="config" {onsubmit} aria-label="Run configuration">
-            <div class="row">
-                <div class="field">
-                    <label for="f-w">{ W.label }<code>{ W.key }</code></label>
-                    <select id="f-w" onchange={on_workload}>
-                        { for W.words().unwrap_or_default().iter().map(|w| html! {
-                            <option value={*w} selected={current_w == *w}>{ *w }</option>
-                        }) }
-                    </select>
-                    <small>{ W.hint() }</small>
-                </div>
-                { for s.config.workload.params().iter().map(|spec| {
-                    if spec.words().is_some() {
-                        html! { <Choice {spec} value={s.field(spec.key)} on_set={p.on_set.clone()} /> }
-                    } else {
-                        field(spec)
-                    }
-                }) }
-            </div>
-            <fieldset class="models">
-                <legend>{ MODELS.label }<code>{ MODELS.key }</code></legend>
-                { for model_boxes }
-            </fieldset>
-            <div class="row">
-                { field(&WORKERS) }
-                { field(&REPEATS) }
-                { field(&WARMUP) }
-                if s.config.models.iter().any(|m| matches!(m, ModelId::Gil | ModelId::OldGil)) {
-                    { field(&SWITCH_MS) }
-                }
-            </div>
-            if !s.errors.is_empty() {
-                <ul id="config-errors" class="errors" role="alert">
-                    { for s.errors.iter().map(|e| html! {
-                        <li data-key={e.key.clone()}>
-                            <code>{ &e.key }</code>{ format!(" = \"{}\" is not allowed: {}.", e.value, e.limit) }
-                        </li>
-                    }) }
-                </ul>
-                <p class="errors-note">{ "Everything else is kept. Correct the marked fields to run." }</p>
-            }
-            if !s.limits.is_empty() {
-                <ul id="config-limits" class="limits" role="status">
-                    { for s.limits.iter().map(|e| html! {
-                        <li data-key={e.key.clone()}>
-                            <code>{ &e.key }</code>{ format!(" = \"{}\" cannot run here: {}.", e.value, e.limit) }
-                        </li>
-                    }) }
-                </ul>
-            }
-            <div class="actions">
-                <button id="run" type="submit" disabled={running || !s.errors.is_empty()}>
-                    { if running { "Running…" } else { "Run" } }
-                </button>
-                if running {
-                    <button id="cancel" type="button" class="secondary"
-                        onclick={p.on_cancel.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
-                }
-            </div>
-        </form>
+        <fieldset class="models">
+            <legend>{ MODELS.label }<code>{ MODELS.key }</code></legend>
+            { for boxes }
+        </fieldset>
     }
 }

@@ -1,13 +1,14 @@
 //! The lesson in words: the question, what each model should show, and why.
 
 use crate::models::ModelId;
+use crate::session::Action;
 use crate::workloads::{Workload, WORKLOAD_IDS};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct NavProps {
     pub current: &'static str,
-    pub on_set: Callback<(String, String)>,
+    pub dispatch: UseReducerDispatcher<crate::session::Session>,
     pub disabled: bool,
 }
 
@@ -21,7 +22,7 @@ pub fn lesson_nav(p: &NavProps) -> Html {
                 { for WORKLOAD_IDS.iter().enumerate().map(|(i, w)| {
                     let title = Workload::default_for(w).map_or("", |x| x.lesson().title);
                     let selected = *w == p.current;
-                    let onclick = p.on_set.reform(move |_: MouseEvent| ("w".to_string(), w.to_string()));
+                    let onclick = p.dispatch.to_callback().reform(move |_: MouseEvent| Action::Set("w".to_string(), w.to_string()));
                     html! {
                         <li>
                             <button type="button" role="tab" id={format!("tab-{w}")} aria-selected={selected.to_string()}

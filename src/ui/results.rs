@@ -1,15 +1,16 @@
 //! Environment, status and the results table.
 
 use super::charts::{Deferred, SamplesChart, SizesChart, SpeedupChart, SweepChart, Timeline};
-use super::state::{AppState, EngineInfo, Phase};
 use crate::report::{browser_label, env_line, Env, Report};
+use crate::session::{EngineInfo, Phase, Progress};
 use crate::verdict::verdict;
 use crate::workloads::Workload;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ViewProps {
-    pub report: Report,
+    pub report: Rc<Report>,
     pub workload: Workload,
 }
 
@@ -102,19 +103,25 @@ pub fn env_panel(p: &EnvProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct StatusProps {
-    pub state: UseReducerHandle<AppState>,
+    pub phase: Phase,
+    pub progress: Option<Progress>,
+    pub failure: Option<String>,
+    pub notice: Option<String>,
 }
 
+/// One line on what the page is doing; while a run is in progress, where
+/// the engine is, down to the tasks finished in the current round.
 #[function_component(StatusLine)]
 pub fn status_line(p: &StatusProps) -> Html {
-    let s = &*p.state;
-    match s.phase {
+    match p.phase {
         Phase::Running => html! {
-            <p id="status" class="status running" role="status">{ s.progress.clone().unwrap_or_default() }</p>
+            <p id="status" class="status running" role="status">
+                { p.progress.as_ref().map(|x| x.to_string()).unwrap_or_default() }
+            </p>
         },
         Phase::Error => html! {
             <p id="status" class="status error" role="alert">
-                { "The run failed: " }{ s.failure.clone().unwrap_or_default() }
+                { "The run failed: " }{ p.failure.clone().unwrap_or_default() }
             </p>
         },
         Phase::Done => html! {
@@ -130,7 +137,7 @@ pub fn status_line(p: &StatusProps) -> Html {
         },
         Phase::Idle => html! {
             <p id="status" class="status" role="status">{
-                s.notice.clone().unwrap_or_else(|| "Press Run to measure every chosen model on this machine.".to_string())
+                p.notice.clone().unwrap_or_else(|| "Press Run to measure every chosen model on this machine.".to_string())
             }</p>
         },
     }
@@ -138,7 +145,7 @@ pub fn status_line(p: &StatusProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct TableProps {
-    pub report: Report,
+    pub report: Rc<Report>,
 }
 
 fn ms(v: Option<f64>) -> String {

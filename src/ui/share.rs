@@ -1,27 +1,29 @@
 //! Sharing: this run's link, export, the local history, and results from
 //! elsewhere side by side with this machine's.
 
-use super::state::{Action, AppState, Foreign, Phase};
 use crate::models::ModelId;
 use crate::report::{to_csv, ModelResult, Report};
+use crate::session::{decode_entry, Action, Entry, Foreign, Session, ShareInfo};
 use crate::web::storage;
+use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
-pub struct Props {
-    pub state: UseReducerHandle<AppState>,
+pub struct ShareProps {
+    pub share: Option<ShareInfo>,
+    pub report: Option<Rc<Report>>,
+    pub dispatch: UseReducerDispatcher<Session>,
 }
 
 /// The link of a finished run, Copy link, Export JSON and CSV.
 #[function_component(SharePanel)]
-pub fn share_panel(p: &Props) -> Html {
-    let s = &*p.state;
-    let (Some(share), Some(report)) = (&s.share, &s.report) else {
+pub fn share_panel(p: &ShareProps) -> Html {
+    let (Some(share), Some(report)) = (&p.share, &p.report) else {
         return html! {};
     };
     let copy = {
         let link = share.link.clone();
-        let dispatcher = p.state.dispatcher();
+        let dispatcher = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
             let link = link.clone();
             let dispatcher = dispatcher.clone();
@@ -40,9 +42,9 @@ pub fn share_panel(p: &Props) -> Html {
         report.env.date.get(..10).unwrap_or("")
     );
     let export_json = {
-        let text = serde_json::to_string_pretty(report).unwrap_or_default();
+        let text = serde_json::to_string_pretty(&**report).unwrap_or_default();
         let name = format!("{stem}.json");
-        let dispatcher = p.state.dispatcher();
+        let dispatcher = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
             if let Err(e) = storage::download(&name, "application/json", &text) {
                 dispatcher.dispatch(Action::Note(format!("Export failed: {e}.")));
@@ -52,7 +54,7 @@ pub fn share_panel(p: &Props) -> Html {
     let export_csv = {
         let text = to_csv(report);
         let name = format!("{stem}.csv");
-        let dispatcher = p.state.dispatcher();
+        let dispatcher = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
             if let Err(e) = storage::download(&name, "text/csv", &text) {
                 dispatcher.dispatch(Action::Note(format!("Export failed: {e}.")));
@@ -92,44 +94,67 @@ pub fn share_panel(p: &Props) -> Html {
     }
 }
 
-/// Runs kept in this browser: reopen, compare two, delete, clear.
-#[function_component(HistoryPanel)]
-pub fn history_panel(p: &Props) -> Html {
-    let s = &*p.state;
-    let d = p.state.dispatcher();
-    let clear = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| d.dispatch(Action::ClearHistory))
+#[derive(Properties, PartialEq)]
+pub struct SavedProps {
+    pub history: Vec<Entry>,
+    pub compare: Vec<String>,
+    pub error: Option<String>,
+    pub running: bool,
+    pub dispatch: UseReducerDispatcher<Session>,
+}
+
+/// The history, and the two runs picked from it side by side.
+#[function_component(SavedRuns)]
+pub fn saved_runs(p: &SavedProps) -> Html {
+    // Decoding a saved run recomputes its statistics: once per pick, not
+    // on every redraw.
+    let pair = {
+        let history = p.history.clone();
+        use_memo(p.compare.clone(), move |picked| match picked.as_slice() {
+            [a, b] => decode_entry(&history, a).zip(decode_entry(&history, b)),
+            _ => None,
+        })
     };
     html! {
+        <>
+        if let Some((a, b)) = (*pair).clone() {
+            <CompareView a={a} b={b} title={"Two saved runs side by side".to_string()} />
+        }
+        <HistoryPanel history={p.history.clone()} compare={p.compare.clone()} error={p.error.clone()}
+            running={p.running} dispatch={p.dispatch.clone()} />
+        </>
+    }
+}
+
+/// Runs kept in this browser: reopen, compare two, delete, clear.
+#[function_component(HistoryPanel)]
+fn history_panel(p: &SavedProps) -> Html {
+    let d = p.dispatch.clone();
+    let clear = d.to_callback().reform(|_: MouseEvent| Action::ClearHistory);
+    html! {
         <section id="history" class="history" aria-labelledby="history-title">
-            <details open={!s.history.is_empty() && s.phase != Phase::Running}>
-                <summary><h2 id="history-title">{ format!("History ({})", s.history.len()) }</h2></summary>
-                if let Some(e) = &s.history_error {
+            <details open={!p.history.is_empty() && !p.running}>
+                <summary><h2 id="history-title">{ format!("History ({})", p.history.len()) }</h2></summary>
+                if let Some(e) = &p.error {
                     <p class="warn" id="history-error" role="alert">{ e }</p>
                 }
-                if s.history.is_empty() {
+                if p.history.is_empty() {
                     <p class="muted">{ "Finished runs are kept here, in this browser only." }</p>
                 } else {
                     <p class="muted">{ "Tick two runs to compare them side by side." }</p>
                     <ul id="history-list">
-                        { for s.history.iter().map(|e| {
-                            let (open, del, pick) = {
-                                let (a, b, c) = (e.id.clone(), e.id.clone(), e.id.clone());
-                                let (d1, d2, d3) = (d.clone(), d.clone(), d.clone());
-                                (
-                                    Callback::from(move |_: MouseEvent| d1.dispatch(Action::OpenEntry(a.clone()))),
-                                    Callback::from(move |_: MouseEvent| d2.dispatch(Action::DeleteEntry(b.clone()))),
-                                    Callback::from(move |_: Event| d3.dispatch(Action::ToggleCompare(c.clone()))),
-                                )
-                            };
+                        { for p.history.iter().map(|e| {
+                            let (a, b, c) = (e.id.clone(), e.id.clone(), e.id.clone());
+                            let open = d.to_callback().reform(move |_: MouseEvent| Action::OpenEntry(a.clone()));
+                            let del = d.to_callback().reform(move |_: MouseEvent| Action::DeleteEntry(b.clone()));
+                            let pick = d.to_callback().reform(move |_: Event| Action::ToggleCompare(c.clone()));
                             html! {
                                 <li data-id={e.id.clone()}>
                                     <label>
-                                        <input type="checkbox" class="pick" checked={s.compare.contains(&e.id)} onchange={pick} />
+                                        <input type="checkbox" class="pick" checked={p.compare.contains(&e.id)} onchange={pick} />
                                         <span>{ &e.label }</span>
                                     </label>
-                                    <button type="button" class="secondary open" onclick={open} disabled={s.phase == Phase::Running}>{ "Open" }</button>
+                                    <button type="button" class="secondary open" onclick={open} disabled={p.running}>{ "Open" }</button>
                                     <button type="button" class="secondary delete" onclick={del}>{ "Delete" }</button>
                                 </li>
                             }

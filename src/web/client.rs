@@ -2,14 +2,14 @@
 //! is ready would be lost (a wasm worker listens only once it has loaded), so
 //! they wait here until it says `ready`.
 
-use super::{from_js, js_error_text, js_object, spawn_module_worker, to_js};
-use crate::protocol::{FromEngine, ToEngine};
+use super::{envelope, js_error_text, open_envelope, spawn_module_worker};
+use crate::protocol::{EngineRequest, FromEngine, FromEngineWorker, ToEngine, ToWorker};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{MessageChannel, MessageEvent, Worker};
+use web_sys::{MessageChannel, MessageEvent, MessagePort, Worker};
 
 pub struct EngineClient {
     pub workers: u32,
@@ -108,9 +108,7 @@ impl EngineClient {
     pub fn send(&self, msg: ToEngine) {
         let mut q = self.inner.queue.borrow_mut();
         match (q.ready, self.inner.worker.borrow().as_ref()) {
-            (true, Some(w)) => {
-                let _ = w.post_message(&to_js(&msg));
-            }
+            (true, Some(w)) => post(w, &msg),
             _ => q.pending.push(msg),
         }
     }
@@ -141,15 +139,13 @@ fn boot(inner: &Rc<Inner>) -> Result<(), String> {
     let on_message = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
         let Some(inner) = weak.upgrade() else { return };
         let data = ev.unchecked_into::<MessageEvent>().data();
-        if on_child_request(&inner, &data) {
-            return;
-        }
-        if let Some(cell) = cancel_cell(&data) {
-            inner.queue.borrow_mut().cancel_cell = Some(cell);
-            return;
-        }
-        let msg = from_js::<FromEngine>(data)
-            .unwrap_or_else(|message| FromEngine::Failed { run: None, message });
+        let msg = match open_envelope::<FromEngineWorker>(data) {
+            Ok((FromEngineWorker::Request(request), attachment)) => {
+                return on_request(&inner, request, attachment)
+            }
+            Ok((FromEngineWorker::Event(msg), _)) => msg,
+            Err(message) => FromEngine::Failed { run: None, message },
+        };
         match &msg {
             FromEngine::Failed { run: None, .. } => inner.queue.borrow_mut().broken = true,
             FromEngine::Ready { .. } => {
@@ -161,7 +157,7 @@ fn boot(inner: &Rc<Inner>) -> Result<(), String> {
                 };
                 if let Some(w) = inner.worker.borrow().as_ref() {
                     for m in pending {
-                        let _ = w.post_message(&to_js(&m));
+                        post(w, &m);
                     }
                 }
             }
@@ -257,17 +253,8 @@ fn watch(inner: &Rc<Inner>, what: Watch) {
     }
 }
 
-fn cancel_cell(data: &JsValue) -> Option<(js_sys::WebAssembly::Memory, u32, u32)> {
-    let get = |k: &str| js_sys::Reflect::get(data, &k.into()).ok();
-    if get("type")?.as_string()? != "cancel_cell" {
-        return None;
-    }
-    let memory = get("memory")?
-        .dyn_into::<js_sys::WebAssembly::Memory>()
-        .ok()?;
-    let address = get("address")?.as_f64()? as u32;
-    let tasks = get("tasks_finished")?.as_f64()? as u32;
-    Some((memory, address, tasks))
+fn post(engine: &Worker, msg: &ToEngine) {
+    let _ = engine.post_message(&envelope(msg, &JsValue::UNDEFINED));
 }
 
 /// Ends the engine worker and the workers the page made for it.
@@ -280,103 +267,93 @@ fn end_engine(inner: &Inner) {
     }
 }
 
-/// The engine's requests to make (`spawn_worker`) or end (`end_worker`) a
-/// worker. A new worker gets one end of a fresh channel, the engine the
-/// other; a worker that fails is reported to the engine and ended.
-fn on_child_request(inner: &Rc<Inner>, data: &JsValue) -> bool {
-    let get = |k: &str| js_sys::Reflect::get(data, &k.into()).unwrap_or(JsValue::UNDEFINED);
-    let kind = get("type").as_string().unwrap_or_default();
-    let id = get("id");
-    let to_engine = |msg: &JsValue, transfer: &js_sys::Array| {
-        if let Some(engine) = inner.worker.borrow().as_ref() {
-            let _ = engine.post_message_with_transfer(msg, transfer);
+/// What the engine asks of the page. A worker it wants gets one end of a
+/// fresh channel, the engine the other; a worker that fails is reported to
+/// the engine and ended.
+fn on_request(inner: &Rc<Inner>, request: EngineRequest, attachment: JsValue) {
+    match request {
+        EngineRequest::CancelCell {
+            cancel,
+            tasks_finished,
+        } => {
+            if let Ok(memory) = attachment.dyn_into::<js_sys::WebAssembly::Memory>() {
+                inner.queue.borrow_mut().cancel_cell = Some((memory, cancel, tasks_finished));
+            }
         }
-    };
-    match kind.as_str() {
-        "spawn_worker" => {
-            let url = get("url").as_string().unwrap_or_default();
-            let name = get("name").as_string().unwrap_or_default();
-            let made = spawn_module_worker(&url, &name).and_then(|worker| {
-                let channel = MessageChannel::new().map_err(|e| js_error_text(&e))?;
-                let (mine, theirs) = (channel.port1(), channel.port2());
-                worker
-                    .post_message_with_transfer(
-                        &js_object(&[
-                            ("type", &"port".into()),
-                            ("port", &theirs),
-                            ("init", &get("init")),
-                        ]),
-                        &js_sys::Array::of1(&theirs),
-                    )
-                    .map_err(|e| js_error_text(&e))?;
-                Ok((worker, mine))
-            });
-            match made {
-                Ok((worker, port)) => {
-                    let weak = Rc::downgrade(inner);
-                    let child_id = id.clone();
-                    let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-                        if let Some(ev) = e.dyn_ref::<web_sys::Event>() {
-                            ev.prevent_default();
-                        }
-                        let Some(inner) = weak.upgrade() else { return };
-                        let key = child_id.as_f64().unwrap_or(-1.0) as u32;
-                        if let Some(child) = inner.children.borrow_mut().remove(&key) {
-                            child.worker.terminate();
-                        }
-                        let msg = js_object(&[
-                            ("type", &"worker_error".into()),
-                            ("id", &child_id),
-                            ("message", &js_error_text(&e).into()),
-                        ]);
-                        let engine = inner.worker.borrow().clone();
-                        if let Some(engine) = engine {
-                            let _ = engine.post_message(&msg);
-                        }
-                    });
-                    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-                    let key = id.as_f64().unwrap_or(-1.0) as u32;
-                    inner.children.borrow_mut().insert(
-                        key,
-                        Child {
-                            worker,
-                            _on_error: on_error,
-                        },
-                    );
-                    to_engine(
-                        &js_object(&[
-                            ("type", &"worker_port".into()),
-                            ("id", &id),
-                            ("port", &port),
-                        ]),
-                        &js_sys::Array::of1(&port),
-                    );
+        EngineRequest::SpawnWorker {
+            id,
+            url,
+            name,
+            script,
+        } => match make_child(&url, &name, script, &attachment) {
+            Ok((worker, port)) => {
+                let on_error = child_error_handler(inner, id);
+                worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+                let child = Child {
+                    worker,
+                    _on_error: on_error,
+                };
+                inner.children.borrow_mut().insert(id, child);
+                let reply = envelope(&ToEngine::WorkerPort { id }, &port);
+                if let Some(engine) = inner.worker.borrow().as_ref() {
+                    let _ = engine.post_message_with_transfer(&reply, &js_sys::Array::of1(&port));
                 }
-                Err(message) => to_engine(
-                    &js_object(&[
-                        ("type", &"worker_error".into()),
-                        ("id", &id),
-                        ("message", &message.into()),
-                    ]),
-                    &js_sys::Array::new(),
-                ),
             }
-            true
-        }
-        "relay" => {
-            let key = id.as_f64().unwrap_or(-1.0) as u32;
-            if let Some(child) = inner.children.borrow().get(&key) {
-                let _ = child.worker.post_message(&get("data"));
+            Err(message) => to_engine(inner, &ToEngine::WorkerError { id, message }),
+        },
+        EngineRequest::Relay { id } => {
+            if let Some(child) = inner.children.borrow().get(&id) {
+                let _ = child.worker.post_message(&attachment);
             }
-            true
         }
-        "end_worker" => {
-            let key = id.as_f64().unwrap_or(-1.0) as u32;
-            if let Some(child) = inner.children.borrow_mut().remove(&key) {
+        EngineRequest::EndWorker { id } => {
+            if let Some(child) = inner.children.borrow_mut().remove(&id) {
                 child.worker.terminate();
             }
-            true
         }
-        _ => false,
     }
+}
+
+fn to_engine(inner: &Inner, msg: &ToEngine) {
+    let engine = inner.worker.borrow().clone();
+    if let Some(engine) = engine {
+        post(&engine, msg);
+    }
+}
+
+/// A worker from boot script `url`, started with `script` and the engine's
+/// `init` (module, memory) and its end of a new channel; the other end.
+fn make_child(
+    url: &str,
+    name: &str,
+    script: String,
+    init: &JsValue,
+) -> Result<(Worker, MessagePort), String> {
+    let worker = spawn_module_worker(url, name)?;
+    let channel = MessageChannel::new().map_err(|e| js_error_text(&e))?;
+    let (mine, theirs) = (channel.port1(), channel.port2());
+    js_sys::Reflect::set(init, &"port".into(), &theirs).map_err(|e| js_error_text(&e))?;
+    worker
+        .post_message_with_transfer(
+            &envelope(&ToWorker::Start { script }, init),
+            &js_sys::Array::of1(&theirs),
+        )
+        .map_err(|e| js_error_text(&e))?;
+    Ok((worker, mine))
+}
+
+/// A child that fails to load or crashes is ended, and the engine told.
+fn child_error_handler(inner: &Rc<Inner>, id: u32) -> Closure<dyn FnMut(JsValue)> {
+    let weak = Rc::downgrade(inner);
+    Closure::new(move |e: JsValue| {
+        if let Some(ev) = e.dyn_ref::<web_sys::Event>() {
+            ev.prevent_default();
+        }
+        let Some(inner) = weak.upgrade() else { return };
+        if let Some(child) = inner.children.borrow_mut().remove(&id) {
+            child.worker.terminate();
+        }
+        let message = js_error_text(&e);
+        to_engine(&inner, &ToEngine::WorkerError { id, message });
+    })
 }

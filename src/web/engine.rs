@@ -3,10 +3,12 @@
 //! runs every measurement so the page's main thread never computes.
 
 use super::procs::{Processes, Urls};
-use super::{from_js, now_ms, pause_ms, sleep_ms, to_js, worker_scope, WebClock, RUN};
+use super::{envelope, now_ms, open_envelope, pause_ms, sleep_ms, worker_scope, WebClock, RUN};
 use crate::models::gil::{self, GilKind};
-use crate::models::{measure, seq, threads, Measurement, ModelId, Span, SpanKind, TaskOutcome};
-use crate::protocol::{FromEngine, ToEngine};
+use crate::models::{
+    measure, seq, threads, Measurement, ModelId, OnThreads, Span, SpanKind, TaskOutcome,
+};
+use crate::protocol::{EngineRequest, FromEngine, ToEngine};
 use crate::stats;
 use crate::workloads::Workload;
 use std::cell::Cell;
@@ -59,7 +61,7 @@ pub fn main() {
 }
 
 fn post(msg: &FromEngine) {
-    let _ = worker_scope().post_message(&to_js(msg));
+    let _ = worker_scope().post_message(&envelope(msg, &JsValue::UNDEFINED));
 }
 
 async fn start(workers: u32) -> Result<(), String> {
@@ -69,7 +71,9 @@ async fn start(workers: u32) -> Result<(), String> {
     // The page answers the pool's worker requests before the engine takes
     // runs: listen for those answers from now on.
     let early = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
-        super::mailbox::on_page_message(&ev.data());
+        if let Ok((msg, attachment)) = open_envelope::<ToEngine>(ev.data()) {
+            worker_news(msg, attachment);
+        }
     });
     worker_scope().set_onmessage(Some(early.as_ref().unchecked_ref()));
     // Answers arrive while the pool starts (the awaits below), so this must
@@ -88,33 +92,25 @@ async fn start(workers: u32) -> Result<(), String> {
 
     let e = engine.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        if super::mailbox::on_page_message(&ev.data()) {
-            return;
-        }
-        match from_js::<ToEngine>(ev.data()) {
-            Ok(ToEngine::Run {
-                run,
-                workload,
-                models,
-                workers,
-                repeats,
-                warmup,
-                switch_ms,
-            }) => {
+        let msg = open_envelope::<ToEngine>(ev.data()).map(|(msg, at)| worker_news(msg, at));
+        match msg {
+            Ok(None | Some(ToEngine::WorkerPort { .. } | ToEngine::WorkerError { .. })) => {}
+            Ok(Some(ToEngine::Run(req))) => {
                 let e = e.clone();
                 let plan = Plan {
-                    models,
-                    workers: workers.clamp(1, e.workers),
-                    repeats,
-                    warmup,
-                    switch_ms,
+                    models: req.models,
+                    workers: req.workers.clamp(1, e.workers),
+                    repeats: req.repeats,
+                    warmup: req.warmup,
+                    switch_ms: req.switch_ms,
                 };
+                let (run, workload) = (req.run, req.workload);
                 spawn_local(async move {
                     let msg = e.run_all(run, &workload, &plan).await;
                     post(&msg);
                 });
             }
-            Ok(ToEngine::Cancel { run }) => {
+            Ok(Some(ToEngine::Cancel { run })) => {
                 if e.running.get() == Some(run) {
                     RUN.cancel.store(true, Ordering::Relaxed);
                     e.procs.terminate_all("cancelled");
@@ -145,17 +141,34 @@ async fn start(workers: u32) -> Result<(), String> {
     Ok(())
 }
 
+/// Hands the page's news about a worker it made for the engine to the
+/// mailbox waiting for it; any other message is returned.
+fn worker_news(msg: ToEngine, attachment: JsValue) -> Option<ToEngine> {
+    match msg {
+        ToEngine::WorkerPort { id } => super::mailbox::on_worker_port(id, attachment),
+        ToEngine::WorkerError { id, message } => super::mailbox::on_worker_error(id, message),
+        other => return Some(other),
+    }
+    None
+}
+
+/// `workers` threads of the engine's rayon pool, on the page's clock.
+fn on_threads(workers: u32) -> OnThreads<'static, WebClock, fn(f64)> {
+    OnThreads {
+        pool: None,
+        workers,
+        clock: &WebClock,
+        sleep: sleep_ms,
+        control: &RUN,
+    }
+}
+
 fn post_cancel_cell() {
-    let cell = super::js_object(&[
-        ("type", &"cancel_cell".into()),
-        ("memory", &wasm_bindgen::memory()),
-        ("address", &(RUN.cancel.as_ptr() as usize as u32).into()),
-        (
-            "tasks_finished",
-            &(RUN.finished.as_ptr() as usize as u32).into(),
-        ),
-    ]);
-    let _ = worker_scope().post_message(&cell);
+    let cell = EngineRequest::CancelCell {
+        cancel: RUN.cancel.as_ptr() as usize as u32,
+        tasks_finished: RUN.finished.as_ptr() as usize as u32,
+    };
+    let _ = worker_scope().post_message(&envelope(&cell, &wasm_bindgen::memory()));
 }
 
 // Firefox may collect a Web Worker that shares wasm memory with its parent
@@ -205,16 +218,18 @@ async fn start_threads(workers: u32) -> Result<u32, String> {
 /// thread, made the same way, as every other thread model runs on. On the
 /// engine's own thread WebKitGTK ran the same loop ~20% slower, which made
 /// GIL threads look faster than one thread. The reduced page has no pool.
-fn run_seq(workload: &Workload) -> Measurement {
+/// The event loop of `async` runs on the same kind of thread, for the same
+/// reason.
+fn on_one_thread(job: impl Fn() -> Measurement + Send + Sync) -> Measurement {
     #[cfg(feature = "threads")]
     if super::shared_memory() {
         let mut out = None;
-        rayon::scope(|s| s.spawn(|_| out = Some(seq::run(workload, &WebClock, sleep_ms, &RUN))));
+        rayon::scope(|s| s.spawn(|_| out = Some(job())));
         if let Some(m) = out {
             return m;
         }
     }
-    seq::run(workload, &WebClock, sleep_ms, &RUN)
+    job()
 }
 
 impl Engine {
@@ -313,20 +328,12 @@ impl Engine {
                 .await;
         }
         match model {
-            ModelId::Seq => run_seq(workload),
-            ModelId::Threads => threads::run_on(workload, None, workers, &WebClock, sleep_ms, &RUN),
+            ModelId::Seq => on_one_thread(|| seq::run(workload, &WebClock, sleep_ms, &RUN)),
+            ModelId::Threads => threads::run_on(workload, &on_threads(workers)),
             ModelId::Gil | ModelId::OldGil => {
                 let kind = GilKind::of_model(model).expect("a GIL model");
-                let (mut m, gil_stats) = gil::run_on(
-                    workload,
-                    None,
-                    workers,
-                    &WebClock,
-                    sleep_ms,
-                    &RUN,
-                    plan.switch_ms,
-                    kind,
-                );
+                let on = on_threads(workers);
+                let (mut m, gil_stats) = gil::run_on(workload, &on, plan.switch_ms, kind);
                 m.figures
                     .insert("gil_hand_offs".into(), gil_stats.hand_offs as f64);
                 m.figures

@@ -3,7 +3,7 @@
 //! workers with plain async code instead of callback webs.
 //!
 //! The engine does not create these workers itself: it asks the page to
-//! (`spawn_worker`), and the page hands it one end of a `MessageChannel`
+//! (`EngineRequest::SpawnWorker`), and the page hands it one end of a `MessageChannel`
 //! whose other end the new worker holds. Firefox can deadlock a worker that
 //! creates workers of its own (its `new Worker` never returns, seen at
 //! random while other workers of the page started or ended); on the main
@@ -13,7 +13,8 @@
 //! `Worker.postMessage`: the module and memory at the start, shared buffers
 //! with their task (`post_via_page`).
 
-use super::{js_error_text, js_object, worker_scope};
+use super::{envelope, js_error_text, worker_scope};
+use crate::protocol::EngineRequest;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
@@ -52,39 +53,40 @@ thread_local! {
     static REGISTRY: Registry = Registry::default();
 }
 
-fn field(data: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// Takes the page's answers about workers out of the engine's message
-/// stream: `worker_port` (a spawn succeeded) and `worker_error` (a spawn
-/// failed, or the worker crashed later). Returns whether `data` was one.
-pub fn on_page_message(data: &JsValue) -> bool {
-    let kind = field(data, "type").as_string().unwrap_or_default();
-    if kind != "worker_port" && kind != "worker_error" {
-        return false;
-    }
-    let id = field(data, "id").as_f64().unwrap_or(-1.0) as u32;
+/// The page made worker `id`: `port` is the engine's end of its channel.
+pub fn on_worker_port(id: u32, port: JsValue) {
     REGISTRY.with(|r| {
         if let Some(resolve) = r.waiting.borrow_mut().remove(&id) {
-            let _ = resolve.call1(&JsValue::NULL, data);
-        } else if kind == "worker_error" {
+            let _ = resolve.call1(&JsValue::NULL, &port);
+        }
+    });
+}
+
+/// Worker `id` could not be made, or crashed later: whoever waits for it,
+/// to start or to answer, hears why.
+pub fn on_worker_error(id: u32, message: String) {
+    REGISTRY.with(|r| {
+        if let Some(resolve) = r.waiting.borrow_mut().remove(&id) {
+            let _ = resolve.call1(&JsValue::NULL, &message.into());
+        } else {
             let inbox = r.inboxes.borrow().get(&id).and_then(Weak::upgrade);
             if let Some(inbox) = inbox {
-                deliver(
-                    &inbox,
-                    Err(field(data, "message").as_string().unwrap_or_default()),
-                );
+                deliver(&inbox, Err(message));
             }
         }
     });
-    true
 }
 
 impl Mailbox {
-    /// A new module worker from `url`, named `name`, made by the page,
-    /// which hands it `init` with the port.
-    pub async fn spawn(url: &str, name: &str, init: &JsValue) -> Result<Mailbox, String> {
+    /// A new module worker from the boot script `url`, named `name`, made
+    /// by the page, which starts it with the engine's glue `script` and
+    /// hands it `init` (module, memory) with its port.
+    pub async fn spawn(
+        url: &str,
+        name: &str,
+        script: &str,
+        init: &JsValue,
+    ) -> Result<Mailbox, String> {
         let id = REGISTRY.with(|r| {
             let id = r.next_id.get();
             r.next_id.set(id + 1);
@@ -93,21 +95,20 @@ impl Mailbox {
         let answer = js_sys::Promise::new(&mut |resolve, _| {
             REGISTRY.with(|r| r.waiting.borrow_mut().insert(id, resolve));
         });
-        let request = js_object(&[
-            ("type", &"spawn_worker".into()),
-            ("id", &id.into()),
-            ("url", &url.into()),
-            ("name", &name.into()),
-            ("init", init),
-        ]);
+        let request = EngineRequest::SpawnWorker {
+            id,
+            url: url.to_string(),
+            name: name.to_string(),
+            script: script.to_string(),
+        };
         worker_scope()
-            .post_message(&request)
+            .post_message(&envelope(&request, init))
             .map_err(|e| js_error_text(&e))?;
-        let data = JsFuture::from(answer).await.unwrap_or(JsValue::UNDEFINED);
-        let port = match field(&data, "port").dyn_into::<MessagePort>() {
+        let answer = JsFuture::from(answer).await.unwrap_or(JsValue::UNDEFINED);
+        let port = match answer.dyn_into::<MessagePort>() {
             Ok(port) => port,
-            Err(_) => {
-                let why = field(&data, "message").as_string();
+            Err(other) => {
+                let why = other.as_string();
                 return Err(why.unwrap_or_else(|| "the page sent no port".to_string()));
             }
         };
@@ -142,11 +143,7 @@ impl Mailbox {
         if let Some(why) = &self.inbox.borrow().closed {
             return Err(why.clone());
         }
-        let relay = js_object(&[
-            ("type", &"relay".into()),
-            ("id", &self.id.into()),
-            ("data", data),
-        ]);
+        let relay = envelope(&EngineRequest::Relay { id: self.id }, data);
         worker_scope()
             .post_message_with_transfer(&relay, transfer)
             .map_err(|e| js_error_text(&e))
@@ -185,8 +182,8 @@ impl Mailbox {
         }
         if first {
             self.port.close();
-            let end = js_object(&[("type", &"end_worker".into()), ("id", &self.id.into())]);
-            let _ = worker_scope().post_message(&end);
+            let end = EngineRequest::EndWorker { id: self.id };
+            let _ = worker_scope().post_message(&envelope(&end, &JsValue::UNDEFINED));
             REGISTRY.with(|r| r.inboxes.borrow_mut().remove(&self.id));
         }
     }

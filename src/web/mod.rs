@@ -107,8 +107,23 @@ pub fn spawn_module_worker(url: &str, name: &str) -> Result<Worker, String> {
     Worker::new_with_options(url, &options).map_err(|e| js_error_text(&e))
 }
 
-/// A plain JS object for the untyped side messages between page, engine
-/// and workers (those that carry ports, modules or shared buffers).
+/// `[message, attachment]`: every message between page, engine and workers
+/// travels so. The message goes through serde (`protocol.rs`); the
+/// attachment is what serde cannot carry (a port, a compiled module, a
+/// memory, a shared or transferred buffer), or `undefined`.
+pub fn envelope<T: Serialize>(msg: &T, attachment: &JsValue) -> JsValue {
+    js_sys::Array::of2(&to_js(msg), attachment).into()
+}
+
+pub fn open_envelope<T: DeserializeOwned>(data: JsValue) -> Result<(T, JsValue), String> {
+    if !js_sys::Array::is_array(&data) {
+        return Err("malformed message: not an envelope".to_string());
+    }
+    let arr: js_sys::Array = data.unchecked_into();
+    Ok((from_js(arr.get(0))?, arr.get(1)))
+}
+
+/// A plain JS object: an attachment that holds several JS values.
 pub fn js_object(pairs: &[(&str, &JsValue)]) -> JsValue {
     let o = js_sys::Object::new();
     for (k, v) in pairs {

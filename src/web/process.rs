@@ -4,7 +4,8 @@
 //! and leaves the port it talks to the engine through (the page made the
 //! worker and the channel, see `mailbox.rs`) in `self.tvpPort`.
 
-use super::shared::{envelope, open_envelope, received_bytes, SabCounter};
+use super::shared::{received_bytes, SabCounter};
+use super::{envelope, open_envelope};
 use super::{now_ms, sleep_ms, WebClock};
 use crate::models::FreeEnv;
 use crate::protocol::{FromProcess, ToProcess};

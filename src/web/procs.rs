@@ -4,10 +4,11 @@
 //! one compiled module.
 
 use super::mailbox::Mailbox;
-use super::shared::{envelope, new_counter_buffer, open_envelope, Outbox};
+use super::shared::{new_counter_buffer, Outbox};
+use super::{envelope, open_envelope};
 use super::{js_object, now_ms};
 use crate::models::{RunControl, Span, SpanKind, TaskOutcome};
-use crate::protocol::{FromProcess, ToProcess};
+use crate::protocol::{FromProcess, FromThread, ToProcess};
 use crate::workloads::{TaskFailure, Workload};
 use futures_util::future::join_all;
 use std::cell::{Cell, RefCell};
@@ -173,12 +174,10 @@ impl Processes {
     pub async fn spawn(&self) -> Result<Rc<Mailbox>, String> {
         let n = self.started.get();
         self.started.set(n + 1);
-        let boot = js_object(&[
-            ("js", &self.urls.engine_js.as_str().into()),
-            ("module", &self.module),
-        ]);
+        let init = js_object(&[("module", &self.module)]);
         let name = format!("process:{n}");
-        let mb = Rc::new(Mailbox::spawn(&self.urls.process_boot, &name, &boot).await?);
+        let mb = Mailbox::spawn(&self.urls.process_boot, &name, &self.urls.engine_js, &init);
+        let mb = Rc::new(mb.await?);
         self.live.borrow_mut().push(mb.clone());
         let (reply, _) = open_envelope::<FromProcess>(mb.recv().await?)?;
         match reply {
@@ -360,18 +359,17 @@ impl Processes {
     /// module over the engine's shared memory, runs nothing and ends.
     pub async fn spawn_thread(&self, index: u32) -> Result<(), String> {
         let init = js_object(&[
-            ("js", &self.urls.engine_js.as_str().into()),
             ("module", &wasm_bindgen::module()),
             ("memory", &wasm_bindgen::memory()),
         ]);
         let name = format!("thread:{index}");
-        let mb = Mailbox::spawn(&self.urls.thread_boot, &name, &init).await?;
-        let reply = mb.recv().await?;
+        let mb = Mailbox::spawn(&self.urls.thread_boot, &name, &self.urls.engine_js, &init);
+        let mb = mb.await?;
+        let reply = open_envelope::<FromThread>(mb.recv().await?);
         mb.terminate("joined");
-        match reply.as_string().as_deref() {
-            Some("joined") => Ok(()),
-            Some(other) => Err(other.to_string()),
-            None => Err("the thread sent something unexpected".to_string()),
+        match reply?.0 {
+            FromThread::Joined => Ok(()),
+            FromThread::Failed { message } => Err(message),
         }
     }
 }

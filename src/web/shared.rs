@@ -1,28 +1,11 @@
 //! What process workers share explicitly, the `multiprocessing.Value`
 //! analog: a counter in a `SharedArrayBuffer` handed to every process, and
-//! the buffers of the `transfer` lesson. Plus the envelope that carries such
-//! JS objects beside a serde message.
+//! the buffers of the `transfer` lesson.
 
-use super::{from_js, to_js};
 use crate::workloads::counter::SharedCounter;
 use crate::workloads::transfer::{fill, Via};
-use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// `[message, attachment]`: the message goes through serde, the attachment
-/// (a `SharedArrayBuffer`, an `ArrayBuffer`, or `undefined`) as it is.
-pub fn envelope<T: Serialize>(msg: &T, attachment: &JsValue) -> JsValue {
-    js_sys::Array::of2(&to_js(msg), attachment).into()
-}
-
-pub fn open_envelope<T: DeserializeOwned>(data: JsValue) -> Result<(T, JsValue), String> {
-    if !js_sys::Array::is_array(&data) {
-        return Err("malformed message: not an envelope".to_string());
-    }
-    let arr: js_sys::Array = data.unchecked_into();
-    Ok((from_js(arr.get(0))?, arr.get(1)))
-}
 
 // js-sys's `Atomics.load` for BigInt arrays takes its index as an i64, which
 // crosses as a BigInt and makes the call throw; these take plain indices.

@@ -2,22 +2,10 @@
 //! can fail (storage full, blocked, private mode): every call returns a
 //! `Result` whose error the page shows instead of crashing.
 
-use serde::{Deserialize, Serialize};
+use crate::session::Entry;
 use wasm_bindgen::JsCast;
 
 const KEY: &str = "tvp-history-v1";
-/// Older entries fall off: a history is for recent runs, not an archive.
-pub const MAX_ENTRIES: usize = 30;
-
-/// A saved run: its share fragment (compact) and how to list it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    pub id: String,
-    pub label: String,
-    /// The page query the run had, so reopening restores its form.
-    pub query: String,
-    pub fragment: String,
-}
 
 fn storage() -> Result<web_sys::Storage, String> {
     web_sys::window()

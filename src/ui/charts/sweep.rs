@@ -1,0 +1,113 @@
+//! Speedup against workers, with Amdahl's curve.
+
+use super::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SweepProps {
+    pub points: Vec<SweepPoint>,
+    pub cores: u32,
+}
+
+/// Speedup against worker count per model, the ideal diagonal, and the
+/// Amdahl curve fitted to each model with its serial fraction.
+#[function_component(SweepChart)]
+pub fn sweep_chart(p: &SweepProps) -> Html {
+    let mut models: Vec<ModelId> = p.points.iter().map(|s| s.model).collect();
+    models.sort();
+    models.dedup();
+    let max_w = p.points.iter().map(|s| s.workers).max().unwrap_or(1).max(2) as f64;
+    let h = 300.0;
+    let top = p
+        .points
+        .iter()
+        .filter_map(|s| s.speedup)
+        .fold(max_w.min(p.cores.max(1) as f64 * 1.5), f64::max)
+        * 1.1;
+    let (axis, y) = y_axis(top, h, "speedup vs seq (×)");
+    let x = |w: f64| LEFT + (w - 1.0) / (max_w - 1.0) * (W - LEFT - RIGHT);
+    let fits = amdahl_fits(&models, &p.points);
+    // Perfect scaling stops at the core count: more workers share the cores.
+    let c = (p.cores.max(1) as f64).min(max_w);
+    let ideal = format!(
+        "{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
+        x(1.0),
+        y(1.0),
+        x(c),
+        y(c),
+        x(max_w),
+        y(c)
+    );
+    html! {
+        <figure class="chart" id="sweep-chart">
+            <figcaption>
+                { "Scaling: speedup by worker count, the ideal on this machine's cores (dashed) and Amdahl's law fitted to each model (dotted)" }
+                <span class="fits">{ for fits.iter().map(|(m, f)| html! {
+                    <span class={classes!("fit", model_class(*m))} data-model={m.id()}>
+                        <code>{ m.id() }</code>{ match f { Some(f) => format!(" serial fraction ≈ {:.1}%", f * 100.0), None => " —".to_string() } }
+                    </span>
+                }) }</span>
+            </figcaption>
+            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="sweep-title">
+                <title id="sweep-title">{ "Speedup against number of workers" }</title>
+                { axis }
+                <polyline class="ideal-line" points={ideal} />
+                <line class="cores" x1={x(p.cores as f64).to_string()} x2={x(p.cores as f64).to_string()} y1={TOP.to_string()} y2={(h - BOTTOM).to_string()} />
+                <text class="cores-label" x={(x(p.cores as f64) + 4.0).to_string()} y={(TOP + 12.0).to_string()}>{ format!("{} cores", p.cores) }</text>
+                { for fits.iter().filter_map(|(m, f)| f.map(|f| (m, f))).map(|(m, f)| {
+                    let pts: Vec<String> = (0..=40).map(|i| {
+                        let w = 1.0 + (max_w - 1.0) * i as f64 / 40.0;
+                        format!("{:.1},{:.1}", x(w), y(stats::amdahl(f, w)))
+                    }).collect();
+                    html! { <polyline class={classes!("amdahl", model_class(*m))} points={pts.join(" ")} /> }
+                }) }
+                { for models.iter().map(|m| {
+                    let mut pts: Vec<&SweepPoint> = p.points.iter().filter(|s| s.model == *m && s.speedup.is_some()).collect();
+                    pts.sort_by_key(|s| s.workers);
+                    let line: Vec<String> = pts.iter().map(|s| format!("{:.1},{:.1}", x(s.workers as f64), y(s.speedup.unwrap_or(0.0)))).collect();
+                    html! {
+                        <g class={classes!("series", model_class(*m))} data-model={m.id()}>
+                            <polyline points={line.join(" ")} />
+                            { for pts.iter().map(|s| html! {
+                                <circle class="point" cx={x(s.workers as f64).to_string()} cy={y(s.speedup.unwrap_or(0.0)).to_string()} r="4"
+                                    data-model={m.id()} data-workers={s.workers.to_string()} data-speedup={format!("{:.4}", s.speedup.unwrap_or(0.0))} />
+                            }) }
+                        </g>
+                    }
+                }) }
+                <g class="axis x">
+                    { for (1..=max_w as u32).map(|w| html! {
+                        <text x={x(w as f64).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ w }</text>
+                    }) }
+                    { x_label(h, "workers") }
+                </g>
+            </svg>
+            { sweep_table(&p.points) }
+        </figure>
+    }
+}
+
+/// The serial fraction of Amdahl's law fitted to each model's points.
+fn amdahl_fits(models: &[ModelId], points: &[SweepPoint]) -> Vec<(ModelId, Option<f64>)> {
+    models
+        .iter()
+        .map(|m| {
+            let pts: Vec<(f64, f64)> = points
+                .iter()
+                .filter(|s| s.model == *m)
+                .filter_map(|s| s.speedup.map(|v| (s.workers as f64, v)))
+                .collect();
+            (*m, stats::amdahl_fit(&pts))
+        })
+        .collect()
+}
+
+fn sweep_table(points: &[SweepPoint]) -> Html {
+    table_alt(
+        &["model", "workers", "median (ms)", "speedup (×)"],
+        html! { { for points.iter().map(|s| html! {
+            <tr><td>{ s.model.id() }</td><td>{ s.workers }</td>
+            <td>{ s.median_ms.map_or("—".to_string(), |v| format!("{v:.2}")) }</td>
+            <td>{ s.speedup.map_or("—".to_string(), |v| format!("{v:.2}")) }</td></tr>
+        }) } },
+    )
+}

@@ -1,0 +1,123 @@
+//! What each worker did in the last repeat.
+
+use super::*;
+
+fn kind_class(k: SpanKind) -> &'static str {
+    match k {
+        SpanKind::Run => "k-run",
+        SpanKind::GilWait => "k-gil_wait",
+        SpanKind::Io => "k-io",
+        SpanKind::Spawn => "k-spawn",
+    }
+}
+
+fn kind_label(k: SpanKind) -> &'static str {
+    match k {
+        SpanKind::Run => "running (holding the GIL under gil/oldgil)",
+        SpanKind::GilWait => "waiting for the GIL",
+        SpanKind::Io => "blocked on I/O",
+        SpanKind::Spawn => "starting a worker",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub result: ModelResult,
+}
+
+/// One row per worker, one bar per span of the last repeat, coloured by
+/// kind: under the GIL the run bars never overlap across rows.
+#[function_component(Timeline)]
+pub fn timeline(p: &TimelineProps) -> Html {
+    let r = &p.result;
+    let mut workers: Vec<u32> = r.spans.iter().map(|s| s.worker).collect();
+    workers.sort_unstable();
+    workers.dedup();
+    if workers.is_empty() {
+        return html! {};
+    }
+    let row_h = 20.0;
+    let h = TOP + row_h * workers.len() as f64 + BOTTOM;
+    let end = r
+        .spans
+        .iter()
+        .map(|s| s.end_ms)
+        .fold(0.0, f64::max)
+        .max(0.001);
+    let x = |ms: f64| LEFT + (ms / end).clamp(0.0, 1.0) * (W - LEFT - RIGHT);
+    let kinds: Vec<SpanKind> = [
+        SpanKind::Run,
+        SpanKind::GilWait,
+        SpanKind::Io,
+        SpanKind::Spawn,
+    ]
+    .into_iter()
+    .filter(|k| r.spans.iter().any(|s| s.kind == *k))
+    .collect();
+    let id = format!("timeline-{}", r.model.id());
+    html! {
+        <figure class="chart timeline" id={id.clone()} data-model={r.model.id()}>
+            <figcaption>
+                <code>{ r.model.id() }</code>{ format!(
+                    " — per-worker timeline of the last repeat ({} worker{})",
+                    workers.len(),
+                    if workers.len() == 1 { "" } else { "s" }
+                ) }
+                <span class="legend">{ for kinds.iter().map(|k| html! {
+                    <span><i class={kind_class(*k)}></i>{ kind_label(*k) }</span>
+                }) }</span>
+            </figcaption>
+            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby={format!("{id}-title")}>
+                <title id={format!("{id}-title")}>{ format!("What each worker of {} did over time", r.model.id()) }</title>
+                { for workers.iter().enumerate().map(|(row, w)| {
+                    let y0 = TOP + row as f64 * row_h;
+                    let spans: Vec<&Span> = r.spans.iter().filter(|s| s.worker == *w).collect();
+                    html! {
+                        <g class="row" data-worker={w.to_string()}>
+                            <text x={(LEFT - 6.0).to_string()} y={(y0 + row_h * 0.7).to_string()} text-anchor="end">{ format!("w{w}") }</text>
+                            { for spans.iter().map(|s| {
+                                let (x0, x1) = (x(s.start_ms), x(s.end_ms));
+                                html! {
+                                    <rect class={classes!("span", kind_class(s.kind))} x={x0.to_string()} y={(y0 + 2.0).to_string()}
+                                        width={(x1 - x0).max(0.6).to_string()} height={(row_h - 4.0).to_string()} data-task={s.task.to_string()} />
+                                }
+                            }) }
+                        </g>
+                    }
+                }) }
+                <g class="axis x">
+                    { for ticks(end).into_iter().map(|t| html! {
+                        <text x={x(t).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ fmt_tick(t) }</text>
+                    }) }
+                    { x_label(h, "time since the repeat started (ms)") }
+                </g>
+            </svg>
+            { per_worker_table(r, &workers) }
+        </figure>
+    }
+}
+
+/// Per worker, the time in each kind of span: the same story as the bars in
+/// a few rows (a row per span would be thousands).
+fn per_worker_table(r: &ModelResult, workers: &[u32]) -> Html {
+    table_alt(
+        &[
+            "worker",
+            "tasks",
+            "running (ms)",
+            "waiting for the GIL (ms)",
+            "I/O (ms)",
+            "starting workers (ms)",
+        ],
+        html! { { for workers.iter().map(|w| {
+            let mine: Vec<&Span> = r.spans.iter().filter(|s| s.worker == *w).collect();
+            let total = |k: SpanKind| mine.iter().filter(|s| s.kind == k).map(|s| s.end_ms - s.start_ms).sum::<f64>();
+            let mut tasks: Vec<u32> = mine.iter().map(|s| s.task).collect();
+            tasks.sort_unstable();
+            tasks.dedup();
+            html! { <tr><td>{ w }</td><td>{ tasks.len() }</td>
+                <td>{ format!("{:.2}", total(SpanKind::Run)) }</td><td>{ format!("{:.2}", total(SpanKind::GilWait)) }</td>
+                <td>{ format!("{:.2}", total(SpanKind::Io)) }</td><td>{ format!("{:.2}", total(SpanKind::Spawn)) }</td></tr> }
+        }) } },
+    )
+}

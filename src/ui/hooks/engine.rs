@@ -1,0 +1,103 @@
+//! The engine worker as a hook: started on the first run, replaced when a
+//! run needs a bigger pool or the old one broke, polled for progress while
+//! a run is in progress.
+
+use crate::protocol::FromEngine;
+use crate::protocol::{RunRequest, ToEngine};
+use crate::session::{Action, Session};
+use crate::web::client::EngineClient;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// A handle on the page's engine; cloning it shares the same worker.
+#[derive(Clone)]
+pub struct Engine {
+    client: Rc<RefCell<Option<EngineClient>>>,
+    dispatch: UseReducerDispatcher<Session>,
+}
+
+impl Engine {
+    /// Sends one step of a run, on an engine with at least `pool` workers.
+    pub fn send(&self, pool: u32, request: RunRequest) {
+        let mut slot = self.client.borrow_mut();
+        // rayon's global pool has a fixed size per wasm instance: a run that
+        // needs more workers than the engine has gets a new engine (its
+        // start cost is shown); fewer run on part of the pool.
+        if !slot.as_ref().is_some_and(|e| e.fits(pool)) {
+            *slot = None;
+            let dispatch = self.dispatch.clone();
+            match EngineClient::start(pool, move |ev| dispatch.dispatch(Action::Engine(ev))) {
+                Ok(client) => *slot = Some(client),
+                Err(message) => {
+                    let run = Some(request.run);
+                    self.dispatch
+                        .dispatch(Action::Engine(FromEngine::Failed { run, message }));
+                    return;
+                }
+            }
+        }
+        if let Some(client) = slot.as_ref() {
+            client.send(ToEngine::Run(request));
+        }
+    }
+
+    pub fn cancel(&self, run: u32) {
+        if let Some(client) = self.client.borrow().as_ref() {
+            client.cancel(run);
+        }
+    }
+
+    fn tasks_finished(&self) -> Option<u32> {
+        self.client.borrow().as_ref()?.tasks_finished()
+    }
+}
+
+/// The engine of this page. While `running`, its finished-task counter is
+/// read a few times a second, cheap enough not to steal the cores being
+/// measured, so the progress line moves between the engine's messages.
+#[hook]
+pub fn use_engine(dispatch: UseReducerDispatcher<Session>, running: bool) -> Engine {
+    let client = use_mut_ref(|| None::<EngineClient>);
+    let engine = Engine { client, dispatch };
+    {
+        let engine = engine.clone();
+        use_effect_with(running, move |running| {
+            let poll = running.then(|| poll(engine));
+            move || drop(poll)
+        });
+    }
+    engine
+}
+
+/// An interval that polls the engine; dropping it stops the interval.
+struct Poll {
+    id: Option<i32>,
+    _tick: Closure<dyn FnMut()>,
+}
+
+impl Drop for Poll {
+    fn drop(&mut self) {
+        if let (Some(id), Some(w)) = (self.id, web_sys::window()) {
+            w.clear_interval_with_handle(id);
+        }
+    }
+}
+
+fn poll(engine: Engine) -> Poll {
+    let last = Cell::new(u32::MAX);
+    let tick = Closure::<dyn FnMut()>::new(move || {
+        if let Some(n) = engine.tasks_finished() {
+            if n != last.replace(n) {
+                engine.dispatch.dispatch(Action::Polled(n));
+            }
+        }
+    });
+    let id = web_sys::window().and_then(|w| {
+        w.set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 250)
+            .ok()
+    });
+    Poll { id, _tick: tick }
+}

@@ -1,0 +1,8 @@
+//! The page's hooks: the engine worker, and the session's outbox carried out
+//! after each render. Components never talk to a worker or to storage.
+
+mod engine;
+mod outbox;
+
+pub use engine::{use_engine, Engine};
+pub use outbox::use_outbox;
