@@ -144,6 +144,8 @@ pub fn assemble(
             }
         }
     }
+    // The report was derived before its sweep existed.
+    report.fit_sweep();
     report
 }
 
@@ -234,5 +236,47 @@ mod tests {
             (r.sweep[1].workers, r.sweep[1].median_ms, r.sweep[1].speedup),
             (2, Some(50.0), Some(2.0))
         );
+        assert!(r.usl.is_empty(), "two sweep points are too few to fit");
+    }
+
+    #[test]
+    fn assembled_sweeps_are_fitted() {
+        let c = cfg("models=seq,procs&sweep=1");
+        let s = steps(&c, 2);
+        let m = |model, workers, wall_ms| Measurement {
+            model,
+            workers,
+            wall_ms,
+            value: "40000000".into(),
+            correct: true,
+            errors: vec![],
+            spans: vec![],
+            figures: Default::default(),
+        };
+        // procs on a USL curve with σ = κ = 0.1, whose peak is at
+        // √(0.9/0.1) = 3 workers: capacities 1, 2/1.3, 3/1.8, 4/2.5, so
+        // 100, 65, 60 and 62.5 ms.
+        let mut measured = vec![vec![m(ModelId::Seq, 1, 100.0), m(ModelId::Procs, 2, 65.0)]];
+        for (workers, ms) in [(1, 100.0), (2, 65.0), (3, 60.0), (4, 62.5)] {
+            measured.push(vec![m(ModelId::Procs, workers, ms)]);
+        }
+        let env = Env {
+            cores: 2,
+            isolated: true,
+            user_agent: String::new(),
+            build: String::new(),
+            date: String::new(),
+            timer_resolution_ms: None,
+            shared_memory: None,
+        };
+        let r = assemble(&c, env, &s, &measured, String::new());
+        assert_eq!(r.sweep.len(), 4);
+        assert_eq!(r.usl.len(), 1);
+        assert_eq!(r.usl[0].model, ModelId::Procs);
+        let fit = &r.usl[0];
+        assert!((fit.sigma - 0.1).abs() < 1e-9 && (fit.kappa - 0.1).abs() < 1e-9);
+        assert!((fit.peak_workers.unwrap() - 3.0).abs() < 1e-6);
+        assert!((fit.peak_speedup.unwrap() - 3.0 / 1.8).abs() < 1e-9);
+        assert_eq!(fit.slower_beyond, Some(3));
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::config::RunConfig;
 use crate::models::{Measurement, ModelId, Span, TaskError};
-use crate::stats;
-use serde::{Deserialize, Serialize};
+use crate::stats::{self, Outliers, Warning};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -42,6 +42,13 @@ pub struct ModelResult {
     pub median_ci_ms: Option<(f64, f64)>,
     #[serde(default)]
     pub speedup_ci: Option<(f64, f64)>,
+    /// Median absolute deviation of the samples, unscaled ([`stats::mad`]).
+    #[serde(default)]
+    pub mad_ms: Option<f64>,
+    /// The samples beyond Tukey's fences and what they do to the spread
+    /// ([`stats::outliers`]); `None` without samples.
+    #[serde(default)]
+    pub outliers: Option<Outliers>,
     /// Every measured repeat matched the oracle.
     pub correct: bool,
     pub value: String,
@@ -53,6 +60,10 @@ pub struct ModelResult {
     /// Each named figure of the measurements, as its median over repeats.
     #[serde(default)]
     pub figures: BTreeMap<String, f64>,
+    /// Reasons to doubt the samples themselves ([`stats::warnings`]), each
+    /// written with its sentence under `words` for readers of the JSON.
+    #[serde(default, serialize_with = "warnings_with_words")]
+    pub warnings: Vec<Warning>,
     /// Why the speedup cannot be a true result (it is above what the
     /// machine allows), in words; absent when it can.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +86,8 @@ impl ModelResult {
             efficiency: None,
             median_ci_ms: None,
             speedup_ci: None,
+            mad_ms: None,
+            outliers: None,
             correct: false,
             value: String::new(),
             expected: String::new(),
@@ -82,9 +95,23 @@ impl ModelResult {
             errors: Vec::new(),
             spans: Vec::new(),
             figures: BTreeMap::new(),
+            warnings: Vec::new(),
             suspect: None,
         }
     }
+}
+
+fn warnings_with_words<S: Serializer>(warnings: &[Warning], s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct WithWords<'a> {
+        #[serde(flatten)]
+        warning: &'a Warning,
+        words: String,
+    }
+    s.collect_seq(warnings.iter().map(|warning| WithWords {
+        warning,
+        words: warning.words(),
+    }))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -93,6 +120,25 @@ pub struct SweepPoint {
     pub workers: u32,
     pub median_ms: Option<f64>,
     pub speedup: Option<f64>,
+}
+
+/// A Universal Scalability Law fit of one model's sweep ([`stats::usl_fit`]).
+/// Capacity is relative to the same model on one worker, the USL's own
+/// baseline, not to `seq`: a model's start-up cost then does not pass for
+/// contention, and the fit works without a `seq` run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UslModelFit {
+    pub model: ModelId,
+    /// Contention (the serial share, as in Amdahl's law) and crosstalk.
+    pub sigma: f64,
+    pub kappa: f64,
+    /// See [`stats::UslFit::peak_workers`].
+    pub peak_workers: Option<f64>,
+    /// Capacity at `peak_workers`, relative to this model on one worker.
+    pub peak_speedup: Option<f64>,
+    /// The whole worker count the curve favours: more workers than this
+    /// are slower. `None` when the curve never turns down.
+    pub slower_beyond: Option<u32>,
 }
 
 /// One point of the transfer lesson's size series.
@@ -114,8 +160,15 @@ pub struct Report {
     /// `transfer` with `sizes=1`: time against buffer size per via.
     #[serde(default)]
     pub sizes: Vec<SizePoint>,
+    /// A USL fit per model with at least [`USL_MIN_POINTS`] sweep points,
+    /// one of them at one worker; in order of first appearance in `sweep`.
+    #[serde(default)]
+    pub usl: Vec<UslModelFit>,
     pub share_url: String,
 }
+
+/// The one-worker baseline and two more: σ and κ need two equations.
+pub const USL_MIN_POINTS: usize = 3;
 
 impl Report {
     /// Groups `measurements` (all measured repeats of all models, in any
@@ -160,19 +213,60 @@ impl Report {
             results,
             sweep: Vec::new(),
             sizes: Vec::new(),
+            usl: Vec::new(),
             share_url,
         };
         report.derive();
         report
     }
 
-    /// Everything a report works out from its samples: the statistics, then
-    /// the suspect flags that read them. A report built from measurements
-    /// and one decoded from a link both end here, so equal samples give
-    /// equal numbers.
+    /// Everything a report works out from its samples, environment and
+    /// sweep: the statistics, the suspect flags that read them, the USL
+    /// fits. A report built from measurements and one decoded from a link
+    /// both end here, so equal samples give equal numbers.
     pub fn derive(&mut self) {
-        derive_stats(&mut self.results);
+        derive_stats(&mut self.results, self.env.timer_resolution_ms);
         self.mark_suspects();
+        self.fit_sweep();
+    }
+
+    /// Fits the USL to each model's sweep, replacing `usl`. Part of
+    /// [`Report::derive`]; on its own for whoever adds sweep points to a
+    /// report that was already derived.
+    pub fn fit_sweep(&mut self) {
+        let mut models: Vec<ModelId> = Vec::new();
+        for p in &self.sweep {
+            if !models.contains(&p.model) {
+                models.push(p.model);
+            }
+        }
+        self.usl = models
+            .into_iter()
+            .filter_map(|model| {
+                let points: Vec<(f64, f64)> = self
+                    .sweep
+                    .iter()
+                    .filter(|p| p.model == model)
+                    .filter_map(|p| Some((f64::from(p.workers), p.median_ms?)))
+                    .filter(|(_, ms)| ms.is_finite() && *ms > 0.0)
+                    .collect();
+                let one = points.iter().find(|(n, _)| *n == 1.0)?.1;
+                if points.len() < USL_MIN_POINTS {
+                    return None;
+                }
+                let capacity: Vec<(f64, f64)> =
+                    points.iter().map(|&(n, ms)| (n, one / ms)).collect();
+                let fit = stats::usl_fit(&capacity)?;
+                Some(UslModelFit {
+                    model,
+                    sigma: fit.sigma,
+                    kappa: fit.kappa,
+                    peak_workers: fit.peak_workers,
+                    peak_speedup: fit.peak_speedup,
+                    slower_beyond: fit.best_workers(),
+                })
+            })
+            .collect();
     }
 
     /// Flags every speedup above what this machine allows. Parallel work
@@ -395,6 +489,138 @@ mod tests {
         );
     }
 
+    fn samples(model: ModelId, walls: &[f64]) -> Vec<Measurement> {
+        walls.iter().map(|&w| m(model, w, true)).collect()
+    }
+
+    /// seq with one slow repeat, threads split between two speeds, procs
+    /// far too short for a 0.1 ms clock.
+    fn doubtful() -> Report {
+        let mut cfg = RunConfig::with_cores(2);
+        cfg.models = vec![ModelId::Seq, ModelId::Threads, ModelId::Procs];
+        let mut ms = samples(
+            ModelId::Seq,
+            &[100.0, 101.0, 99.0, 100.5, 99.5, 100.2, 160.0],
+        );
+        ms.extend(samples(
+            ModelId::Threads,
+            &[50.0, 50.5, 49.8, 80.0, 80.4, 79.9],
+        ));
+        ms.extend(samples(ModelId::Procs, &[0.3, 0.4, 0.3, 0.5, 0.4]));
+        let env = Env {
+            timer_resolution_ms: Some(0.1),
+            ..env()
+        };
+        Report::build(&cfg, env, &ms, String::new())
+    }
+
+    #[test]
+    fn doubtful_samples_are_flagged() {
+        let r = doubtful();
+        let [seq, threads, procs] = &r.results[..] else {
+            panic!()
+        };
+
+        // Sorted 99 99.5 100 100.2 100.5 101 160: Q1 at rank 1.5 = 99.75,
+        // Q3 at rank 4.5 = 100.75, so above 103.75 is severe: the 160, index 6.
+        let o = seq.outliers.as_ref().unwrap();
+        assert_eq!((o.q1_ms, o.q3_ms), (99.75, 100.75));
+        assert_eq!(o.high_severe, [6]);
+        assert_eq!(o.count(), 1);
+        assert_eq!(o.effect, stats::OutlierEffect::Severe);
+        // Median 100.2; |x − 100.2| sorted: 0 0.2 0.3 0.7 0.8 1.2 59.8.
+        assert!((seq.mad_ms.unwrap() - 0.7).abs() < 1e-12);
+        assert!(seq.warnings.is_empty(), "{:?}", seq.warnings);
+
+        assert!(
+            matches!(
+                threads.warnings[..],
+                [Warning::Bimodal {
+                    low_count: 3,
+                    high_count: 3,
+                    ..
+                }]
+            ),
+            "{:?}",
+            threads.warnings
+        );
+        assert_eq!(threads.outliers.as_ref().unwrap().count(), 0);
+
+        assert!(procs.warnings.contains(&Warning::TooShort {
+            median_ms: 0.4,
+            timer_resolution_ms: 0.1,
+        }));
+    }
+
+    #[test]
+    fn the_new_statistics_in_json_and_older_reports_without_them() {
+        let r = doubtful();
+        let json = serde_json::to_value(&r).unwrap();
+        let seq = &json["results"][0];
+        assert_eq!(seq["outliers"]["high_severe"], serde_json::json!([6]));
+        assert_eq!(seq["outliers"]["effect"], "severe");
+        assert!(seq["mad_ms"].is_number());
+        let bimodal = &json["results"][1]["warnings"][0];
+        assert_eq!(bimodal["kind"], "bimodal");
+        assert_eq!(bimodal["low_count"], 3);
+        assert_eq!(bimodal["words"], r.results[1].warnings[0].words());
+        assert_eq!(json["usl"], serde_json::json!([]));
+        // `words` is for readers; reading it back ignores it.
+        let back: Report = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, r);
+
+        let mut old = json;
+        old.as_object_mut().unwrap().remove("usl");
+        for result in old["results"].as_array_mut().unwrap() {
+            let result = result.as_object_mut().unwrap();
+            for key in ["mad_ms", "outliers", "warnings"] {
+                result.remove(key);
+            }
+        }
+        let old: Report = serde_json::from_value(old).unwrap();
+        assert_eq!(old.results[0].mad_ms, None);
+        assert_eq!(old.results[0].outliers, None);
+        assert!(old.results[1].warnings.is_empty() && old.usl.is_empty());
+    }
+
+    #[test]
+    fn each_model_with_three_sweep_points_gets_a_usl_fit() {
+        let mut r = doubtful();
+        let point = |model, workers: u32, median_ms| SweepPoint {
+            model,
+            workers,
+            median_ms: Some(median_ms),
+            speedup: None,
+        };
+        // threads: 120 ms on one worker, then exactly σ = 0.05, κ = 0.02.
+        for n in [1, 2, 4, 8] {
+            let capacity = stats::usl(f64::from(n), 0.05, 0.02);
+            r.sweep.push(point(ModelId::Threads, n, 120.0 / capacity));
+        }
+        // procs: two points only; gil: no one-worker baseline.
+        r.sweep.push(point(ModelId::Procs, 1, 100.0));
+        r.sweep.push(point(ModelId::Procs, 2, 50.0));
+        for n in [2, 3, 4] {
+            r.sweep.push(point(ModelId::Gil, n, 100.0));
+        }
+        r.fit_sweep();
+        assert_eq!(r.usl.len(), 1);
+        let fit = &r.usl[0];
+        assert_eq!(fit.model, ModelId::Threads);
+        assert!((fit.sigma - 0.05).abs() < 1e-9 && (fit.kappa - 0.02).abs() < 1e-9);
+        assert!((fit.peak_workers.unwrap() - 47.5f64.sqrt()).abs() < 1e-6);
+        assert_eq!(fit.slower_beyond, Some(7));
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["usl"][0]["model"], "threads");
+        assert_eq!(json["usl"][0]["slower_beyond"], 7);
+
+        // derive recomputes it from the sweep, like a decoded link does.
+        let fitted = r.usl.clone();
+        r.usl.clear();
+        r.derive();
+        assert_eq!(r.usl, fitted);
+    }
+
     #[test]
     fn without_seq_there_is_no_speedup() {
         let mut cfg = RunConfig::with_cores(2);
@@ -415,9 +641,10 @@ mod tests {
     }
 }
 
-/// Fills each result's statistics from its samples: median, range, and
-/// speedup and efficiency against `seq` with their intervals.
-pub fn derive_stats(results: &mut [ModelResult]) {
+/// Fills each result's statistics from its samples: median, range, MAD,
+/// outliers, warnings (which read the clock's resolution), and speedup and
+/// efficiency against `seq` with their intervals.
+pub fn derive_stats(results: &mut [ModelResult], timer_resolution_ms: Option<f64>) {
     for r in results.iter_mut() {
         r.median_ms = stats::median(&r.samples_ms);
     }
@@ -429,6 +656,9 @@ pub fn derive_stats(results: &mut [ModelResult]) {
         r.speedup = stats::speedup(seq_median, r.median_ms);
         r.efficiency = stats::efficiency(r.speedup, r.workers);
         r.median_ci_ms = stats::median_ci(&r.samples_ms);
+        r.mad_ms = stats::mad(&r.samples_ms);
+        r.outliers = stats::outliers(&r.samples_ms);
+        r.warnings = stats::warnings(&r.samples_ms, timer_resolution_ms);
         r.speedup_ci = if r.model == ModelId::Seq {
             None
         } else {

@@ -22,10 +22,11 @@
 //! its own, so the CRC is what notices a changed or extended link.
 //!
 //! What the wire keeps:
-//! - samples, figures, sweep and size points as exact `f64`, so the derived
-//!   numbers (medians, min/max, speedups, efficiencies, bootstrap intervals),
-//!   recomputed on decode with [`Report::build`]'s formulas, equal the
-//!   original's bit for bit;
+//! - samples, figures, sweep and size points as exact `f64`, and the
+//!   clock's resolution, so the derived numbers (medians, min/max, speedups,
+//!   efficiencies, bootstrap intervals, MADs, outliers, warnings, USL fits),
+//!   recomputed on decode by [`Report::derive`] as for a local run, equal
+//!   the original's bit for bit;
 //! - spans in whole microseconds (off by at most 0.5 µs; a time that is not
 //!   finite becomes 0), as columns of small varints, because a GIL run has
 //!   thousands of them and browsers' clocks are no finer than 5 µs anyway;
@@ -521,6 +522,7 @@ impl ShareDoc {
             results,
             sweep,
             sizes,
+            usl: Vec::new(),
             share_url: String::new(),
         };
         report.derive();

@@ -189,24 +189,10 @@ mod tests {
 
     fn result(model: ModelId, speedup: f64, workers: u32) -> ModelResult {
         ModelResult {
-            model,
-            workers,
-            samples_ms: vec![],
             median_ms: Some(1.0),
-            min_ms: None,
-            max_ms: None,
             speedup: Some(speedup),
-            efficiency: None,
-            median_ci_ms: None,
-            speedup_ci: None,
             correct: true,
-            value: String::new(),
-            expected: String::new(),
-            lost_updates: None,
-            errors: vec![],
-            spans: vec![],
-            figures: Default::default(),
-            suspect: None,
+            ..ModelResult::of_samples(model, workers, vec![])
         }
     }
 

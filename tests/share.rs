@@ -237,6 +237,7 @@ fn every_workload_and_model_mix_round_trips() {
                         })
                     })
                     .collect();
+                r.fit_sweep();
             }
             if w == "transfer" {
                 r.sizes = vec![
@@ -272,6 +273,80 @@ fn every_workload_and_model_mix_round_trips() {
             }
         }
     }
+}
+
+/// The robust statistics and USL fits are not on the wire: they come back
+/// because the decoder derives them from the same samples, clock and sweep.
+#[test]
+fn robust_statistics_and_usl_fits_travel_in_links() {
+    let cfg = config("cpu", &[ModelId::Seq, ModelId::Threads, ModelId::Procs], 4);
+    let wall = |model, wall_ms| Measurement {
+        model,
+        workers: 4,
+        wall_ms,
+        value: cfg.workload.expected().to_string(),
+        correct: true,
+        errors: vec![],
+        spans: vec![],
+        figures: BTreeMap::new(),
+    };
+    let runs: [(ModelId, &[f64]); 3] = [
+        // One severe outlier: Q1 99.75, Q3 100.75, so above 103.75.
+        (
+            ModelId::Seq,
+            &[100.0, 101.0, 99.0, 100.5, 99.5, 100.2, 160.0],
+        ),
+        // Two clusters.
+        (ModelId::Threads, &[10.0, 10.2, 10.1, 20.0, 20.3, 19.9]),
+        // Under 100 ticks of a 0.1 ms clock.
+        (ModelId::Procs, &[0.3, 0.4, 0.3, 0.5, 0.4]),
+    ];
+    let ms: Vec<Measurement> = runs
+        .iter()
+        .flat_map(|(model, walls)| walls.iter().map(|&w| wall(*model, w)))
+        .collect();
+    let mut r = Report::build(
+        &cfg,
+        Env {
+            timer_resolution_ms: Some(0.1),
+            ..env(CHROME)
+        },
+        &ms,
+        BASE.to_string(),
+    );
+    r.sweep = [(1, 120.0), (2, 65.0), (3, 48.0), (4, 45.0), (6, 47.0)]
+        .into_iter()
+        .map(|(workers, median_ms)| SweepPoint {
+            model: ModelId::Threads,
+            workers,
+            median_ms: Some(median_ms),
+            speedup: Some(100.2 / median_ms),
+        })
+        .collect();
+    r.fit_sweep();
+
+    // What the original says, so the comparison below is not of empties.
+    assert_eq!(r.results[0].outliers.as_ref().unwrap().high_severe, [6]);
+    assert!(r.results[0].mad_ms.is_some());
+    assert!(matches!(
+        r.results[1].warnings[..],
+        [tvp::stats::Warning::Bimodal { .. }]
+    ));
+    assert!(r.results[2]
+        .warnings
+        .iter()
+        .any(|w| matches!(w, tvp::stats::Warning::TooShort { .. })));
+    assert_eq!(r.usl.len(), 1);
+    assert!(r.usl[0].kappa > 0.0, "45 → 47 ms from 4 to 6 workers");
+
+    let decoded = decode(&encode(&r).fragment).unwrap();
+    for (d, o) in decoded.results.iter().zip(&r.results) {
+        assert_eq!(d.mad_ms, o.mad_ms, "{}", o.model);
+        assert_eq!(d.outliers, o.outliers, "{}", o.model);
+        assert_eq!(d.warnings, o.warnings, "{}", o.model);
+    }
+    assert_eq!(decoded.usl, r.usl);
+    assert_same(&decoded, &r);
 }
 
 #[test]
@@ -845,6 +920,7 @@ fn arb_report() -> impl Strategy<Value = Report> {
                         median_ms,
                     })
                     .collect();
+                r.fit_sweep();
                 r
             },
         )
