@@ -28,14 +28,14 @@ const outFile = process.env.BENCH_OUT || path.join('bench-output', engine === 'c
 
 // name, query, page loads; CPython's key for the same scenario.
 const SCENARIOS = [
-  ['cpu', `w=cpu&models=seq,threads,gil,oldgil,procs,fork&workers=${cores}`, pages],
+  ['cpu', `w=cpu&models=seq,async,threads,gil,oldgil,procs,fork&workers=${cores}`, pages],
   ['squares', `w=squares&n=100000000&models=seq,threads,gil,procs,fork&workers=${cores}`, 1],
-  ['io', 'w=io&tasks=8&wait_ms=50&models=seq,threads,gil,oldgil,procs&workers=8', 1],
-  ['io+cpu', 'w=io&tasks=8&wait_ms=50&cpu_n=20000000&models=seq,threads,gil,procs&workers=8', 1],
+  ['io', 'w=io&tasks=8&wait_ms=50&models=seq,async,threads,gil,oldgil,procs&workers=8', 1],
+  ['io+cpu', 'w=io&tasks=8&wait_ms=50&cpu_n=20000000&models=seq,async,threads,gil,procs&workers=8', 1],
   ['spawn', `w=spawn&count=50&models=threads,procs,fork&workers=${cores}`, 1],
   ...['racy', 'locked', 'atomic', 'messages'].map((sync) => [
     `counter ${sync}`,
-    `w=counter&sync=${sync}&models=seq,threads,gil,procs&workers=${cores}`,
+    `w=counter&sync=${sync}&models=seq,async,threads,gil,procs&workers=${cores}`,
     1,
   ]),
   ...['copy', 'move', 'shared'].map((via) => [

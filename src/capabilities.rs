@@ -51,20 +51,29 @@ pub fn restrict(
     pairs: &[(String, String)],
     caps: Capabilities,
 ) -> Vec<ParamError> {
-    let mut errors = Vec::new();
+    let mut errors = lesson_limits(cfg, pairs);
     if caps.shared_memory {
         return errors;
     }
-    let here = caps
-        .models()
-        .iter()
+    // In the spawn lesson `seq` starts threads one after another, and a
+    // thread joins the engine's memory: it needs sharing too. In the io
+    // lesson a worker without shared memory cannot block (no
+    // `Atomics.wait`) and spins through its waits instead: exact for one
+    // thread or an event loop, but processes spinning on two cores would
+    // not overlap their waits, which is the lesson.
+    let spawn = matches!(cfg.workload, Workload::Spawn(_));
+    let io = matches!(cfg.workload, Workload::Io(_));
+    let runs = |m: ModelId| {
+        caps.allows(m)
+            && !(spawn && m == ModelId::Seq)
+            && (!io || matches!(m, ModelId::Seq | ModelId::Async))
+    };
+    let here = ModelId::ALL
+        .into_iter()
+        .filter(|&m| runs(m) && lesson_limit(&cfg.workload, m).is_none())
         .map(|m| m.id())
         .collect::<Vec<_>>()
         .join(", ");
-    // In the spawn lesson `seq` starts threads one after another, and a
-    // thread joins the engine's memory: it needs sharing too.
-    let spawn = matches!(cfg.workload, Workload::Spawn(_));
-    let runs = |m: ModelId| caps.allows(m) && !(spawn && m == ModelId::Seq);
     let refused: Vec<&str> = cfg
         .models
         .iter()
@@ -73,30 +82,30 @@ pub fn restrict(
         .collect();
     if !refused.is_empty() {
         if let Some(raw) = lookup(pairs, "models") {
+            let why = if io {
+                "block with Atomics.wait in this lesson, which needs shared memory \
+                 (SharedArrayBuffer): this page does not have it"
+            } else {
+                WHY_SHARED
+            };
             errors.push(ParamError::new(
                 "models",
                 raw,
-                format!("{} {WHY_SHARED}; this page runs {here}", refused.join(", ")),
+                format!("{} {why}; this page runs {here}", refused.join(", ")),
             ));
         }
         cfg.models.retain(|&m| runs(m));
     }
-    if cfg.models.is_empty() {
+    if cfg.models.is_empty() || (io && lookup(pairs, "models").is_none()) {
         cfg.models = if spawn {
             vec![ModelId::Procs, ModelId::Fork]
+        } else if io {
+            vec![ModelId::Seq, ModelId::Async]
         } else {
             vec![ModelId::Seq, ModelId::Procs]
         };
     }
     match &mut cfg.workload {
-        Workload::Io(_) => {
-            errors.push(ParamError::new(
-                "w",
-                "io",
-                format!("the io lesson blocks its workers with Atomics.wait, which {WHY_SHARED}"),
-            ));
-            cfg.workload = Workload::default_for("cpu").expect("cpu exists");
-        }
         Workload::Counter(c) if c.sync != CounterSync::Messages => {
             if let Some(raw) = lookup(pairs, "sync") {
                 errors.push(ParamError::new(
@@ -122,6 +131,40 @@ pub fn restrict(
     errors
 }
 
+/// Why `model` means nothing in the lesson of `workload`, if it does not:
+/// an event loop starts no workers and hands no buffers to one.
+pub fn lesson_limit(workload: &Workload, model: ModelId) -> Option<&'static str> {
+    match (workload, model) {
+        (Workload::Spawn(_), ModelId::Async) => {
+            Some("async starts no workers: its coroutines share one thread")
+        }
+        (Workload::Transfer(_), ModelId::Async) => Some(
+            "async hands no buffer to another worker: its coroutines share one thread's memory",
+        ),
+        _ => None,
+    }
+}
+
+/// Drops the models that mean nothing in this lesson, naming why when the
+/// link asked for them.
+fn lesson_limits(cfg: &mut RunConfig, pairs: &[(String, String)]) -> Vec<ParamError> {
+    let mut errors = Vec::new();
+    let workload = cfg.workload.clone();
+    cfg.models.retain(|&m| match lesson_limit(&workload, m) {
+        None => true,
+        Some(why) => {
+            if let Some(raw) = lookup(pairs, "models") {
+                errors.push(ParamError::new("models", raw, why));
+            }
+            false
+        }
+    });
+    if cfg.models.is_empty() {
+        cfg.models = vec![ModelId::Procs];
+    }
+    errors
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +178,25 @@ mod tests {
         let (mut cfg, mut errors) = RunConfig::from_pairs(&pairs, 2);
         errors.extend(restrict(&mut cfg, &pairs, caps));
         (cfg, errors)
+    }
+
+    #[test]
+    fn async_is_left_out_of_lessons_where_it_means_nothing() {
+        for caps in [Capabilities::FULL, Capabilities::REDUCED] {
+            let (cfg, errors) = parse("w=spawn&models=async,procs", caps);
+            assert!(!cfg.models.contains(&ModelId::Async));
+            assert!(
+                errors[0].limit.contains("starts no workers"),
+                "{}",
+                errors[0]
+            );
+            let (cfg, errors) = parse("w=transfer&models=async", caps);
+            assert!(!cfg.models.is_empty() && !cfg.models.contains(&ModelId::Async));
+            assert_eq!(errors[0].key, "models");
+        }
+        let (cfg, errors) = parse("w=cpu&models=seq,async", Capabilities::REDUCED);
+        assert!(errors.is_empty(), "async runs without shared memory");
+        assert_eq!(cfg.models, vec![ModelId::Seq, ModelId::Async]);
     }
 
     #[test]
@@ -170,7 +232,9 @@ mod tests {
             "{}",
             errors[0]
         );
-        assert!(errors[0].limit.ends_with("this page runs seq, procs, fork"));
+        assert!(errors[0]
+            .limit
+            .ends_with("this page runs seq, async, procs, fork"));
     }
 
     #[test]
@@ -196,9 +260,15 @@ mod tests {
     #[test]
     fn lessons_that_need_shared_memory_say_so() {
         let (cfg, errors) = parse("w=io&tasks=8", Capabilities::REDUCED);
-        assert_eq!(cfg.workload.id(), "cpu");
+        assert_eq!(cfg.workload.id(), "io");
+        assert!(errors.is_empty(), "the default models are replaced quietly");
+        assert_eq!(cfg.models, vec![ModelId::Seq, ModelId::Async]);
+        let (cfg, errors) = parse("w=io&models=seq,async,threads,procs", Capabilities::REDUCED);
+        assert_eq!(cfg.models, vec![ModelId::Seq, ModelId::Async]);
         assert!(
-            errors[0].to_string().contains("Atomics.wait"),
+            errors[0].to_string().contains("Atomics.wait")
+                && errors[0].limit.starts_with("threads, procs")
+                && errors[0].limit.ends_with("this page runs seq, async"),
             "{}",
             errors[0]
         );

@@ -56,12 +56,13 @@ pub fn steps(cfg: &RunConfig, cores: u32) -> Vec<Step> {
         workers: cfg.workers,
     }];
     if cfg.sweep {
-        // `seq` does not depend on the worker count: the main step's serves.
+        // `seq` and `async` run on one thread whatever the worker count:
+        // the main step's measurement serves.
         let models: Vec<ModelId> = cfg
             .models
             .iter()
             .copied()
-            .filter(|m| *m != ModelId::Seq)
+            .filter(|m| !matches!(m, ModelId::Seq | ModelId::Async))
             .collect();
         if !models.is_empty() {
             for workers in 1..=(2 * cores.max(1)).min(crate::config::MAX_WORKERS as u32) {

@@ -266,6 +266,7 @@ fn model_code(m: ModelId) -> u8 {
         ModelId::OldGil => 3,
         ModelId::Procs => 4,
         ModelId::Fork => 5,
+        ModelId::Async => 6,
     }
 }
 
@@ -277,6 +278,7 @@ fn model_from_code(c: u8) -> Result<ModelId, ShareError> {
         3 => ModelId::OldGil,
         4 => ModelId::Procs,
         5 => ModelId::Fork,
+        6 => ModelId::Async,
         _ => return Err(ShareError::damaged(format!("unknown model code {c}"))),
     })
 }
@@ -287,6 +289,7 @@ fn kind_code(k: SpanKind) -> u8 {
         SpanKind::GilWait => 1,
         SpanKind::Io => 2,
         SpanKind::Spawn => 3,
+        SpanKind::LoopWait => 4,
     }
 }
 
@@ -296,6 +299,7 @@ fn kind_from_code(c: u8) -> Result<SpanKind, ShareError> {
         1 => SpanKind::GilWait,
         2 => SpanKind::Io,
         3 => SpanKind::Spawn,
+        4 => SpanKind::LoopWait,
         _ => return Err(ShareError::damaged(format!("unknown span kind {c}"))),
     })
 }

@@ -39,6 +39,7 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
             let ideal = workload.tasks().min(r.workers).max(1) as f64;
             match (r.model, s) {
                 (ModelId::Seq, _) => "the baseline: each wait after the other".to_string(),
+                (ModelId::Async, Some(s)) => event_loop_io(s, workload.tasks(), io.cpu_n),
                 (ModelId::Gil | ModelId::OldGil, Some(s)) if io.cpu_n == 0 && s >= 0.6 * ideal => format!(
                     "{} — as expected: a thread waiting on I/O releases the GIL, so the waits overlap",
                     times(s)
@@ -94,6 +95,8 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
                 .unwrap_or(0);
             match (c.sync, lost, r.model) {
                 (_, 0, ModelId::Seq) => "all counted: one worker cannot race itself".to_string(),
+                (_, 0, ModelId::Async) => "all counted: a coroutine is never interrupted between its read and its write — \
+                    no pre-emption, so no lost update (only an await there would let another coroutine in)".to_string(),
                 (CounterSync::Racy, 0, _) => {
                     "none lost this time, but the race is there: try more increments or tasks".to_string()
                 }
@@ -129,6 +132,27 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
     }
 }
 
+fn event_loop_io(s: f64, tasks: u32, cpu_n: u64) -> String {
+    let ideal = f64::from(tasks.max(1));
+    let x = times(s);
+    if cpu_n > 0 {
+        format!(
+            "{x} — the waits overlap on one thread, but while one coroutine computes the loop is blocked \
+             and the ready ones wait (the timeline shows it)"
+        )
+    } else if s >= 0.8 * ideal {
+        format!(
+            "{x} — as expected: all {tasks} coroutines await at once on one thread (ideal {}); concurrency without parallelism",
+            times(ideal)
+        )
+    } else {
+        format!(
+            "{x} — less overlap than the ideal {}: the loop's own work takes its share",
+            times(ideal)
+        )
+    }
+}
+
 fn failure_note(fail_at: u32, r: &ModelResult) -> String {
     let kept = if r.model.is_thread_model() {
         "its error kept the message and where it was raised"
@@ -153,6 +177,11 @@ fn cpu_bound(model: ModelId, s: Option<f64>, ideal: f64) -> String {
     let x = times(s);
     match model {
         ModelId::Seq => "the baseline: one task after the other".to_string(),
+        ModelId::Async if (0.85..=1.15).contains(&s) => format!(
+            "{x} — as expected: concurrency is not parallelism; the coroutines take turns on one thread and none awaits"
+        ),
+        ModelId::Async if s < 0.85 => format!("{x} — slower than one thread: the event loop's bookkeeping costs time"),
+        ModelId::Async => format!("{x} — faster than one thread can be; the machine may have been busy during seq"),
         ModelId::Gil if (0.85..=1.15).contains(&s) => {
             format!("{x} — as expected, the GIL serializes CPU-bound work")
         }
@@ -194,6 +223,28 @@ mod tests {
             correct: true,
             ..ModelResult::of_samples(model, workers, vec![])
         }
+    }
+
+    #[test]
+    fn the_event_loop_gets_its_own_sentences() {
+        let io = Workload::Io(crate::workloads::io::Io {
+            tasks: 8,
+            wait_ms: 50.0,
+            cpu_n: 0,
+        });
+        let r = result(ModelId::Async, 7.6, 1);
+        assert!(verdict(&io, 2, &[], &r).contains("all 8 coroutines await at once"));
+        let racy = Workload::Counter(crate::workloads::counter::Counter::new(
+            4,
+            1000,
+            CounterSync::Racy,
+        ));
+        let mut counted = result(ModelId::Async, 1.0, 1);
+        counted.lost_updates = Some("0".into());
+        assert!(verdict(&racy, 2, &[], &counted).contains("never interrupted"));
+        let cpu = Workload::default_for("cpu").unwrap();
+        assert!(verdict(&cpu, 2, &[], &result(ModelId::Async, 1.0, 1))
+            .contains("concurrency is not parallelism"));
     }
 
     #[test]

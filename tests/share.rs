@@ -406,9 +406,15 @@ fn the_biggest_timelines_go_first() {
     let mut rng = Rng(13);
     let cfg = config("cpu", &ModelId::ALL, 8);
     let mut r = report(&cfg, CHROME, 5, 1, &mut rng);
-    r.results[1].spans = spans(ModelId::Threads, 4, 8, 500, &mut rng);
-    r.results[2].spans = spans(ModelId::Gil, 4, 8, 5_000, &mut rng);
-    r.results[3].spans = spans(ModelId::OldGil, 4, 8, 50, &mut rng);
+    let at = |r: &Report, m: ModelId| r.results.iter().position(|x| x.model == m).unwrap();
+    let (t, g, o) = (
+        at(&r, ModelId::Threads),
+        at(&r, ModelId::Gil),
+        at(&r, ModelId::OldGil),
+    );
+    r.results[t].spans = spans(ModelId::Threads, 4, 8, 500, &mut rng);
+    r.results[g].spans = spans(ModelId::Gil, 4, 8, 5_000, &mut rng);
+    r.results[o].spans = spans(ModelId::OldGil, 4, 8, 50, &mut rng);
     let enc = encode(&r);
     assert_eq!(
         enc.dropped,
@@ -419,7 +425,7 @@ fn the_biggest_timelines_go_first() {
         "listed in result order, though gil went first"
     );
     let decoded = decode(&enc.fragment).unwrap();
-    assert_eq!(decoded.results[3].spans.len(), 200, "the small one stays");
+    assert_eq!(decoded.results[o].spans.len(), 200, "the small one stays");
 }
 
 #[test]

@@ -15,6 +15,7 @@ to stdout. Standard library only; Python 3.8 or newer.
 """
 
 import argparse
+import asyncio
 import json
 import multiprocessing as mp
 import os
@@ -27,7 +28,7 @@ import time
 import zlib
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-PAGE_MODEL = {"seq": "seq", "threads": "gil", "procs": "procs", "fork": "fork",
+PAGE_MODEL = {"seq": "seq", "async": "async", "threads": "gil", "procs": "procs", "fork": "fork",
               "spawn": "fork", "process": "fork"}
 
 
@@ -63,6 +64,26 @@ def io_task(args):
 
 def noop():
     return None
+
+
+# Coroutines for the event loop: `asyncio.gather` schedules them all at once;
+# each runs until it awaits. CPU work never awaits, so it holds the loop.
+
+async def cpu_coroutine(n):
+    return busy_wait(n)
+
+
+async def io_coroutine(index, wait_s, cpu_n):
+    await asyncio.sleep(wait_s)  # yields the loop; no thread blocks
+    busy_wait(cpu_n)
+    return index
+
+
+def gather(coroutines):
+    """One event loop per run, as a script calling asyncio.run would."""
+    async def main():
+        return await asyncio.gather(*coroutines())
+    return asyncio.run(main())
 
 
 # The shared counter of the pool workers, handed over at process start-up
@@ -207,6 +228,9 @@ def lesson_cpu(a, ctx):
     s, o = measure(lambda: [busy_wait(n) for _ in range(tasks)], a.repeats, a.warmup)
     rows["seq"] = entry("seq", 1, s, ok(o))
 
+    s, o = measure(lambda: gather(lambda: [cpu_coroutine(n) for _ in range(tasks)]), a.repeats, a.warmup)
+    rows["async"] = entry("async", 1, s, ok(o))
+
     def threads():
         with ThreadPoolExecutor(tasks) as ex:
             return list(ex.map(busy_wait, [n] * tasks))
@@ -228,7 +252,7 @@ def lesson_cpu(a, ctx):
     with ctx.Pool(tasks) as pool:  # started before the clock
         s, o = measure(lambda: pool.map(busy_wait, [n] * tasks, chunksize=1), a.repeats, a.warmup)
     rows["procs"] = entry("procs", tasks, s, ok(o))
-    rows = {k: rows[k] for k in ("seq", "threads", "procs", "fork")}
+    rows = {k: rows[k] for k in ("seq", "async", "threads", "procs", "fork")}
     return {"cpu": finish(rows)}, {"cpu": "%d tasks of busy_wait(%s)" % (tasks, format(n, ","))}
 
 
@@ -279,6 +303,8 @@ def lesson_io(a, ctx):
             rows = {}
             s, o = measure(lambda: [io_task(x) for x in args], a.repeats, a.warmup)
             rows["seq"] = entry("seq", 1, s, ok(o), cpu_n=cpu_n)
+            s, o = measure(lambda: gather(lambda: [io_coroutine(*x) for x in args]), a.repeats, a.warmup)
+            rows["async"] = entry("async", 1, s, ok(o), cpu_n=cpu_n)
 
             def threads():
                 with ThreadPoolExecutor(tasks) as ex:

@@ -7,6 +7,7 @@
 //! browser's engine worker alike; `procs` needs process workers and lives in
 //! the web glue, speaking the same [`Measurement`].
 
+pub mod event_loop;
 pub mod gil;
 pub mod seq;
 pub mod threads;
@@ -27,11 +28,13 @@ pub enum ModelId {
     OldGil,
     Procs,
     Fork,
+    Async,
 }
 
 impl ModelId {
-    pub const ALL: [ModelId; 6] = [
+    pub const ALL: [ModelId; 7] = [
         ModelId::Seq,
+        ModelId::Async,
         ModelId::Threads,
         ModelId::Gil,
         ModelId::OldGil,
@@ -47,6 +50,7 @@ impl ModelId {
             ModelId::OldGil => "oldgil",
             ModelId::Procs => "procs",
             ModelId::Fork => "fork",
+            ModelId::Async => "async",
         }
     }
 
@@ -63,6 +67,7 @@ impl ModelId {
             ModelId::OldGil => "Old-GIL threads",
             ModelId::Procs => "Process pool",
             ModelId::Fork => "Process per task",
+            ModelId::Async => "Event loop",
         }
     }
 
@@ -75,6 +80,7 @@ impl ModelId {
             ModelId::OldGil => "CPython 2 threads under the old GIL",
             ModelId::Procs => "a multiprocessing.Pool started up front",
             ModelId::Fork => "a fresh process per task",
+            ModelId::Async => "asyncio: coroutines on one thread, awaiting I/O",
         }
     }
 
@@ -88,7 +94,7 @@ impl ModelId {
     pub fn is_thread_model(self) -> bool {
         matches!(
             self,
-            ModelId::Seq | ModelId::Threads | ModelId::Gil | ModelId::OldGil
+            ModelId::Seq | ModelId::Async | ModelId::Threads | ModelId::Gil | ModelId::OldGil
         )
     }
 }
@@ -106,6 +112,8 @@ pub enum SpanKind {
     GilWait,
     Io,
     Spawn,
+    /// A coroutine is ready, but another one has the event loop.
+    LoopWait,
 }
 
 /// A stretch of one task's time on one worker, in ms since the run started.

@@ -6,7 +6,7 @@ use super::procs::{Processes, Urls};
 use super::{envelope, now_ms, open_envelope, pause_ms, sleep_ms, worker_scope, WebClock, RUN};
 use crate::models::gil::{self, GilKind};
 use crate::models::{
-    measure, seq, threads, Measurement, ModelId, OnThreads, Span, SpanKind, TaskOutcome,
+    event_loop, measure, seq, threads, Measurement, ModelId, OnThreads, Span, SpanKind, TaskOutcome,
 };
 use crate::protocol::{EngineRequest, FromEngine, ToEngine};
 use crate::stats;
@@ -329,6 +329,9 @@ impl Engine {
         }
         match model {
             ModelId::Seq => on_one_thread(|| seq::run(workload, &WebClock, sleep_ms, &RUN)),
+            ModelId::Async => {
+                on_one_thread(|| event_loop::run(workload, &WebClock, sleep_ms, &RUN))
+            }
             ModelId::Threads => threads::run_on(workload, &on_threads(workers)),
             ModelId::Gil | ModelId::OldGil => {
                 let kind = GilKind::of_model(model).expect("a GIL model");

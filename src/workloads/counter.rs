@@ -46,6 +46,7 @@ pub const LESSON: Lesson = Lesson {
                    threads do, locked and atomic are exact but pay a round trip through JS per \
                    update, and messages is exact and cheapest",
         ),
+        ("async", "nothing lost even with sync=racy: a coroutine is never interrupted between its read and its write"),
     ],
     why: "`value += 1` is a read followed by a write. If another worker writes in between, \
           its update is overwritten and nobody is told. A lock makes the pair indivisible at \

@@ -30,6 +30,10 @@ pub const LESSON: Lesson = Lesson {
             "procs",
             "about min(tasks, cores) times faster, minus the cost of starting and feeding workers",
         ),
+        (
+            "async",
+            "1.0×: one thread, no parallelism; a coroutine that never awaits runs start to end",
+        ),
     ],
     why: "A loop like `while n > 0: n -= 1` never waits for anything, so a lock that lets one \
           thread run at a time turns four threads into one. Processes each have their own \

@@ -32,6 +32,7 @@ pub const LESSON: Lesson = Lesson {
             "the other tasks finish; the failure arrives only as text, as a traceback \
                    that had to be turned into a string to leave the process",
         ),
+        ("async", "like one thread: the failing coroutine's error is kept with its traceback, the others finish"),
     ],
     why: "A thread's failure stays in the memory its parent can read, so the error itself can \
           be handed over. A process can only send bytes, so what arrives is a description of \

@@ -24,6 +24,7 @@ pub const LESSON: Lesson = Lesson {
             "procs",
             "like threads, but each process costs more to start",
         ),
+        ("async", "close to tasks-x on one thread: every coroutine awaits at once; with cpu_n the loop is blocked while one computes"),
     ],
     why: "Waiting needs no interpreter, so CPython releases the GIL around blocking calls and \
           the other threads run meanwhile. Only the CPU part of each task still takes turns, \
@@ -96,8 +97,14 @@ impl Io {
         u128::from(self.tasks) * (u128::from(self.cpu_n) + 1)
     }
 
-    pub fn run_task(&self, _task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
+    pub fn run_task(&self, task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
         env.block(self.wait_ms)?;
+        self.after_wait(task, env)
+    }
+
+    /// What a task does once its download is in: an event loop resumes the
+    /// coroutine here when the wait's timer fires.
+    pub fn after_wait(&self, _task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
         let steps = count_steps(self.cpu_n, env)?;
         Ok(u128::from(steps) + 1)
     }

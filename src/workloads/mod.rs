@@ -184,6 +184,24 @@ impl Workload {
         }
     }
 
+    /// What a task awaits first when it runs as a coroutine, in ms: the
+    /// `io` lesson's download. No other lesson's task does I/O, so under an
+    /// event loop it never yields.
+    pub fn awaits_ms(&self) -> f64 {
+        match self {
+            Workload::Io(i) => i.wait_ms,
+            _ => 0.0,
+        }
+    }
+
+    /// The rest of a task once its await (see [`Workload::awaits_ms`]) is over.
+    pub fn run_after_await(&self, task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
+        match self {
+            Workload::Io(i) => i.after_wait(task, env),
+            other => other.run_task(task, env),
+        }
+    }
+
     /// Combines the outputs of the tasks that finished (in task order) into
     /// the run's value. Every workload's tasks return a share of the value,
     /// so the sum is the value; `counter` arranges for its final count to be

@@ -25,6 +25,7 @@ pub const LESSON: Lesson = Lesson {
             "close to threads once n is large; for small n the dispatch and the gathering \
                    of results eat the gain",
         ),
+        ("async", "1.0×: the coroutines take turns on one thread"),
     ],
     why: "Nothing is shared while the chunks are squared, so the only costs beyond the work \
           itself are cutting the data and adding up the partial results. More tasks than \

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { serve, launch, waitForState, reportJson, screenshot } from './harness.mjs';
 import { CASES } from './cases.mjs';
 
-const ALL = 'seq,threads,gil,oldgil,procs,fork';
+const ALL = 'seq,async,threads,gil,oldgil,procs,fork';
+// An event loop starts no workers and hands no buffer on: those lessons
+// leave it out, saying so.
+const modelsFor = (query) => (/w=(spawn|transfer)/.test(query) ? ALL.replace('async,', '') : ALL);
 let server;
 let browser;
 let page;
@@ -32,7 +35,7 @@ async function run(query) {
 for (const [query, check] of CASES) {
   test(`${query} is correct under every model`, async () => {
     const report = await run(`${query}&models=${ALL}&workers=2&repeats=2&warmup=0`);
-    assert.deepEqual(report.results.map((r) => r.model), ALL.split(','));
+    assert.deepEqual(report.results.map((r) => r.model), modelsFor(query).split(','));
     for (const r of report.results) {
       assert.equal(r.correct, true, `${r.model}: ${r.value} of ${r.expected} ${JSON.stringify(r.errors)}`);
       assert.equal(r.value, r.expected, r.model);
@@ -58,6 +61,7 @@ test('a racy counter reports what it lost under every model', async () => {
     assert.equal(r.correct, true, 'losing updates is the lesson, not an error');
   }
   assert.equal(report.results.find((r) => r.model === 'seq').lost_updates, '0', 'one worker cannot race itself');
+  assert.equal(report.results.find((r) => r.model === 'async').lost_updates, '0', 'no pre-emption between read and write');
 });
 
 test('a failing task is reported under every model and the next run works', async () => {
@@ -74,7 +78,7 @@ test('a failing task is reported under every model and the next run works', asyn
     assert.equal(r.correct, true);
   }
   const rows = page.locator('#results .task-error');
-  assert.equal(await rows.count(), 6);
+  assert.equal(await rows.count(), ALL.split(',').length);
   const after = await run(`w=cpu&tasks=2&n=100000&models=${ALL}&workers=2&repeats=1&warmup=0`);
   assert.ok(after.results.every((r) => r.correct));
 });
@@ -114,6 +118,27 @@ test('cancel ten times in a row; the pool returns to its size and the next run i
   const report = await run(`w=cpu&tasks=4&n=200000&models=${ALL}&workers=2&repeats=1&warmup=0`);
   assert.ok(report.results.every((r) => r.correct));
   assert.equal(await page.locator('#env-engine').getAttribute('data-live-processes'), '2');
+});
+
+test('async overlaps the waits of all its coroutines on one thread', async () => {
+  const report = await run('w=io&tasks=8&wait_ms=50&models=seq,async&workers=2&repeats=3&warmup=1');
+  const a = report.results.find((r) => r.model === 'async');
+  assert.equal(a.workers, 1);
+  assert.ok(a.speedup >= 0.8 * 8, `eight 50 ms waits at once on one thread: ${a.speedup}×`);
+  assert.equal(a.suspect, undefined, 'an event loop may overlap every task: not above its bound');
+  assert.ok(a.spans.every((s) => s.worker === 0), 'one row: the loop');
+  const runs = a.spans.filter((s) => s.kind === 'run').sort((x, y) => x.start_ms - y.start_ms);
+  assert.equal(runs.length, 8);
+  for (let i = 1; i < runs.length; i++) assert.ok(runs[i - 1].end_ms <= runs[i].start_ms + 1e-6, 'one coroutine runs at a time');
+  assert.match(await page.locator('#verdicts li[data-model="async"]').textContent(), /await at once on one thread/);
+});
+
+test('with CPU work after each wait, the timeline shows the loop blocked', async () => {
+  const report = await run('w=io&tasks=4&wait_ms=20&cpu_n=20000000&models=async&workers=2&repeats=1&warmup=0');
+  const a = report.results[0];
+  assert.ok(a.spans.some((s) => s.kind === 'loop_wait'), 'a ready coroutine waited for the loop');
+  await page.locator('#timeline-async rect.k-loop_wait').first().waitFor();
+  await screenshot(page, 'async-timeline.png');
 });
 
 test('no page errors were thrown', () => {

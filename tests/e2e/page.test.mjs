@@ -137,6 +137,28 @@ test('bad parameters are named with their limit and the rest is kept', async () 
   await page.close();
 });
 
+test('the progress line counts finished tasks between the engine\'s messages', async () => {
+  const page = await open('?w=io&tasks=8&wait_ms=150&models=seq&repeats=1&warmup=0');
+  await page.locator('#run').waitFor();
+  // One round of one model: the engine says "round 1" once, so any count
+  // above 0 comes from polling its counter, not from its messages.
+  await page.evaluate(() => {
+    window.seenStatus = new Set();
+    new MutationObserver(() => window.seenStatus.add(document.querySelector('#status')?.textContent || ''))
+      .observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await page.locator('#run').click();
+  assert.equal(await waitForState(page, ['done', 'error']), 'done');
+  const seen = await page.evaluate(() => [...window.seenStatus]);
+  const counts = new Set(seen
+    .map((t) => /measuring: round 1 of 1 · model seq · (\d) of 8 tasks done/.exec(t))
+    .filter(Boolean)
+    .map((m) => Number(m[1]))
+    .filter((n) => n > 0));
+  assert.ok(counts.size >= 2, `the count moved within one round: ${JSON.stringify(seen)}`);
+  await page.close();
+});
+
 test('no page errors were thrown', () => {
   assert.deepEqual(browser.pageErrors, []);
 });

@@ -8,6 +8,7 @@ fn kind_class(k: SpanKind) -> &'static str {
         SpanKind::GilWait => "k-gil_wait",
         SpanKind::Io => "k-io",
         SpanKind::Spawn => "k-spawn",
+        SpanKind::LoopWait => "k-loop_wait",
     }
 }
 
@@ -17,6 +18,7 @@ fn kind_label(k: SpanKind) -> &'static str {
         SpanKind::GilWait => "waiting for the GIL",
         SpanKind::Io => "blocked on I/O",
         SpanKind::Spawn => "starting a worker",
+        SpanKind::LoopWait => "ready, but another coroutine has the loop",
     }
 }
 
@@ -50,6 +52,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
         SpanKind::GilWait,
         SpanKind::Io,
         SpanKind::Spawn,
+        SpanKind::LoopWait,
     ]
     .into_iter()
     .filter(|k| r.spans.iter().any(|s| s.kind == *k))
@@ -71,15 +74,19 @@ pub fn timeline(p: &TimelineProps) -> Html {
                 <title id={format!("{id}-title")}>{ format!("What each worker of {} did over time", r.model.id()) }</title>
                 { for workers.iter().enumerate().map(|(row, w)| {
                     let y0 = TOP + row as f64 * row_h;
-                    let spans: Vec<&Span> = r.spans.iter().filter(|s| s.worker == *w).collect();
+                    let mut spans: Vec<&Span> = r.spans.iter().filter(|s| s.worker == *w).collect();
+                    // Waits under, work on top: on an event loop's one row
+                    // they overlap.
+                    spans.sort_by_key(|s| s.kind == SpanKind::Run);
                     html! {
                         <g class="row" data-worker={w.to_string()}>
                             <text x={(LEFT - 6.0).to_string()} y={(y0 + row_h * 0.7).to_string()} text-anchor="end">{ format!("w{w}") }</text>
                             { for spans.iter().map(|s| {
                                 let (x0, x1) = (x(s.start_ms), x(s.end_ms));
+                                let (top, height) = band(r.model, s.kind, y0, row_h);
                                 html! {
-                                    <rect class={classes!("span", kind_class(s.kind))} x={x0.to_string()} y={(y0 + 2.0).to_string()}
-                                        width={(x1 - x0).max(0.6).to_string()} height={(row_h - 4.0).to_string()} data-task={s.task.to_string()} />
+                                    <rect class={classes!("span", kind_class(s.kind))} x={x0.to_string()} y={top.to_string()}
+                                        width={(x1 - x0).max(0.6).to_string()} height={height.to_string()} data-task={s.task.to_string()} />
                                 }
                             }) }
                         </g>
@@ -120,4 +127,17 @@ fn per_worker_table(r: &ModelResult, workers: &[u32]) -> Html {
                 <td>{ format!("{:.2}", total(SpanKind::Io)) }</td><td>{ format!("{:.2}", total(SpanKind::Spawn)) }</td></tr> }
         }) } },
     )
+}
+
+/// Where a span sits in its row. An event loop's row holds every
+/// coroutine: its I/O waits overlap each other and a coroutine ready to go
+/// on waits while another runs, so those become thin bands (waits on top,
+/// blocked at the bottom) and the runs stay whole.
+fn band(model: ModelId, kind: SpanKind, y0: f64, row_h: f64) -> (f64, f64) {
+    match (model, kind) {
+        (ModelId::Async, SpanKind::Io) => (y0 + 1.0, 4.0),
+        (ModelId::Async, SpanKind::LoopWait) => (y0 + row_h - 5.0, 4.0),
+        (ModelId::Async, _) => (y0 + 5.0, row_h - 10.0),
+        _ => (y0 + 2.0, row_h - 4.0),
+    }
 }
