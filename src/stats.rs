@@ -347,6 +347,15 @@ pub enum Warning {
 pub const TICKS_PER_RUN: f64 = 100.0;
 
 impl Warning {
+    /// The `kind` tag, for the page's markup and tests.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Warning::Bimodal { .. } => "bimodal",
+            Warning::TimerSaturated { .. } => "timer_saturated",
+            Warning::TooShort { .. } => "too_short",
+        }
+    }
+
     /// The warning in one plain English sentence, numbers included.
     pub fn words(&self) -> String {
         match self {
@@ -982,6 +991,8 @@ mod tests {
             serde_json::to_value(&saturated).unwrap()["kind"],
             "timer_saturated"
         );
+        assert_eq!(saturated.kind(), "timer_saturated");
+        assert_eq!(w.kind(), "too_short");
         assert_eq!(
             serde_json::to_value(OutlierEffect::Moderate).unwrap(),
             serde_json::json!("moderate")

@@ -51,7 +51,7 @@ pub fn results_view(p: &ViewProps) -> Html {
             <SpeedupChart report={r.clone()} ideal={ideal} />
             <SamplesChart report={r.clone()} />
             if !r.sweep.is_empty() {
-                <SweepChart points={r.sweep.clone()} cores={cores} />
+                <SweepChart points={r.sweep.clone()} cores={cores} usl={r.usl.clone()} />
             }
             if !r.sizes.is_empty() {
                 <SizesChart points={r.sizes.clone()} />
@@ -174,7 +174,7 @@ pub fn results_table(p: &TableProps) -> Html {
                 <thead><tr>
                     <th scope="col">{ "model" }</th>
                     <th scope="col">{ "workers" }</th>
-                    <th scope="col">{ "median ms" }</th>
+                    <th scope="col">{ "median ± MAD ms" }</th>
                     <th scope="col" class="col-range">{ "95% interval" }</th>
                     <th scope="col" class="col-range">{ "min – max ms" }</th>
                     <th scope="col">{ "speedup" }</th>
@@ -188,7 +188,11 @@ pub fn results_table(p: &TableProps) -> Html {
                         <tr data-model={x.model.id()}>
                             <th scope="row"><code>{ x.model.id() }</code><small>{ x.model.stands_for() }</small></th>
                             <td class="num">{ x.workers }</td>
-                            <td class="num median">{ ms(x.median_ms) }</td>
+                            <td class="num median">{ ms(x.median_ms) }
+                                if let Some(d) = x.mad_ms {
+                                    <small class="mad" title="median absolute deviation">{ format!(" ± {d:.1}") }</small>
+                                }
+                            </td>
                             <td class="num col-range">{ x.median_ci_ms.map_or("—".to_string(), |(a, b)| format!("{a:.1} – {b:.1}")) }</td>
                             <td class="num col-range">{ format!("{} – {}", ms(x.min_ms), ms(x.max_ms)) }</td>
                             <td class="speedup">
@@ -210,6 +214,7 @@ pub fn results_table(p: &TableProps) -> Html {
                                 }
                                 { for notes(&x.figures).into_iter().map(|n| html! { <div class="note">{ n }</div> }) }
                                 { for x.errors.iter().map(|e| html! { <div class="task-error">{ format!("task {}: {}", e.task, e.message) }</div> }) }
+                                { for x.warnings.iter().map(|w| html! { <div class="warning" data-kind={w.kind()}>{ w.words() }</div> }) }
                             </td>
                         </tr>
                     }

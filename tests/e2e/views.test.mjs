@@ -97,7 +97,61 @@ test('sweep=1 draws one point per worker count and model, with an Amdahl fit', a
     assert.ok(Math.abs(Number(await dot.getAttribute('data-speedup')) - p.speedup) < 1e-3);
   }
   assert.match(await page.locator('#sweep-chart .fits').textContent(), /serial fraction ≈ \d/);
+  // A USL fit per model with a point at every worker count, drawn and
+  // worded with the report's own figures.
+  assert.deepEqual(report.usl.map((u) => u.model).sort(), ['procs', 'threads']);
+  for (const u of report.usl) {
+    assert.ok(u.sigma >= 0 && u.kappa >= 0, `${u.model}: σ ${u.sigma}, κ ${u.kappa}`);
+    const fit = page.locator(`#sweep-chart .fit.usl[data-model="${u.model}"]`);
+    assert.ok(Math.abs(Number(await fit.getAttribute('data-sigma')) - u.sigma) < 1e-3);
+    assert.match(await fit.textContent(), /contention σ ≈ [\d.]+%/);
+    assert.equal(await page.locator(`#sweep-chart g.usl[data-model="${u.model}"] polyline.usl`).count(), 1);
+  }
   await screenshot(page, 'sweep-1280.png');
+});
+
+// Type 7 quartiles, the raw MAD and Tukey's fences, computed here from the
+// samples as a reader would, against what the page reports and draws.
+function quantile(sorted, p) {
+  const rank = (sorted.length - 1) * p;
+  const lo = Math.floor(rank);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] * (1 - (rank - lo)) + sorted[hi] * (rank - lo);
+}
+const median = (xs) => quantile([...xs].sort((a, b) => a - b), 0.5);
+
+test('median ± MAD, outliers by Tukey\'s fences and warnings follow from the samples', async () => {
+  const report = await run('w=cpu&tasks=2&n=200000&models=seq,threads,procs&workers=2&repeats=9&warmup=1');
+  for (const r of report.results) {
+    const s = r.samples_ms;
+    const mad = median(s.map((v) => Math.abs(v - median(s))));
+    assert.ok(Math.abs(r.mad_ms - mad) <= 1e-9 * Math.max(1, mad), `${r.model}: MAD ${r.mad_ms} vs ${mad}`);
+    const sorted = [...s].sort((a, b) => a - b);
+    const [q1, q3] = [quantile(sorted, 0.25), quantile(sorted, 0.75)];
+    const iqr = q3 - q1;
+    const far = (v, k) => v < q1 - k * iqr || v > q3 + k * iqr;
+    const severe = s.flatMap((v, i) => (far(v, 3) ? [i] : []));
+    const mild = s.flatMap((v, i) => (far(v, 1.5) && !far(v, 3) ? [i] : []));
+    const o = r.outliers;
+    assert.deepEqual([...o.low_severe, ...o.high_severe].sort(), severe, `${r.model} severe`);
+    assert.deepEqual([...o.low_mild, ...o.high_mild].sort(), mild, `${r.model} mild`);
+    const drawn = await page
+      .locator(`#samples-chart g.samples[data-model="${r.model}"] circle.sample`)
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-outlier')));
+    assert.deepEqual(drawn, s.map((_, i) => (severe.includes(i) ? 'severe' : mild.includes(i) ? 'mild' : null)));
+    const shown = await page.locator(`#results tr[data-model="${r.model}"] .warning`).evaluateAll((els) => els.map((e) => e.dataset.kind));
+    assert.deepEqual(shown, r.warnings.map((w) => w.kind));
+  }
+  // The share link carries them: its report recomputes the same figures.
+  const link = await page.locator('#share-link').inputValue();
+  await page.goto(link);
+  assert.equal(await waitForState(page, ['shared']), 'shared');
+  const shared = await reportJson(page);
+  for (const [i, r] of report.results.entries()) {
+    assert.equal(shared.results[i].mad_ms, r.mad_ms);
+    assert.deepEqual(shared.results[i].outliers, r.outliers);
+    assert.deepEqual(shared.results[i].warnings, r.warnings);
+  }
 });
 
 test('the transfer size series covers 1 KiB to 64 MiB for every via', async () => {

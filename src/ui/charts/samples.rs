@@ -1,8 +1,31 @@
-//! Every sample of every model.
+//! Every sample of every model, with its box and its outliers.
 
 use super::*;
+use crate::stats::{OutlierEffect, Outliers};
 
-/// Every repeat's wall time as a dot, with the median and its interval.
+/// How far out sample `j` lies, by Tukey's fences.
+fn outlier_class(o: Option<&Outliers>, j: usize) -> Option<&'static str> {
+    let o = o?;
+    if o.low_severe.contains(&j) || o.high_severe.contains(&j) {
+        Some("severe")
+    } else if o.low_mild.contains(&j) || o.high_mild.contains(&j) {
+        Some("mild")
+    } else {
+        None
+    }
+}
+
+fn effect_word(e: OutlierEffect) -> &'static str {
+    match e {
+        OutlierEffect::Unaffected => "unaffected",
+        OutlierEffect::Slight => "slight",
+        OutlierEffect::Moderate => "moderate",
+        OutlierEffect::Severe => "severe",
+    }
+}
+
+/// Every repeat's wall time as a dot, the middle half of them as a box, the
+/// median and its interval; dots beyond Tukey's fences are ringed.
 #[function_component(SamplesChart)]
 pub fn samples_chart(p: &ResultsProps) -> Html {
     let rs = &p.report.results;
@@ -20,7 +43,8 @@ pub fn samples_chart(p: &ResultsProps) -> Html {
     let band = (W - LEFT - RIGHT) / rs.len() as f64;
     html! {
         <figure class="chart" id="samples-chart">
-            <figcaption>{ "Every measured repeat (dots), the median (bar) and its 95% interval" }</figcaption>
+            <figcaption>{ "Every measured repeat (dots), the middle half (box), the median (bar) and its 95% interval; \
+                           ringed dots lie beyond Tukey's fences (1.5× the box's height: mild; 3×: severe)" }</figcaption>
             <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="samples-title">
                 <title id="samples-title">{ "Wall time of every repeat, per model" }</title>
                 { axis }
@@ -29,10 +53,17 @@ pub fn samples_chart(p: &ResultsProps) -> Html {
                     let n = r.samples_ms.len().max(1) as f64;
                     html! {
                         <g class={classes!("samples", model_class(r.model))} data-model={r.model.id()}>
+                            if let Some(o) = &r.outliers {
+                                <rect class="box" x={(cx - band * 0.25).to_string()} width={(band * 0.5).to_string()}
+                                    y={y(o.q3_ms).to_string()} height={(y(o.q1_ms) - y(o.q3_ms)).max(0.5).to_string()} />
+                            }
                             { for r.samples_ms.iter().enumerate().map(|(j, v)| {
                                 // Spread the dots sideways so equal times stay visible.
                                 let dx = (j as f64 - (n - 1.0) / 2.0) * (band * 0.4 / n);
-                                html! { <circle class="sample" cx={(cx + dx).to_string()} cy={y(*v).to_string()} r="3.5" data-ms={format!("{v:.3}")} /> }
+                                let far = outlier_class(r.outliers.as_ref(), j);
+                                html! { <circle class={classes!("sample", far.map(|f| format!("outlier {f}")))}
+                                    cx={(cx + dx).to_string()} cy={y(*v).to_string()} r="3.5"
+                                    data-ms={format!("{v:.3}")} data-outlier={far} /> }
                             }) }
                             if let Some(m) = r.median_ms {
                                 <line class="median" x1={(cx - band * 0.3).to_string()} x2={(cx + band * 0.3).to_string()} y1={y(m).to_string()} y2={y(m).to_string()} />
@@ -46,12 +77,39 @@ pub fn samples_chart(p: &ResultsProps) -> Html {
                 }) }
                 { x_label(h, "model") }
             </svg>
-            { table_alt(&["model", "samples (ms)", "median (ms)", "95% interval (ms)"], html! { { for rs.iter().map(|r| html! {
-                        <tr><td>{ r.model.id() }</td>
-                        <td>{ r.samples_ms.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(", ") }</td>
-                        <td>{ r.median_ms.map_or("—".to_string(), |v| format!("{v:.2}")) }</td>
-                        <td>{ r.median_ci_ms.map_or("—".to_string(), |(a, b)| format!("{a:.2} – {b:.2}")) }</td></tr>
-                    }) } }) }
+            { samples_table(rs) }
         </figure>
     }
+}
+
+fn samples_table(rs: &[ModelResult]) -> Html {
+    table_alt(
+        &[
+            "model",
+            "samples (ms)",
+            "median ± MAD (ms)",
+            "95% interval (ms)",
+            "outliers (mild / severe)",
+            "outlier effect",
+        ],
+        html! { { for rs.iter().map(|r| {
+            let o = r.outliers.as_ref();
+            html! {
+                <tr><td>{ r.model.id() }</td>
+                <td>{ r.samples_ms.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(", ") }</td>
+                <td>{ match (r.median_ms, r.mad_ms) {
+                    (Some(m), Some(d)) => format!("{m:.2} ± {d:.2}"),
+                    (Some(m), None) => format!("{m:.2}"),
+                    _ => "—".to_string(),
+                } }</td>
+                <td>{ r.median_ci_ms.map_or("—".to_string(), |(a, b)| format!("{a:.2} – {b:.2}")) }</td>
+                <td>{ o.map_or("—".to_string(), |o| format!(
+                    "{} / {}",
+                    o.low_mild.len() + o.high_mild.len(),
+                    o.low_severe.len() + o.high_severe.len()
+                )) }</td>
+                <td>{ o.map_or("—", |o| effect_word(o.effect)) }</td></tr>
+            }
+        }) } },
+    )
 }

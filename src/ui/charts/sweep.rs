@@ -1,4 +1,5 @@
-//! Speedup against workers, with Amdahl's curve.
+//! Speedup against workers, with Amdahl's curve and the Universal
+//! Scalability Law's.
 
 use super::*;
 
@@ -6,6 +7,8 @@ use super::*;
 pub struct SweepProps {
     pub points: Vec<SweepPoint>,
     pub cores: u32,
+    #[prop_or_default]
+    pub usl: Vec<crate::report::UslModelFit>,
 }
 
 /// Speedup against worker count per model, the ideal diagonal, and the
@@ -40,10 +43,17 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
     html! {
         <figure class="chart" id="sweep-chart">
             <figcaption>
-                { "Scaling: speedup by worker count, the ideal on this machine's cores (dashed) and Amdahl's law fitted to each model (dotted)" }
+                { "Scaling: speedup by worker count, the ideal on this machine's cores (dashed), Amdahl's law (dotted) and the Universal Scalability Law (dash-dot, its peak ringed) fitted to each model" }
                 <span class="fits">{ for fits.iter().map(|(m, f)| html! {
                     <span class={classes!("fit", model_class(*m))} data-model={m.id()}>
                         <code>{ m.id() }</code>{ match f { Some(f) => format!(" serial fraction ≈ {:.1}%", f * 100.0), None => " —".to_string() } }
+                    </span>
+                }) }</span>
+                <span class="usl-fits">{ for p.usl.iter().map(|u| html! {
+                    <span class={classes!("fit", "usl", model_class(u.model))} data-model={u.model.id()}
+                        data-sigma={format!("{:.4}", u.sigma)} data-kappa={format!("{:.5}", u.kappa)}
+                        data-slower-beyond={u.slower_beyond.map(|n| n.to_string())}>
+                        <code>{ u.model.id() }</code>{ usl_words(u, max_w) }
                     </span>
                 }) }</span>
             </figcaption>
@@ -60,6 +70,7 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
                     }).collect();
                     html! { <polyline class={classes!("amdahl", model_class(*m))} points={pts.join(" ")} /> }
                 }) }
+                { usl_curves(&p.usl, &p.points, max_w, &x, &y) }
                 { for models.iter().map(|m| {
                     let mut pts: Vec<&SweepPoint> = p.points.iter().filter(|s| s.model == *m && s.speedup.is_some()).collect();
                     pts.sort_by_key(|s| s.workers);
@@ -110,4 +121,50 @@ fn sweep_table(points: &[SweepPoint]) -> Html {
             <td>{ s.speedup.map_or("—".to_string(), |v| format!("{v:.2}")) }</td></tr>
         }) } },
     )
+}
+
+/// The fitted USL in words: contention, crosstalk, and where more workers
+/// stop helping.
+fn usl_words(u: &crate::report::UslModelFit, max_w: f64) -> String {
+    let mut out = format!(
+        " USL: contention σ ≈ {:.1}%, crosstalk κ ≈ {:.4}",
+        u.sigma * 100.0,
+        u.kappa
+    );
+    match u.slower_beyond {
+        Some(n) if f64::from(n) < max_w => {
+            out.push_str(&format!("; more than {n} workers make it slower"))
+        }
+        Some(n) => out.push_str(&format!("; it would peak at about {n} workers")),
+        None => out.push_str("; it never turns down"),
+    }
+    out
+}
+
+/// Each model's USL curve, scaled to its own one-worker speedup (the
+/// law's capacity is relative to one worker of the same model).
+fn usl_curves(
+    usl: &[crate::report::UslModelFit],
+    points: &[SweepPoint],
+    max_w: f64,
+    x: &impl Fn(f64) -> f64,
+    y: &impl Fn(f64) -> f64,
+) -> Html {
+    html! { { for usl.iter().filter_map(|u| {
+        let base = points.iter().find(|s| s.model == u.model && s.workers == 1)?.speedup?;
+        let at = |w: f64| base * stats::usl(w, u.sigma, u.kappa);
+        let line: Vec<String> = (0..=40)
+            .map(|i| 1.0 + (max_w - 1.0) * f64::from(i) / 40.0)
+            .map(|w| format!("{:.1},{:.1}", x(w), y(at(w))))
+            .collect();
+        let peak = u.peak_workers.filter(|w| (1.0..=max_w).contains(w));
+        Some(html! {
+            <g class={classes!("usl", model_class(u.model))} data-model={u.model.id()}>
+                <polyline class="usl" points={line.join(" ")} />
+                if let Some(w) = peak {
+                    <circle class="usl-peak" cx={x(w).to_string()} cy={y(at(w)).to_string()} r="6" />
+                }
+            </g>
+        })
+    }) } }
 }
