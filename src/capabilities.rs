@@ -141,6 +141,14 @@ pub fn lesson_limit(workload: &Workload, model: ModelId) -> Option<&'static str>
         (Workload::Transfer(_), ModelId::Async) => Some(
             "async hands no buffer to another worker: its coroutines share one thread's memory",
         ),
+        (Workload::Spawn(_) | Workload::Transfer(_), ModelId::Hybrid) => Some(
+            "hybrid is measured on work split across its processes' threads; this lesson \
+             compares single starts and hand-overs: see threads, procs and fork",
+        ),
+        (Workload::Counter(_), ModelId::Hybrid) => Some(
+            "hybrid's processes share no memory, so each would count into a counter of its \
+             own: see threads (one counter) and procs with sync=messages",
+        ),
         _ => None,
     }
 }

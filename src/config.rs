@@ -70,6 +70,30 @@ pub const SWITCH_MS: ParamSpec = ParamSpec {
     },
     default: DefaultValue::Float(5.0),
 };
+pub const PROCS: ParamSpec = ParamSpec {
+    key: "procs",
+    label: "Processes",
+    help: "hybrid: process workers, each with a pool of threads",
+    kind: Kind::Int { min: 1, max: 16 },
+    default: DefaultValue::Cores,
+};
+pub const THREADS: ParamSpec = ParamSpec {
+    key: "threads",
+    label: "Threads per process",
+    help: "hybrid: threads in each process (4 in the io lesson unless given)",
+    kind: Kind::Int { min: 1, max: 16 },
+    default: DefaultValue::Int(1),
+};
+pub const HYBRID_GIL: ParamSpec = ParamSpec {
+    key: "hybrid_gil",
+    label: "GIL in each process",
+    help: "hybrid: each process's threads share a GIL of their own, as CPython's do",
+    kind: Kind::Flag,
+    default: DefaultValue::Off,
+};
+/// What waiting I/O tasks overlap with by default: four threads per
+/// process, as a thread pool for downloads would have.
+pub const IO_THREADS: u32 = 4;
 pub const RUN: ParamSpec = ParamSpec {
     key: "run",
     label: "Start at once",
@@ -94,7 +118,7 @@ pub const SIZES: ParamSpec = ParamSpec {
 
 /// The keys of a run, whatever its workload, in the order of the docs.
 pub const RUN_PARAMS: &[ParamSpec] = &[
-    W, MODELS, WORKERS, REPEATS, WARMUP, SWITCH_MS, RUN, SWEEP, SIZES,
+    W, MODELS, WORKERS, PROCS, THREADS, HYBRID_GIL, REPEATS, WARMUP, SWITCH_MS, RUN, SWEEP, SIZES,
 ];
 
 /// The spec of a run key or of a key of any workload.
@@ -112,6 +136,10 @@ pub struct RunConfig {
     pub workload: Workload,
     pub models: Vec<ModelId>,
     pub workers: u32,
+    /// `hybrid`: process workers and threads in each.
+    pub procs: u32,
+    pub threads: u32,
+    pub hybrid_gil: bool,
     pub repeats: u32,
     pub warmup: u32,
     pub switch_ms: f64,
@@ -168,6 +196,13 @@ impl RunConfig {
             workload,
             models,
             workers: WORKERS.int_or(pairs, cores, &mut errors) as u32,
+            procs: PROCS.int_or(pairs, cores.min(16), &mut errors) as u32,
+            threads: THREADS.int_or(
+                pairs,
+                if w == "io" { u64::from(IO_THREADS) } else { 1 },
+                &mut errors,
+            ) as u32,
+            hybrid_gil: HYBRID_GIL.flag(pairs, &mut errors),
             repeats: REPEATS.int(pairs, &mut errors) as u32,
             warmup: WARMUP.int(pairs, &mut errors) as u32,
             switch_ms: SWITCH_MS.float(pairs, &mut errors),
@@ -184,6 +219,19 @@ impl RunConfig {
             cfg.sizes = false;
         }
         check_memory(&mut cfg, pairs, &mut errors);
+        if cfg.procs * cfg.threads > MAX_WORKERS as u32 {
+            errors.push(ParamError::new(
+                THREADS.key,
+                lookup(pairs, THREADS.key).unwrap_or("?"),
+                format!(
+                    "procs × threads is {} × {} = {}; at most {MAX_WORKERS} workers in all",
+                    cfg.procs,
+                    cfg.threads,
+                    cfg.procs * cfg.threads
+                ),
+            ));
+            cfg.threads = (MAX_WORKERS as u32 / cfg.procs).max(1);
+        }
         (cfg, errors)
     }
 
@@ -201,6 +249,14 @@ impl RunConfig {
                 .join(","),
         ));
         out.push((WORKERS.key, self.workers.to_string()));
+        // Only a run with `hybrid` uses them: other links stay short.
+        if self.models.contains(&ModelId::Hybrid) {
+            out.push((PROCS.key, self.procs.to_string()));
+            out.push((THREADS.key, self.threads.to_string()));
+            if self.hybrid_gil {
+                out.push((HYBRID_GIL.key, "1".to_string()));
+            }
+        }
         out.push((REPEATS.key, self.repeats.to_string()));
         out.push((WARMUP.key, self.warmup.to_string()));
         out.push((SWITCH_MS.key, fmt_num(self.switch_ms)));

@@ -4,7 +4,7 @@
 //! (a shared counter's `SharedArrayBuffer`, a transferred buffer) rides
 //! beside the message as an attachment, see `web::envelope`.
 
-use crate::models::{Measurement, ModelId};
+use crate::models::{Measurement, ModelId, Span};
 use crate::workloads::{TaskFailure, Workload};
 use serde::{Deserialize, Serialize};
 
@@ -102,6 +102,18 @@ pub struct RunRequest {
     pub repeats: u32,
     pub warmup: u32,
     pub switch_ms: f64,
+    /// `hybrid`: process workers, and threads in each.
+    #[serde(default = "one")]
+    pub procs: u32,
+    #[serde(default = "one")]
+    pub threads: u32,
+    /// `hybrid`: each process's threads under a GIL of the process's own.
+    #[serde(default)]
+    pub hybrid_gil: bool,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// Engine → UI.
@@ -158,6 +170,44 @@ pub enum ToProcess {
     },
     /// An empty task: what dispatching to a pool costs, with no work.
     Ping { run: u32 },
+    /// `hybrid`: start a pool of `threads` threads in this process (the
+    /// page makes them, see [`ProcessRequest`]); answered by `PoolReady`.
+    StartPool { threads: u32 },
+    /// `hybrid`: run these tasks on the process's pool, under a GIL of the
+    /// process's own when `gil_switch_ms` is given. Worker numbers in the
+    /// answer start at `first_worker`, so rows of all processes differ.
+    Batch {
+        run: u32,
+        tasks: Vec<u32>,
+        workload: Workload,
+        gil_switch_ms: Option<f64>,
+        first_worker: u32,
+    },
+}
+
+/// What one task of a batch did, on the shared clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskReport {
+    pub task: u32,
+    pub worker: u32,
+    pub start_ms: f64,
+    pub end_ms: f64,
+    pub result: Result<String, TaskFailure>,
+}
+
+/// A `hybrid` process → the page that made it (not the engine): make the
+/// threads of its pool. Attachment: `{ module, memory }`, the process's own
+/// compiled module and memory, which each thread instantiates and joins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ProcessRequest {
+    SpawnThreads {
+        /// The boot script of a pool thread, and the glue it imports.
+        url: String,
+        script: String,
+        /// Per thread, where its rayon thread state lies in the memory.
+        ptrs: Vec<u32>,
+    },
 }
 
 /// Process worker → engine.
@@ -177,6 +227,14 @@ pub enum FromProcess {
     },
     Pong {
         run: u32,
+    },
+    PoolReady {
+        threads: u32,
+    },
+    BatchDone {
+        run: u32,
+        outcomes: Vec<TaskReport>,
+        spans: Vec<Span>,
     },
     /// The worker could not start (its boot script reports this).
     Failed {

@@ -296,7 +296,7 @@ impl Report {
             let overlap = if w == "io" && r.model == ModelId::Async {
                 u32::MAX
             } else {
-                r.workers.max(1)
+                hybrid_parallel(r, w == "io").unwrap_or(r.workers.max(1))
             };
             let mut bound = u64::from(overlap);
             if let Some(t) = tasks {
@@ -867,4 +867,13 @@ mod csv_tests {
         );
         assert!(lines[3].starts_with("cpu,procs,2,1,5,5,2.2,true"));
     }
+}
+
+/// How many of a `hybrid` result's workers can compute at once: one per
+/// process when each process's threads share a GIL (waits overlap anyway).
+pub fn hybrid_parallel(r: &ModelResult, io: bool) -> Option<u32> {
+    if r.model != ModelId::Hybrid || io || !r.figures.contains_key("gil_per_process") {
+        return None;
+    }
+    r.figures.get("processes").map(|p| (*p as u32).max(1))
 }

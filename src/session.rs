@@ -417,6 +417,9 @@ impl Session {
             repeats: cfg.repeats,
             warmup: cfg.warmup,
             switch_ms: cfg.switch_ms,
+            procs: cfg.procs,
+            threads: cfg.threads,
+            hybrid_gil: cfg.hybrid_gil,
         };
         self.outbox.push(Command::Send {
             pool: self.pool,

@@ -267,6 +267,7 @@ fn model_code(m: ModelId) -> u8 {
         ModelId::Procs => 4,
         ModelId::Fork => 5,
         ModelId::Async => 6,
+        ModelId::Hybrid => 7,
     }
 }
 
@@ -279,6 +280,7 @@ fn model_from_code(c: u8) -> Result<ModelId, ShareError> {
         4 => ModelId::Procs,
         5 => ModelId::Fork,
         6 => ModelId::Async,
+        7 => ModelId::Hybrid,
         _ => return Err(ShareError::damaged(format!("unknown model code {c}"))),
     })
 }

@@ -24,7 +24,8 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
     let s = r.speedup;
     match workload {
         Workload::Cpu(_) | Workload::Squares(_) | Workload::Failure(_) => {
-            let ideal = (workload.tasks().min(r.workers).min(cores.max(1))).max(1) as f64;
+            let parallel = crate::report::hybrid_parallel(r, false).unwrap_or(r.workers);
+            let ideal = (workload.tasks().min(parallel).min(cores.max(1))).max(1) as f64;
             let failed = match workload {
                 Workload::Failure(f) => Some(failure_note(f.fail_at, r)),
                 _ => None,
@@ -192,10 +193,10 @@ fn cpu_bound(model: ModelId, s: Option<f64>, ideal: f64) -> String {
         ),
         ModelId::OldGil => format!("{x} — one thread's speed: the old GIL still lets one thread run at a time"),
         _ => {
-            let start = if model == ModelId::Fork {
-                " (it also pays for starting a process per task)"
-            } else {
-                ""
+            let start = match model {
+                ModelId::Fork => " (it also pays for starting a process per task)",
+                ModelId::Hybrid => " (processes × threads; under a GIL in each process, one thread of each computes at a time)",
+                _ => "",
             };
             if s >= 0.8 * ideal {
                 format!("{x} — as expected: {ideal:.0} cores work at once (ideal {}){start}", times(ideal))

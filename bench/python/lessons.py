@@ -29,6 +29,7 @@ import zlib
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 PAGE_MODEL = {"seq": "seq", "async": "async", "threads": "gil", "procs": "procs", "fork": "fork",
+              "hybrid": "hybrid",
               "spawn": "fork", "process": "fork"}
 
 
@@ -66,6 +67,10 @@ def noop():
     return None
 
 
+def noop_one(_):
+    return None
+
+
 # Coroutines for the event loop: `asyncio.gather` schedules them all at once;
 # each runs until it awaits. CPU work never awaits, so it holds the loop.
 
@@ -77,6 +82,25 @@ async def io_coroutine(index, wait_s, cpu_n):
     await asyncio.sleep(wait_s)  # yields the loop; no thread blocks
     busy_wait(cpu_n)
     return index
+
+
+def in_threads(args):
+    """A hybrid process's share: its tasks on a thread pool of its own (all
+    under this process's GIL)."""
+    fn, items, threads = args
+    with ThreadPoolExecutor(threads) as ex:
+        return list(ex.map(fn, items))
+
+
+def hybrid_map(pool, fn, items, procs, threads):
+    """Deals `items` round-robin to `procs` processes, each mapping its
+    share on `threads` threads; results back in the original order."""
+    shares = [items[p::procs] for p in range(procs)]
+    done = list(pool.map(in_threads, [(fn, s, threads) for s in shares]))
+    out = [None] * len(items)
+    for p, results in enumerate(done):
+        out[p::procs] = results
+    return out
 
 
 def gather(coroutines):
@@ -252,7 +276,12 @@ def lesson_cpu(a, ctx):
     with ctx.Pool(tasks) as pool:  # started before the clock
         s, o = measure(lambda: pool.map(busy_wait, [n] * tasks, chunksize=1), a.repeats, a.warmup)
     rows["procs"] = entry("procs", tasks, s, ok(o))
-    rows = {k: rows[k] for k in ("seq", "async", "threads", "procs", "fork")}
+
+    procs = a.workers
+    with ProcessPoolExecutor(procs, mp_context=ctx) as ex:  # started before the clock
+        s, o = measure(lambda: hybrid_map(ex, busy_wait, [n] * tasks, procs, 1), a.repeats, max(1, a.warmup))
+    rows["hybrid"] = entry("hybrid", procs, s, ok(o), threads_per_process=1)
+    rows = {k: rows[k] for k in ("seq", "async", "threads", "procs", "fork", "hybrid")}
     return {"cpu": finish(rows)}, {"cpu": "%d tasks of busy_wait(%s)" % (tasks, format(n, ","))}
 
 
@@ -296,7 +325,11 @@ def lesson_io(a, ctx):
     cpu_variant = a.io_cpu_n if a.io_cpu_n is not None else calibrate_steps(wait_s)
     expected = list(range(tasks))
     lessons, titles = {}, {}
-    with ctx.Pool(tasks) as pool:  # one pool for both variants, started before the clock
+    procs, per_proc = a.workers, 4
+    # Pools for both variants, started before the clock.
+    with ctx.Pool(tasks) as pool, ctx.Pool(procs) as small, \
+            ProcessPoolExecutor(procs, mp_context=ctx) as hybrid:
+        hybrid_map(hybrid, noop_one, list(range(procs)), procs, 1)
         for name, cpu_n in (("io", a.io_base_cpu_n), ("io+cpu", cpu_variant)):
             args = [(i, wait_s, cpu_n) for i in range(tasks)]
             ok = lambda outs: all(o == expected for o in outs)
@@ -313,6 +346,14 @@ def lesson_io(a, ctx):
             rows["threads"] = entry("threads", tasks, s, ok(o), cpu_n=cpu_n)
             s, o = measure(lambda: pool.map(io_task, args, chunksize=1), a.repeats, a.warmup)
             rows["procs"] = entry("procs", tasks, s, ok(o), cpu_n=cpu_n)
+            # As many processes as the plain pool has cores, each with
+            # threads for the waits.
+            s, o = measure(lambda: hybrid_map(hybrid, io_task, args, procs, per_proc), a.repeats, a.warmup)
+            rows["hybrid"] = entry("hybrid", procs * per_proc, s, ok(o), cpu_n=cpu_n,
+                                   processes=procs, threads_per_process=per_proc)
+            s, o = measure(lambda: small.map(io_task, args, chunksize=1), a.repeats, a.warmup)
+            rows["procs (%d)" % procs] = entry("procs", procs, s, ok(o), cpu_n=cpu_n,
+                                               note="a pool as small as hybrid's")
             lessons[name] = finish(rows)
             titles[name] = "%d tasks: sleep %g ms, then %s countdown steps" % (
                 tasks, a.io_wait_ms, format(cpu_n, ","))

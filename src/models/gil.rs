@@ -22,7 +22,7 @@
 //! native threads and on rayon threads in the page's engine worker alike.
 
 use super::{
-    measure, par_tasks, run_one, Clock, FreeEnv, Measurement, ModelId, OnThreads, RunControl, Span,
+    measure, par_list, run_one, Clock, FreeEnv, Measurement, ModelId, OnThreads, RunControl, Span,
     SpanKind, TaskOutcome,
 };
 use crate::workloads::{TaskEnv, TaskFailure, Workload};
@@ -429,6 +429,32 @@ pub fn run_on<C: Clock, S: Fn(f64) + Sync>(
     switch_ms: f64,
     kind: GilKind,
 ) -> (Measurement, GilStats) {
+    let OnThreads { workers, clock, .. } = *on;
+    let start = clock.now_ms();
+    let all: Vec<u32> = (0..workload.tasks()).collect();
+    let (outcomes, spans, stats) = run_tasks(workload, on, switch_ms, kind, &all);
+    let end = clock.now_ms();
+    let mut m = measure(kind.model(), workers, workload, start, end, outcomes);
+    m.spans = spans
+        .into_iter()
+        .map(|s| Span {
+            start_ms: s.start_ms - start,
+            end_ms: s.end_ms - start,
+            ..s
+        })
+        .collect();
+    (m, stats)
+}
+
+/// The tasks in `list` only, under one GIL of their own: a process of
+/// `hybrid` + GIL. Spans on the shared clock, sorted by start.
+pub fn run_tasks<C: Clock, S: Fn(f64) + Sync>(
+    workload: &Workload,
+    on: &OnThreads<C, S>,
+    switch_ms: f64,
+    kind: GilKind,
+    list: &[u32],
+) -> (Vec<TaskOutcome>, Vec<Span>, GilStats) {
     let OnThreads {
         workers,
         clock,
@@ -437,9 +463,8 @@ pub fn run_on<C: Clock, S: Fn(f64) + Sync>(
     } = *on;
     let sleep = &on.sleep;
     let gil = Gil::new(kind, switch_ms, clock, &control.cancel);
-    let start = clock.now_ms();
     let results = on.install(|| {
-        par_tasks(workload.tasks(), workers, |t, worker| {
+        par_list(list, workers, |t, worker| {
             let mut env = GilEnv {
                 gil: &gil,
                 free: FreeEnv {
@@ -472,19 +497,8 @@ pub fn run_on<C: Clock, S: Fn(f64) + Sync>(
             (outcome, env.spans)
         })
     });
-    let end = clock.now_ms();
     let (outcomes, spans): (Vec<_>, Vec<_>) = results.into_iter().unzip();
-    let mut m = measure(kind.model(), workers, workload, start, end, outcomes);
-    let mut spans: Vec<Span> = spans
-        .into_iter()
-        .flatten()
-        .map(|s| Span {
-            start_ms: s.start_ms - start,
-            end_ms: s.end_ms - start,
-            ..s
-        })
-        .collect();
+    let mut spans: Vec<Span> = spans.into_iter().flatten().collect();
     spans.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
-    m.spans = spans;
-    (m, gil.stats())
+    (outcomes, spans, gil.stats())
 }

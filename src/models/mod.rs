@@ -29,10 +29,11 @@ pub enum ModelId {
     Procs,
     Fork,
     Async,
+    Hybrid,
 }
 
 impl ModelId {
-    pub const ALL: [ModelId; 7] = [
+    pub const ALL: [ModelId; 8] = [
         ModelId::Seq,
         ModelId::Async,
         ModelId::Threads,
@@ -40,6 +41,7 @@ impl ModelId {
         ModelId::OldGil,
         ModelId::Procs,
         ModelId::Fork,
+        ModelId::Hybrid,
     ];
 
     pub const fn id(self) -> &'static str {
@@ -51,6 +53,7 @@ impl ModelId {
             ModelId::Procs => "procs",
             ModelId::Fork => "fork",
             ModelId::Async => "async",
+            ModelId::Hybrid => "hybrid",
         }
     }
 
@@ -68,6 +71,7 @@ impl ModelId {
             ModelId::Procs => "Process pool",
             ModelId::Fork => "Process per task",
             ModelId::Async => "Event loop",
+            ModelId::Hybrid => "Processes × threads",
         }
     }
 
@@ -81,13 +85,17 @@ impl ModelId {
             ModelId::Procs => "a multiprocessing.Pool started up front",
             ModelId::Fork => "a fresh process per task",
             ModelId::Async => "asyncio: coroutines on one thread, awaiting I/O",
+            ModelId::Hybrid => "a process pool whose workers each run a thread pool",
         }
     }
 
     /// Threads share the engine's memory, which needs a `SharedArrayBuffer`;
     /// `seq` runs on the engine's own thread and processes own their memory.
     pub fn needs_shared_memory(self) -> bool {
-        matches!(self, ModelId::Threads | ModelId::Gil | ModelId::OldGil)
+        matches!(
+            self,
+            ModelId::Threads | ModelId::Gil | ModelId::OldGil | ModelId::Hybrid
+        )
     }
 
     /// Models whose workers share the engine's memory (rayon threads).
@@ -202,16 +210,23 @@ impl<C: Clock, S: Fn(f64)> TaskEnv for FreeEnv<'_, C, S> {
 /// runs 1..N workers on one pool). Worker indices are the jobs', 0-based.
 /// Results come back in no particular order.
 pub fn par_tasks<R: Send>(tasks: u32, workers: u32, f: impl Fn(u32, u32) -> R + Sync) -> Vec<R> {
+    par_list(&(0..tasks).collect::<Vec<_>>(), workers, f)
+}
+
+/// As [`par_tasks`] for the tasks in `list`: a process of `hybrid` runs
+/// its share of a workload's tasks on its own threads.
+pub fn par_list<R: Send>(list: &[u32], workers: u32, f: impl Fn(u32, u32) -> R + Sync) -> Vec<R> {
     let next = AtomicU32::new(0);
-    let results = Mutex::new(Vec::with_capacity(tasks as usize));
+    let count = list.len() as u32;
+    let results = Mutex::new(Vec::with_capacity(list.len()));
     rayon::scope(|s| {
-        for worker in 0..workers.min(tasks).max(1) {
+        for worker in 0..workers.min(count).max(1) {
             let (next, results, f) = (&next, &results, &f);
             s.spawn(move |_| loop {
-                let task = next.fetch_add(1, Ordering::Relaxed);
-                if task >= tasks {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&task) = list.get(i as usize) else {
                     break;
-                }
+                };
                 let r = f(task, worker);
                 results
                     .lock()

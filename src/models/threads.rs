@@ -3,7 +3,8 @@
 //! `ThreadPoolExecutor.map`.
 
 use super::{
-    measure, par_tasks, run_one, Clock, FreeEnv, Measurement, ModelId, OnThreads, RunControl,
+    measure, par_list, run_one, Clock, FreeEnv, Measurement, ModelId, OnThreads, RunControl,
+    TaskOutcome,
 };
 use crate::workloads::Workload;
 
@@ -24,8 +25,20 @@ pub fn run_on<C: Clock, S: Fn(f64) + Sync>(
     on: &OnThreads<C, S>,
 ) -> Measurement {
     let start = on.clock.now_ms();
-    let outcomes = on.install(|| {
-        par_tasks(workload.tasks(), on.workers, |t, worker| {
+    let all: Vec<u32> = (0..workload.tasks()).collect();
+    let outcomes = run_tasks(workload, on, &all);
+    let end = on.clock.now_ms();
+    measure(ModelId::Threads, on.workers, workload, start, end, outcomes)
+}
+
+/// The tasks in `list` only, each on the next free worker.
+pub fn run_tasks<C: Clock, S: Fn(f64) + Sync>(
+    workload: &Workload,
+    on: &OnThreads<C, S>,
+    list: &[u32],
+) -> Vec<TaskOutcome> {
+    on.install(|| {
+        par_list(list, on.workers, |t, worker| {
             let mut env = FreeEnv {
                 clock: on.clock,
                 cancel: &on.control.cancel,
@@ -33,7 +46,5 @@ pub fn run_on<C: Clock, S: Fn(f64) + Sync>(
             };
             run_one(workload, t, worker, &mut env, &on.control.finished)
         })
-    });
-    let end = on.clock.now_ms();
-    measure(ModelId::Threads, on.workers, workload, start, end, outcomes)
+    })
 }

@@ -4,7 +4,9 @@
 
 use super::state::{cancel_action, run_action};
 use crate::capabilities::Capabilities;
-use crate::config::{RunConfig, MODELS, REPEATS, SWITCH_MS, W, WARMUP, WORKERS};
+use crate::config::{
+    RunConfig, HYBRID_GIL, MODELS, PROCS, REPEATS, SWITCH_MS, THREADS, W, WARMUP, WORKERS,
+};
 use crate::models::ModelId;
 use crate::params::ParamSpec;
 use crate::session::{field_value, Action, Session};
@@ -101,11 +103,12 @@ pub fn config_form(p: &FormProps) -> Html {
         e.prevent_default();
         run_action()
     });
-    let gil = p
-        .config
-        .models
-        .iter()
-        .any(|m| matches!(m, ModelId::Gil | ModelId::OldGil));
+    let hybrid = p.config.models.contains(&ModelId::Hybrid);
+    let gil = (hybrid && p.config.hybrid_gil)
+        || p.config
+            .models
+            .iter()
+            .any(|m| matches!(m, ModelId::Gil | ModelId::OldGil));
     html! {
         <form class="config" {onsubmit} aria-label="Run configuration">
             <div class="row">
@@ -127,6 +130,13 @@ pub fn config_form(p: &FormProps) -> Html {
                     { field(&SWITCH_MS) }
                 }
             </div>
+            if hybrid {
+                <div class="row">
+                    { field(&PROCS) }
+                    { field(&THREADS) }
+                    { field(&HYBRID_GIL) }
+                </div>
+            }
             { problems(&p.errors, &p.limits) }
             <div class="actions">
                 <button id="run" type="submit" disabled={p.running || !p.errors.is_empty()}>

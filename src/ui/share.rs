@@ -61,6 +61,18 @@ pub fn share_panel(p: &ShareProps) -> Html {
             }
         })
     };
+    // Built when asked: a GIL run's trace holds thousands of events.
+    let export_trace = {
+        let report = report.clone();
+        let name = format!("{stem}.trace.json");
+        let dispatcher = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            let text = crate::trace::chrome_trace_json(&report);
+            if let Err(e) = storage::download(&name, "application/json", &text) {
+                dispatcher.dispatch(Action::Note(format!("Export failed: {e}.")));
+            }
+        })
+    };
     let chars = share.link.chars().count();
     html! {
         <section id="share" class="share" aria-labelledby="share-title">
@@ -89,6 +101,8 @@ pub fn share_panel(p: &ShareProps) -> Html {
             <div class="actions">
                 <button id="export-json" type="button" class="secondary" onclick={export_json}>{ "Export JSON" }</button>
                 <button id="export-csv" type="button" class="secondary" onclick={export_csv}>{ "Export CSV" }</button>
+                <button id="export-trace" type="button" class="secondary" onclick={export_trace}
+                    title="Chrome trace-event JSON: open it in ui.perfetto.dev or chrome://tracing">{ "Export trace (Perfetto)" }</button>
             </div>
         </section>
     }

@@ -2,8 +2,10 @@
 //! is ready would be lost (a wasm worker listens only once it has loaded), so
 //! they wait here until it says `ready`.
 
-use super::{envelope, js_error_text, open_envelope, spawn_module_worker};
-use crate::protocol::{EngineRequest, FromEngine, FromEngineWorker, ToEngine, ToWorker};
+use super::{envelope, js_error_text, js_object, open_envelope, spawn_module_worker};
+use crate::protocol::{
+    EngineRequest, FromEngine, FromEngineWorker, ProcessRequest, ToEngine, ToWorker,
+};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -40,7 +42,20 @@ struct Inner {
 
 struct Child {
     worker: Worker,
+    /// The threads of a hybrid process's pool, made here at its request;
+    /// they end with it.
+    threads: Vec<(Worker, Handler)>,
     _on_error: Closure<dyn FnMut(JsValue)>,
+    _on_message: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Child {
+    fn end(self) {
+        self.worker.terminate();
+        for (t, _) in self.threads {
+            t.terminate();
+        }
+    }
 }
 
 #[derive(Default)]
@@ -263,7 +278,7 @@ fn end_engine(inner: &Inner) {
         w.terminate();
     }
     for (_, child) in inner.children.borrow_mut().drain() {
-        child.worker.terminate();
+        child.end();
     }
 }
 
@@ -289,9 +304,13 @@ fn on_request(inner: &Rc<Inner>, request: EngineRequest, attachment: JsValue) {
             Ok((worker, port)) => {
                 let on_error = child_error_handler(inner, id);
                 worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+                let on_message = child_request_handler(inner, id);
+                worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
                 let child = Child {
                     worker,
+                    threads: Vec::new(),
                     _on_error: on_error,
+                    _on_message: on_message,
                 };
                 inner.children.borrow_mut().insert(id, child);
                 let reply = envelope(&ToEngine::WorkerPort { id }, &port);
@@ -307,8 +326,9 @@ fn on_request(inner: &Rc<Inner>, request: EngineRequest, attachment: JsValue) {
             }
         }
         EngineRequest::EndWorker { id } => {
-            if let Some(child) = inner.children.borrow_mut().remove(&id) {
-                child.worker.terminate();
+            let child = inner.children.borrow_mut().remove(&id);
+            if let Some(child) = child {
+                child.end();
             }
         }
     }
@@ -350,10 +370,77 @@ fn child_error_handler(inner: &Rc<Inner>, id: u32) -> Closure<dyn FnMut(JsValue)
             ev.prevent_default();
         }
         let Some(inner) = weak.upgrade() else { return };
-        if let Some(child) = inner.children.borrow_mut().remove(&id) {
-            child.worker.terminate();
+        let child = inner.children.borrow_mut().remove(&id);
+        if let Some(child) = child {
+            child.end();
         }
         let message = js_error_text(&e);
         to_engine(&inner, &ToEngine::WorkerError { id, message });
+    })
+}
+
+/// A hybrid process asks the page, which made it, for the threads of its
+/// pool: one worker per thread, each joining the process's memory.
+fn child_request_handler(inner: &Rc<Inner>, id: u32) -> Closure<dyn FnMut(JsValue)> {
+    let weak = Rc::downgrade(inner);
+    Closure::new(move |ev: JsValue| {
+        let Some(inner) = weak.upgrade() else { return };
+        let data = ev.unchecked_into::<MessageEvent>().data();
+        let Ok((ProcessRequest::SpawnThreads { url, script, ptrs }, bag)) =
+            open_envelope::<ProcessRequest>(data)
+        else {
+            return;
+        };
+        let mut made = Vec::new();
+        for (k, ptr) in ptrs.into_iter().enumerate() {
+            let start = js_object(&[
+                (
+                    "module",
+                    &js_sys::Reflect::get(&bag, &"module".into()).unwrap_or_default(),
+                ),
+                (
+                    "memory",
+                    &js_sys::Reflect::get(&bag, &"memory".into()).unwrap_or_default(),
+                ),
+                ("ptr", &ptr.into()),
+            ]);
+            let thread =
+                spawn_module_worker(&url, &format!("process:{id}:thread:{k}")).and_then(|w| {
+                    w.post_message(&envelope(
+                        &ToWorker::Start {
+                            script: script.clone(),
+                        },
+                        &start,
+                    ))
+                    .map(|()| w)
+                    .map_err(|e| js_error_text(&e))
+                });
+            match thread {
+                Ok(w) => {
+                    // A thread that fails ends its whole process, as a
+                    // crashed thread would.
+                    let on_error = child_error_handler(&inner, id);
+                    w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+                    made.push((w, on_error));
+                }
+                Err(message) => {
+                    let child = inner.children.borrow_mut().remove(&id);
+                    if let Some(child) = child {
+                        child.end();
+                    }
+                    for (w, _) in made {
+                        w.terminate();
+                    }
+                    to_engine(&inner, &ToEngine::WorkerError { id, message });
+                    return;
+                }
+            }
+        }
+        let mut children = inner.children.borrow_mut();
+        match children.get_mut(&id) {
+            Some(child) => child.threads.extend(made),
+            // The process ended while its threads were being made.
+            None => made.into_iter().for_each(|(w, _)| w.terminate()),
+        }
     })
 }

@@ -27,6 +27,9 @@ struct Plan {
     repeats: u32,
     warmup: u32,
     switch_ms: f64,
+    procs: u32,
+    threads: u32,
+    hybrid_gil: bool,
 }
 
 struct Engine {
@@ -103,6 +106,9 @@ async fn start(workers: u32) -> Result<(), String> {
                     repeats: req.repeats,
                     warmup: req.warmup,
                     switch_ms: req.switch_ms,
+                    procs: req.procs.max(1),
+                    threads: req.threads.max(1),
+                    hybrid_gil: req.hybrid_gil,
                 };
                 let (run, workload) = (req.run, req.workload);
                 spawn_local(async move {
@@ -278,6 +284,9 @@ impl Engine {
             }
         }
         self.running.set(None);
+        // hybrid's processes serve the repeats of one step; between runs
+        // they would only hold memory and threads.
+        self.procs.end_hybrid();
         // A crashed process worker was ended; the next run gets a full pool.
         if let Err(message) = self.procs.fill_pool(self.workers).await {
             return FromEngine::Failed {
@@ -343,6 +352,7 @@ impl Engine {
                     .insert("gil_drop_requests".into(), gil_stats.drop_requests as f64);
                 m
             }
+            ModelId::Hybrid => self.hybrid(run, workload, plan).await,
             ModelId::Procs | ModelId::Fork => {
                 let start = now_ms();
                 let (outcomes, spans) = if model == ModelId::Procs {
@@ -360,6 +370,60 @@ impl Engine {
                 m
             }
         }
+    }
+
+    /// `hybrid`: its processes and their threads are started before the
+    /// clock, as a pool is, and kept for the next repeat; what starting
+    /// them cost is a figure of its own.
+    async fn hybrid(&self, run: u32, workload: &Workload, plan: &Plan) -> Measurement {
+        let (procs, threads) = (plan.procs, plan.threads);
+        let gil = plan.hybrid_gil.then_some(plan.switch_ms);
+        let workers = procs * threads;
+        let (mbs, start_cost) = match self.procs.hybrid_pool(procs, threads).await {
+            Ok(started) => started,
+            Err(why) => {
+                let now = now_ms();
+                let failed = (0..workload.tasks())
+                    .map(|task| TaskOutcome {
+                        task,
+                        worker: 0,
+                        start_ms: now,
+                        end_ms: now,
+                        result: Err(crate::workloads::TaskFailure::Failed(format!(
+                            "the hybrid processes could not start: {why}"
+                        ))),
+                    })
+                    .collect();
+                return measure(ModelId::Hybrid, workers, workload, now, now, failed);
+            }
+        };
+        let start = now_ms();
+        let (outcomes, spans) = self
+            .procs
+            .run_hybrid(run, workload, &mbs, threads, gil)
+            .await;
+        let end = now_ms();
+        let mut m = measure(ModelId::Hybrid, workers, workload, start, end, outcomes);
+        // The processes' own spans: under a GIL they say more than one
+        // span per task.
+        m.spans = spans
+            .into_iter()
+            .map(|s| Span {
+                start_ms: s.start_ms - start,
+                end_ms: s.end_ms - start,
+                ..s
+            })
+            .collect();
+        m.figures.insert("processes".into(), f64::from(procs));
+        m.figures
+            .insert("threads_per_process".into(), f64::from(threads));
+        if gil.is_some() {
+            m.figures.insert("gil_per_process".into(), 1.0);
+        }
+        if start_cost > 0.0 {
+            m.figures.insert("pool_start_ms".into(), start_cost);
+        }
+        m
     }
 
     /// The `spawn` lesson. Starting a worker in the browser completes only

@@ -7,8 +7,9 @@
 use super::shared::{received_bytes, SabCounter};
 use super::{envelope, open_envelope};
 use super::{now_ms, sleep_ms, WebClock};
-use crate::models::FreeEnv;
-use crate::protocol::{FromProcess, ToProcess};
+use crate::models::gil::{self, GilKind};
+use crate::models::{threads, FreeEnv, OnThreads, RunControl, Span, SpanKind};
+use crate::protocol::{FromProcess, TaskReport, ToProcess};
 use crate::workloads::counter::Shared;
 use crate::workloads::transfer::Via;
 use crate::workloads::{TaskFailure, Workload};
@@ -47,6 +48,20 @@ pub fn main() {
                 (reply, back)
             }
             Ok((ToProcess::Ping { run }, _)) => (FromProcess::Pong { run }, JsValue::UNDEFINED),
+            Ok((ToProcess::StartPool { threads }, _)) => (start_pool(threads), JsValue::UNDEFINED),
+            Ok((
+                ToProcess::Batch {
+                    run,
+                    tasks,
+                    workload,
+                    gil_switch_ms,
+                    first_worker,
+                },
+                _,
+            )) => (
+                run_batch(run, &tasks, &workload, gil_switch_ms, first_worker),
+                JsValue::UNDEFINED,
+            ),
             Err(message) => (FromProcess::Failed { message }, JsValue::UNDEFINED),
         };
         // A moved buffer goes back the way it came: transferred, not copied.
@@ -105,4 +120,147 @@ fn run_task(
         },
         other => (other.run_task(task, &mut env), JsValue::UNDEFINED),
     }
+}
+
+thread_local! {
+    /// This process's own thread pool (`hybrid`), once started.
+    static POOL: std::cell::RefCell<Option<rayon::ThreadPool>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Builds a pool of `threads` rayon threads whose workers the page makes:
+/// a worker may not safely make workers in every browser (see
+/// `mailbox.rs`), so each thread's state is handed over by address and a
+/// page-made worker joins this memory and runs it. Returns once every
+/// thread runs, so the run's clock never includes their start.
+#[cfg(feature = "threads")]
+fn start_pool(threads: u32) -> FromProcess {
+    use crate::protocol::ProcessRequest;
+    let mut ptrs = Vec::new();
+    let built = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads as usize)
+        .spawn_handler(|thread| {
+            ptrs.push(Box::into_raw(Box::new(thread)) as usize as u32);
+            Ok(())
+        })
+        .build();
+    let pool = match built {
+        Ok(pool) => pool,
+        Err(e) => {
+            return FromProcess::Failed {
+                message: format!("the process could not build its pool: {e}"),
+            }
+        }
+    };
+    let scope = super::worker_scope();
+    let href = scope.location().href();
+    let dir = &href[..href.rfind('/').map_or(0, |i| i + 1)];
+    let script = js_sys::Reflect::get(&js_sys::global(), &"tvpScript".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| format!("{dir}engine.js"));
+    let request = ProcessRequest::SpawnThreads {
+        url: format!("{dir}pool_thread_boot.js"),
+        script,
+        ptrs,
+    };
+    let attachment = super::js_object(&[
+        ("module", &wasm_bindgen::module()),
+        ("memory", &wasm_bindgen::memory()),
+    ]);
+    if let Err(e) = scope.post_message(&envelope(&request, &attachment)) {
+        return FromProcess::Failed {
+            message: format!(
+                "the process could not ask for threads: {}",
+                super::js_error_text(&e)
+            ),
+        };
+    }
+    // Blocks this worker (never the page) until every thread has joined.
+    pool.broadcast(|_| ());
+    POOL.with(|p| *p.borrow_mut() = Some(pool));
+    FromProcess::PoolReady { threads }
+}
+
+#[cfg(not(feature = "threads"))]
+fn start_pool(_threads: u32) -> FromProcess {
+    FromProcess::Failed {
+        message: format!("hybrid {}", crate::capabilities::WHY_SHARED),
+    }
+}
+
+/// Where a pool thread the page made starts: the rayon thread whose state
+/// lies at `ptr` in this memory runs here until the process ends.
+#[cfg(feature = "threads")]
+#[wasm_bindgen]
+pub fn tvp_pool_thread(ptr: u32) {
+    // SAFETY: `ptr` came from `Box::into_raw` in `start_pool` of the process
+    // that owns this memory, and the page hands each pointer to one worker.
+    let thread = unsafe { Box::from_raw(ptr as usize as *mut rayon::ThreadBuilder) };
+    thread.run();
+}
+
+/// Runs `tasks` on this process's pool; spans and outcomes on the shared clock.
+fn run_batch(
+    run: u32,
+    tasks: &[u32],
+    workload: &Workload,
+    gil_switch_ms: Option<f64>,
+    first_worker: u32,
+) -> FromProcess {
+    POOL.with(|p| {
+        let pool = p.borrow();
+        let Some(pool) = pool.as_ref() else {
+            return FromProcess::Failed {
+                message: "a batch came before the pool".to_string(),
+            };
+        };
+        let control = RunControl::default();
+        let on = OnThreads {
+            pool: Some(pool),
+            workers: pool.current_num_threads() as u32,
+            clock: &WebClock,
+            sleep: sleep_ms,
+            control: &control,
+        };
+        let (outcomes, spans) = match gil_switch_ms {
+            Some(switch_ms) => {
+                let (o, s, _) = gil::run_tasks(workload, &on, switch_ms, GilKind::New, tasks);
+                (o, s)
+            }
+            None => {
+                let o = threads::run_tasks(workload, &on, tasks);
+                let s = o
+                    .iter()
+                    .map(|o| Span {
+                        worker: o.worker,
+                        task: o.task,
+                        kind: SpanKind::Run,
+                        start_ms: o.start_ms,
+                        end_ms: o.end_ms,
+                    })
+                    .collect();
+                (o, s)
+            }
+        };
+        FromProcess::BatchDone {
+            run,
+            outcomes: outcomes
+                .into_iter()
+                .map(|o| TaskReport {
+                    task: o.task,
+                    worker: first_worker + o.worker,
+                    start_ms: o.start_ms,
+                    end_ms: o.end_ms,
+                    result: o.result.map(|v| v.to_string()),
+                })
+                .collect(),
+            spans: spans
+                .into_iter()
+                .map(|s| Span {
+                    worker: first_worker + s.worker,
+                    ..s
+                })
+                .collect(),
+        }
+    })
 }

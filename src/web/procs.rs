@@ -34,6 +34,11 @@ impl Urls {
     }
 }
 
+struct Hybrid {
+    threads: u32,
+    procs: Vec<Rc<Mailbox>>,
+}
+
 /// Every process worker the engine has started and not yet ended.
 pub struct Processes {
     pub urls: Urls,
@@ -41,6 +46,9 @@ pub struct Processes {
     /// with memory of its own, so starting one costs no download or compile.
     pub module: JsValue,
     pub pool: RefCell<Vec<Rc<Mailbox>>>,
+    /// `hybrid`'s processes, each with its pool of threads, kept for the
+    /// runs that ask for the same shape.
+    hybrid: RefCell<Option<Hybrid>>,
     live: RefCell<Vec<Rc<Mailbox>>>,
     started: Cell<u32>,
     /// The engine's run control, passed in rather than imported so this
@@ -162,6 +170,7 @@ impl Processes {
             urls,
             module: wasm_bindgen::module(),
             pool: RefCell::new(Vec::new()),
+            hybrid: RefCell::new(None),
             live: RefCell::new(Vec::new()),
             started: Cell::new(0),
             control,
@@ -332,6 +341,154 @@ impl Processes {
         }
         self.prune();
         (outcomes, batch.spans.into_inner())
+    }
+
+    /// `procs` processes with `threads` threads each, and what starting
+    /// them took (0 when the last run's are still up).
+    pub async fn hybrid_pool(
+        &self,
+        procs: u32,
+        threads: u32,
+    ) -> Result<(Vec<Rc<Mailbox>>, f64), String> {
+        let kept = self.hybrid.borrow().as_ref().and_then(|h| {
+            let fits = h.threads == threads
+                && h.procs.len() == procs as usize
+                && h.procs.iter().all(|mb| !mb.is_closed());
+            fits.then(|| h.procs.clone())
+        });
+        if let Some(kept) = kept {
+            return Ok((kept, 0.0));
+        }
+        self.end_hybrid();
+        let t0 = now_ms();
+        let started = join_all((0..procs).map(|_| self.spawn_with_pool(threads))).await;
+        let mut made = Vec::new();
+        let mut failed = None;
+        for s in started {
+            match s {
+                Ok(mb) => made.push(mb),
+                Err(e) => failed = Some(e),
+            }
+        }
+        if let Some(why) = failed {
+            for mb in made {
+                self.end(&mb);
+            }
+            return Err(why);
+        }
+        *self.hybrid.borrow_mut() = Some(Hybrid {
+            threads,
+            procs: made.clone(),
+        });
+        Ok((made, now_ms() - t0))
+    }
+
+    /// Ends hybrid's processes (the page ends their threads with them).
+    pub fn end_hybrid(&self) {
+        if let Some(old) = self.hybrid.borrow_mut().take() {
+            for mb in old.procs {
+                self.end(&mb);
+            }
+        }
+    }
+
+    async fn spawn_with_pool(&self, threads: u32) -> Result<Rc<Mailbox>, String> {
+        let mb = self.spawn().await?;
+        mb.post(
+            &envelope(&ToProcess::StartPool { threads }, &JsValue::UNDEFINED),
+            &js_sys::Array::new(),
+        )?;
+        match open_envelope::<FromProcess>(mb.recv().await?)?.0 {
+            FromProcess::PoolReady { .. } => Ok(mb),
+            FromProcess::Failed { message } => Err(message),
+            other => Err(format!("unexpected answer to StartPool: {other:?}")),
+        }
+    }
+
+    /// `hybrid`: the tasks dealt round-robin to `procs`, each running its
+    /// share on its own threads (under a GIL of its own with
+    /// `gil_switch_ms`), as `ProcessPoolExecutor.map` over chunks would.
+    pub async fn run_hybrid(
+        &self,
+        run: u32,
+        workload: &Workload,
+        procs: &[Rc<Mailbox>],
+        threads: u32,
+        gil_switch_ms: Option<f64>,
+    ) -> (Vec<TaskOutcome>, Vec<Span>) {
+        let n = workload.tasks();
+        let p = procs.len().max(1) as u32;
+        let shares = join_all(procs.iter().enumerate().map(|(i, mb)| {
+            let tasks: Vec<u32> = (0..n).filter(|t| t % p == i as u32).collect();
+            let batch = ToProcess::Batch {
+                run,
+                tasks: tasks.clone(),
+                workload: workload.clone(),
+                gil_switch_ms,
+                first_worker: i as u32 * threads,
+            };
+            async move {
+                let answer = async {
+                    if tasks.is_empty() {
+                        return Ok((Vec::new(), Vec::new()));
+                    }
+                    mb.post(
+                        &envelope(&batch, &JsValue::UNDEFINED),
+                        &js_sys::Array::new(),
+                    )?;
+                    loop {
+                        match open_envelope::<FromProcess>(mb.recv().await?)?.0 {
+                            FromProcess::BatchDone {
+                                run: r,
+                                outcomes,
+                                spans,
+                            } if r == run => return Ok((outcomes, spans)),
+                            FromProcess::Failed { message } => return Err(message),
+                            _ => continue,
+                        }
+                    }
+                };
+                let answer = answer.await;
+                (i as u32, tasks, answer)
+            }
+        }))
+        .await;
+        let mut outcomes = Vec::new();
+        let mut spans = Vec::new();
+        for (i, tasks, share) in shares {
+            match share {
+                Ok((reports, s)) => {
+                    outcomes.extend(reports.into_iter().map(|r| TaskOutcome {
+                        task: r.task,
+                        worker: r.worker,
+                        start_ms: r.start_ms,
+                        end_ms: r.end_ms,
+                        result: match r.result {
+                            Ok(v) => v.parse::<u128>().map_err(|_| {
+                                TaskFailure::Failed(format!("process {i} sent {v:?}"))
+                            }),
+                            Err(TaskFailure::Failed(m)) => Err(TaskFailure::Failed(format!(
+                                "{m} — reported by process {i} as text"
+                            ))),
+                            Err(other) => Err(other),
+                        },
+                    }));
+                    spans.extend(s);
+                }
+                Err(why) => {
+                    let now = now_ms();
+                    outcomes.extend(tasks.into_iter().map(|task| TaskOutcome {
+                        task,
+                        worker: i * threads,
+                        start_ms: now,
+                        end_ms: now,
+                        result: Err(TaskFailure::Failed(format!("process {i} ended: {why}"))),
+                    }));
+                }
+            }
+        }
+        self.prune();
+        (outcomes, spans)
     }
 
     /// One dispatch of an empty task to a pool worker and its reply: the

@@ -34,6 +34,7 @@ pub const LESSON: Lesson = Lesson {
             "async",
             "1.0×: one thread, no parallelism; a coroutine that never awaits runs start to end",
         ),
+        ("hybrid", "like procs: the processes run in parallel; with hybrid_gil=1 only one thread per process computes at a time"),
     ],
     why: "A loop like `while n > 0: n -= 1` never waits for anything, so a lock that lets one \
           thread run at a time turns four threads into one. Processes each have their own \

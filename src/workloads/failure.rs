@@ -33,6 +33,7 @@ pub const LESSON: Lesson = Lesson {
                    that had to be turned into a string to leave the process",
         ),
         ("async", "like one thread: the failing coroutine's error is kept with its traceback, the others finish"),
+        ("hybrid", "the failing task's error crosses back from its process as text; the others finish"),
     ],
     why: "A thread's failure stays in the memory its parent can read, so the error itself can \
           be handed over. A process can only send bytes, so what arrives is a description of \

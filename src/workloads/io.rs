@@ -25,6 +25,7 @@ pub const LESSON: Lesson = Lesson {
             "like threads, but each process costs more to start",
         ),
         ("async", "close to tasks-x on one thread: every coroutine awaits at once; with cpu_n the loop is blocked while one computes"),
+        ("hybrid", "processes × threads: the waits overlap on every thread and the CPU part runs in every process; with cpu_n it beats both gil threads and a plain process pool"),
     ],
     why: "Waiting needs no interpreter, so CPython releases the GIL around blocking calls and \
           the other threads run meanwhile. Only the CPU part of each task still takes turns, \

@@ -26,6 +26,10 @@ pub const LESSON: Lesson = Lesson {
                    of results eat the gain",
         ),
         ("async", "1.0×: the coroutines take turns on one thread"),
+        (
+            "hybrid",
+            "like procs: the chunks are dealt to the processes, whose threads share them",
+        ),
     ],
     why: "Nothing is shared while the chunks are squared, so the only costs beyond the work \
           itself are cutting the data and adding up the partial results. More tasks than \

@@ -10,11 +10,14 @@ import { serve } from './harness.mjs';
 import { CASES } from './cases.mjs';
 import { launchFirefox, launchWebKit } from './engines.mjs';
 
-const ALL = 'seq,async,threads,gil,oldgil,procs,fork';
+const ALL = 'seq,async,threads,gil,oldgil,procs,fork,hybrid';
 const REDUCED = 'seq,async,procs,fork';
 // An event loop starts no workers and hands no buffer on: those lessons
 // leave it out, saying so.
-const without = (models, query) => (/w=(spawn|transfer)/.test(query) ? models.replace('async,', '') : models);
+const without = (models, query) => models.split(',')
+  .filter((m) => !(m === 'async' && /w=(spawn|transfer)/.test(query)))
+  .filter((m) => !(m === 'hybrid' && /w=(spawn|transfer|counter)/.test(query)))
+  .join(',');
 const needsSharedMemory = (query) => /w=io|sync=(racy|locked|atomic)|via=shared/.test(query);
 
 async function run(b, url, query) {

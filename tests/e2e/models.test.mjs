@@ -5,10 +5,13 @@ import assert from 'node:assert/strict';
 import { serve, launch, waitForState, reportJson, screenshot } from './harness.mjs';
 import { CASES } from './cases.mjs';
 
-const ALL = 'seq,async,threads,gil,oldgil,procs,fork';
-// An event loop starts no workers and hands no buffer on: those lessons
-// leave it out, saying so.
-const modelsFor = (query) => (/w=(spawn|transfer)/.test(query) ? ALL.replace('async,', '') : ALL);
+const ALL = 'seq,async,threads,gil,oldgil,procs,fork,hybrid';
+// An event loop starts no workers and hands no buffer on, and hybrid's
+// processes share no counter: those lessons leave them out, saying so.
+const modelsFor = (query) => ALL.split(',')
+  .filter((m) => !(m === 'async' && /w=(spawn|transfer)/.test(query)))
+  .filter((m) => !(m === 'hybrid' && /w=(spawn|transfer|counter)/.test(query)))
+  .join(',');
 let server;
 let browser;
 let page;
@@ -74,11 +77,12 @@ test('a failing task is reported under every model and the next run works', asyn
     if (r.model === 'procs' || r.model === 'fork') {
       assert.match(r.errors[0].message, /reported by process worker \d+ as text/);
     }
+    if (r.model === 'hybrid') assert.match(r.errors[0].message, /reported by process \d+ as text/);
     assert.equal(r.value, '600000', `${r.model}: the other three tasks finished`);
     assert.equal(r.correct, true);
   }
   const rows = page.locator('#results .task-error');
-  assert.equal(await rows.count(), ALL.split(',').length);
+  assert.equal(await rows.count(), modelsFor('w=failure').split(',').length);
   const after = await run(`w=cpu&tasks=2&n=100000&models=${ALL}&workers=2&repeats=1&warmup=0`);
   assert.ok(after.results.every((r) => r.correct));
 });
@@ -139,6 +143,39 @@ test('with CPU work after each wait, the timeline shows the loop blocked', async
   assert.ok(a.spans.some((s) => s.kind === 'loop_wait'), 'a ready coroutine waited for the loop');
   await page.locator('#timeline-async rect.k-loop_wait').first().waitFor();
   await screenshot(page, 'async-timeline.png');
+});
+
+test('hybrid deals the tasks to processes whose threads share them', async () => {
+  const report = await run('w=cpu&tasks=8&n=300000&models=seq,hybrid&procs=2&threads=2&workers=2&repeats=2&warmup=0');
+  const h = report.results.find((r) => r.model === 'hybrid');
+  assert.equal(h.correct, true, JSON.stringify(h.errors));
+  assert.equal(h.workers, 4);
+  assert.equal(h.figures.processes, 2);
+  assert.equal(h.figures.threads_per_process, 2);
+  const rows = new Set(h.spans.map((s) => s.worker));
+  assert.ok([...rows].every((w) => w >= 0 && w < 4), `rows ${[...rows]}`);
+  // Process p ran tasks p, p+2, …: its rows are p·2 and p·2+1.
+  for (const s of h.spans) assert.equal(Math.floor(s.worker / 2), s.task % 2, `task ${s.task} on row ${s.worker}`);
+  const labels = await page.locator('#timeline-hybrid g.row text').allTextContents();
+  assert.ok(labels.every((l) => /^p\d·t\d$/.test(l)), labels.join(' '));
+});
+
+test('hybrid with a GIL in each process: one thread per process runs at a time', async () => {
+  const report = await run('w=cpu&tasks=8&n=2000000&models=hybrid&procs=2&threads=2&hybrid_gil=1&switch_ms=1&repeats=1&warmup=0');
+  const h = report.results[0];
+  assert.equal(h.correct, true);
+  assert.equal(h.figures.gil_per_process, 1);
+  for (const p of [0, 1]) {
+    const runs = h.spans.filter((s) => s.kind === 'run' && Math.floor(s.worker / 2) === p).sort((a, b) => a.start_ms - b.start_ms);
+    for (let i = 1; i < runs.length; i++) assert.ok(runs[i - 1].end_ms <= runs[i].start_ms + 0.01, `process ${p}: two threads held its GIL at once`);
+  }
+  await screenshot(page, 'hybrid-gil.png');
+});
+
+test('hybrid overlaps waits on every thread of every process', async () => {
+  const report = await run('w=io&tasks=8&wait_ms=50&models=seq,hybrid&procs=2&threads=4&repeats=2&warmup=1');
+  const h = report.results.find((r) => r.model === 'hybrid');
+  assert.ok(h.speedup >= 0.8 * 8, `8 waits on 2 × 4 threads: ${h.speedup}×`);
 });
 
 test('no page errors were thrown', () => {

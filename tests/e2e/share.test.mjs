@@ -149,3 +149,31 @@ test('export JSON and CSV', async () => {
   assert.match(lines[1], /^cpu,seq,1,1,/);
   assert.deepEqual(browser.pageErrors, []);
 });
+
+test('export trace: every span of #report-json as a complete event, in microseconds', async () => {
+  const page = await browser.page();
+  await page.goto(`${server.url}/?w=cpu&tasks=4&n=2000000&models=seq,gil,procs&workers=2&repeats=1&warmup=0&switch_ms=1&run=1`);
+  assert.equal(await waitForState(page, ['done', 'error']), 'done');
+  const report = await reportJson(page);
+  const [file] = await Promise.all([page.waitForEvent('download'), page.locator('#export-trace').click()]);
+  assert.match(file.suggestedFilename(), /^threads-vs-processes-cpu-\d{4}-\d\d-\d\d\.trace\.json$/);
+  const trace = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
+  assert.equal(trace.displayTimeUnit, 'ms');
+  const complete = trace.traceEvents.filter((e) => e.ph === 'X');
+  assert.equal(complete.length, report.results.reduce((n, r) => n + r.spans.length, 0));
+  const names = trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => e.args.name);
+  report.results.forEach((r, i) => {
+    assert.match(names[i], new RegExp(`^${r.model} `));
+    const mine = complete.filter((e) => e.pid === i + 1);
+    assert.equal(mine.length, r.spans.length, r.model);
+    r.spans.forEach((s, j) => {
+      const e = mine[j];
+      assert.equal(e.cat, s.kind);
+      assert.equal(e.args.task, s.task);
+      assert.ok(Math.abs(e.ts - s.start_ms * 1000) < 0.001, `${r.model} span ${j}: ts ${e.ts} vs ${s.start_ms} ms`);
+      assert.ok(Math.abs(e.dur - (s.end_ms - s.start_ms) * 1000) < 0.002);
+    });
+  });
+  assert.ok(complete.some((e) => e.cat === 'gil_wait' && /^GIL wait/.test(e.name)), 'GIL waits are named');
+  await page.close();
+});

@@ -80,7 +80,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
                     spans.sort_by_key(|s| s.kind == SpanKind::Run);
                     html! {
                         <g class="row" data-worker={w.to_string()}>
-                            <text x={(LEFT - 6.0).to_string()} y={(y0 + row_h * 0.7).to_string()} text-anchor="end">{ format!("w{w}") }</text>
+                            <text x={(LEFT - 6.0).to_string()} y={(y0 + row_h * 0.7).to_string()} text-anchor="end">{ row_label(r, *w) }</text>
                             { for spans.iter().map(|s| {
                                 let (x0, x1) = (x(s.start_ms), x(s.end_ms));
                                 let (top, height) = band(r.model, s.kind, y0, row_h);
@@ -139,5 +139,17 @@ fn band(model: ModelId, kind: SpanKind, y0: f64, row_h: f64) -> (f64, f64) {
         (ModelId::Async, SpanKind::LoopWait) => (y0 + row_h - 5.0, 4.0),
         (ModelId::Async, _) => (y0 + 5.0, row_h - 10.0),
         _ => (y0 + 2.0, row_h - 4.0),
+    }
+}
+
+/// A row's name: `w3`, or for `hybrid` the process and its thread (`p1·t0`),
+/// so the rows read as groups, one per process.
+fn row_label(r: &ModelResult, worker: u32) -> String {
+    match r.figures.get("threads_per_process") {
+        Some(&t) if r.model == ModelId::Hybrid && t >= 1.0 => {
+            let t = t as u32;
+            format!("p{}·t{}", worker / t, worker % t)
+        }
+        _ => format!("w{worker}"),
     }
 }
