@@ -116,9 +116,18 @@ pub const SIZES: ParamSpec = ParamSpec {
     default: DefaultValue::Off,
 };
 
+pub const MIX: ParamSpec = ParamSpec {
+    key: "mix",
+    label: "I/O share sweep",
+    help: "io lesson: also run every model with 0, 25, 50, 75 and 100% of each task waiting",
+    kind: Kind::Flag,
+    default: DefaultValue::Off,
+};
+
 /// The keys of a run, whatever its workload, in the order of the docs.
 pub const RUN_PARAMS: &[ParamSpec] = &[
     W, MODELS, WORKERS, PROCS, THREADS, HYBRID_GIL, REPEATS, WARMUP, SWITCH_MS, RUN, SWEEP, SIZES,
+    MIX,
 ];
 
 /// The spec of a run key or of a key of any workload.
@@ -147,6 +156,8 @@ pub struct RunConfig {
     pub sweep: bool,
     /// `transfer` only: repeat over buffer sizes 1 KiB–64 MiB for every via.
     pub sizes: bool,
+    /// `io` only: repeat with each task waiting 0, 25, 50, 75, 100% of its work.
+    pub mix: bool,
 }
 
 impl RunConfig {
@@ -209,7 +220,29 @@ impl RunConfig {
             run: RUN.flag(pairs, &mut errors),
             sweep: SWEEP.flag(pairs, &mut errors),
             sizes: SIZES.flag(pairs, &mut errors),
+            mix: MIX.flag(pairs, &mut errors),
         };
+        match &cfg.workload {
+            Workload::Io(io) if cfg.mix && io.cpu_n == 0 => {
+                errors.push(ParamError::new(
+                    MIX.key,
+                    "1",
+                    "the I/O share sweep trades waiting for computing: it needs cpu_n > 0 \
+                     (the CPU part of a task at 0% I/O)",
+                ));
+                cfg.mix = false;
+            }
+            Workload::Io(_) => {}
+            _ if cfg.mix => {
+                errors.push(ParamError::new(
+                    MIX.key,
+                    "1",
+                    "the I/O share sweep belongs to the io lesson (w=io)",
+                ));
+                cfg.mix = false;
+            }
+            _ => {}
+        }
         if cfg.sizes && cfg.workload.id() != "transfer" {
             errors.push(ParamError::new(
                 SIZES.key,
@@ -265,6 +298,9 @@ impl RunConfig {
         }
         if self.sizes {
             out.push((SIZES.key, "1".to_string()));
+        }
+        if self.mix {
+            out.push((MIX.key, "1".to_string()));
         }
         out
     }

@@ -6,8 +6,9 @@
 
 use crate::config::RunConfig;
 use crate::models::{Measurement, ModelId};
-use crate::report::{Env, Report, SizePoint, SweepPoint};
+use crate::report::{Env, MixPoint, Report, SizePoint, SweepPoint};
 use crate::stats;
+use crate::workloads::io::Io;
 use crate::workloads::transfer::{Transfer, Via, SIZES_BYTES};
 use crate::workloads::Workload;
 
@@ -15,7 +16,14 @@ use crate::workloads::Workload;
 pub enum StepKind {
     Main,
     Sweep,
-    Size { via: Via, bytes: usize },
+    Size {
+        via: Via,
+        bytes: usize,
+    },
+    /// The I/O share sweep: each task waits `io_pct`% of its work.
+    Mix {
+        io_pct: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +43,7 @@ impl Step {
             StepKind::Size { via, bytes } => {
                 format!("size series, {} via {}", human_bytes(*bytes), via.id())
             }
+            StepKind::Mix { io_pct } => format!("I/O share sweep, {io_pct}% waiting"),
         }
     }
 }
@@ -75,6 +84,16 @@ pub fn steps(cfg: &RunConfig, cores: u32) -> Vec<Step> {
             }
         }
     }
+    if let (true, Workload::Io(io)) = (cfg.mix, &cfg.workload) {
+        for io_pct in MIX_SHARES {
+            out.push(Step {
+                kind: StepKind::Mix { io_pct },
+                workload: Workload::Io(mixed(io, io_pct)),
+                models: cfg.models.clone(),
+                workers: cfg.workers,
+            });
+        }
+    }
     if let (true, Workload::Transfer(t)) = (cfg.sizes, &cfg.workload) {
         for (_, via) in Via::ALL {
             for bytes in SIZES_BYTES {
@@ -92,6 +111,21 @@ pub fn steps(cfg: &RunConfig, cores: u32) -> Vec<Step> {
         }
     }
     out
+}
+
+/// The I/O shares of the mix sweep, in percent of each task.
+pub const MIX_SHARES: [u32; 5] = [0, 25, 50, 75, 100];
+
+/// A task that waits `io_pct`% of `io.wait_ms` and computes the rest of
+/// `io.cpu_n`: at 0% all computing, at 100% all waiting. With `wait_ms` and
+/// `cpu_n` of about the same duration, the share is the time share too.
+pub fn mixed(io: &Io, io_pct: u32) -> Io {
+    let share = f64::from(io_pct.min(100)) / 100.0;
+    Io {
+        tasks: io.tasks,
+        wait_ms: io.wait_ms * share,
+        cpu_n: (io.cpu_n as f64 * (1.0 - share)).round() as u64,
+    }
 }
 
 /// The largest worker count any step needs: the engine's pool size.
@@ -133,6 +167,22 @@ pub fn assemble(
                     median_ms: Some(median),
                     speedup: stats::speedup(seq_median, Some(median)),
                 })),
+            StepKind::Mix { io_pct } => {
+                // Each share has its own baseline: seq at the same share.
+                let medians: Vec<(ModelId, f64)> = medians.collect();
+                let seq = medians
+                    .iter()
+                    .find(|(m, _)| *m == ModelId::Seq)
+                    .map(|(_, v)| *v);
+                report
+                    .mix
+                    .extend(medians.iter().map(|&(model, median_ms)| MixPoint {
+                        model,
+                        io_pct: *io_pct,
+                        median_ms,
+                        speedup: stats::speedup(seq, Some(median_ms)),
+                    }))
+            }
             StepKind::Size { via, bytes } => {
                 report
                     .sizes
@@ -167,6 +217,74 @@ mod tests {
         assert_eq!(s.len(), 1);
         assert_eq!((s[0].kind.clone(), s[0].workers), (StepKind::Main, 3));
         assert_eq!(max_workers(&s), 3);
+    }
+
+    #[test]
+    fn the_mix_sweep_trades_waiting_for_computing() {
+        let c = cfg("w=io&tasks=4&wait_ms=40&cpu_n=1000000&models=seq,async,gil&mix=1");
+        let s = steps(&c, 2);
+        let mixes: Vec<&Step> = s
+            .iter()
+            .filter(|x| matches!(x.kind, StepKind::Mix { .. }))
+            .collect();
+        assert_eq!(mixes.len(), MIX_SHARES.len());
+        let io = |st: &Step| match &st.workload {
+            Workload::Io(io) => io.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!((io(mixes[0]).wait_ms, io(mixes[0]).cpu_n), (0.0, 1_000_000));
+        assert_eq!((io(mixes[2]).wait_ms, io(mixes[2]).cpu_n), (20.0, 500_000));
+        assert_eq!((io(mixes[4]).wait_ms, io(mixes[4]).cpu_n), (40.0, 0));
+        assert!(mixes
+            .iter()
+            .all(|m| m.models == c.models && io(m).tasks == 4));
+        assert_eq!(mixes[1].label(), "I/O share sweep, 25% waiting");
+
+        // Each share's speedups are against seq at that share.
+        let measured: Vec<Vec<Measurement>> = s
+            .iter()
+            .map(|st| {
+                st.models
+                    .iter()
+                    .map(|&m| Measurement {
+                        model: m,
+                        workers: 2,
+                        wall_ms: if m == ModelId::Seq { 100.0 } else { 25.0 },
+                        value: st.workload.expected().to_string(),
+                        correct: true,
+                        errors: vec![],
+                        spans: vec![],
+                        figures: Default::default(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let env = crate::report::Env {
+            cores: 2,
+            isolated: true,
+            user_agent: "test".into(),
+            build: "0".into(),
+            date: "2026-11-23".into(),
+            timer_resolution_ms: None,
+            shared_memory: None,
+        };
+        let r = assemble(&c, env, &s, &measured, String::new());
+        assert_eq!(r.mix.len(), MIX_SHARES.len() * 3);
+        let p = r
+            .mix
+            .iter()
+            .find(|p| p.model == ModelId::Async && p.io_pct == 75)
+            .unwrap();
+        assert_eq!(p.speedup, Some(4.0));
+        assert_eq!(p.median_ms, 25.0);
+    }
+
+    #[test]
+    fn the_mix_sweep_needs_the_io_lesson_and_a_cpu_part() {
+        let (c, errors) = RunConfig::from_pairs(&parse_query("w=io&mix=1"), 2);
+        assert!(!c.mix && errors[0].key == "mix" && errors[0].limit.contains("cpu_n > 0"));
+        let (c, errors) = RunConfig::from_pairs(&parse_query("w=cpu&mix=1"), 2);
+        assert!(!c.mix && errors[0].limit.contains("w=io"));
     }
 
     #[test]

@@ -141,6 +141,17 @@ pub struct UslModelFit {
     pub slower_beyond: Option<u32>,
 }
 
+/// One point of the io lesson's I/O share sweep (`mix=1`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MixPoint {
+    pub model: ModelId,
+    /// How much of each task was waiting, in percent of its work.
+    pub io_pct: u32,
+    pub median_ms: f64,
+    /// Against `seq` at the same share.
+    pub speedup: Option<f64>,
+}
+
 /// One point of the transfer lesson's size series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SizePoint {
@@ -160,6 +171,9 @@ pub struct Report {
     /// `transfer` with `sizes=1`: time against buffer size per via.
     #[serde(default)]
     pub sizes: Vec<SizePoint>,
+    /// `io` with `mix=1`: every model at each I/O share.
+    #[serde(default)]
+    pub mix: Vec<MixPoint>,
     /// A USL fit per model with at least [`USL_MIN_POINTS`] sweep points,
     /// one of them at one worker; in order of first appearance in `sweep`.
     #[serde(default)]
@@ -213,6 +227,7 @@ impl Report {
             results,
             sweep: Vec::new(),
             sizes: Vec::new(),
+            mix: Vec::new(),
             usl: Vec::new(),
             share_url,
         };

@@ -37,7 +37,9 @@
 
 use crate::config::{pairs_from_map, parse_query, to_query};
 use crate::models::{ModelId, Span, SpanKind, TaskError};
-use crate::report::{config_map_from_pairs, Env, ModelResult, Report, SizePoint, SweepPoint};
+use crate::report::{
+    config_map_from_pairs, Env, MixPoint, ModelResult, Report, SizePoint, SweepPoint,
+};
 use crate::workloads::transfer::Via;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -48,8 +50,12 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The share format this page writes and reads.
-pub const FORMAT: u8 = 1;
+/// The newest share format this page writes and reads. Format 1 is the
+/// wire document alone; format 2 is the same document followed by the io
+/// lesson's I/O share points, and is written only for a report that has
+/// them, so every other link stays in format 1 and older pages read it.
+pub const FORMAT: u8 = 2;
+const FORMAT_DOC_ONLY: u8 = 1;
 /// Longer links are cut by chat apps, mail clients and some servers; the
 /// page warns instead of handing one out.
 pub const MAX_LINK_CHARS: usize = 8_000;
@@ -168,7 +174,7 @@ impl fmt::Display for ShareError {
             ShareError::Truncated => f.write_str("the link's results are truncated"),
             ShareError::NewerFormat { found, reads } => write!(
                 f,
-                "the link was made by a newer version (format {found}; this page reads {reads})"
+                "the link was made by a newer version (format {found}; this page reads formats up to {reads})"
             ),
             ShareError::TooLarge { limit } => write!(
                 f,
@@ -247,6 +253,15 @@ struct WireSweep {
     model: u8,
     workers: u32,
     median_ms: Option<f64>,
+    speedup: Option<f64>,
+}
+
+/// Format 2's addition, after the document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireMix {
+    model: u8,
+    io_pct: u32,
+    median_ms: f64,
     speedup: Option<f64>,
 }
 
@@ -469,7 +484,7 @@ impl ShareDoc {
         spans.chain(figures).collect()
     }
 
-    fn into_report(self) -> Result<(Report, Vec<Dropped>), ShareError> {
+    fn into_report(self, mix: Vec<WireMix>) -> Result<(Report, Vec<Dropped>), ShareError> {
         let dropped = self.dropped();
         let mut results = Vec::with_capacity(self.results.len());
         for w in self.results {
@@ -528,6 +543,17 @@ impl ShareDoc {
             results,
             sweep,
             sizes,
+            mix: mix
+                .into_iter()
+                .map(|p| {
+                    Ok(MixPoint {
+                        model: model_from_code(p.model)?,
+                        io_pct: p.io_pct,
+                        median_ms: p.median_ms,
+                        speedup: p.speedup,
+                    })
+                })
+                .collect::<Result<_, ShareError>>()?,
             usl: Vec::new(),
             share_url: String::new(),
         };
@@ -550,17 +576,36 @@ fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// Wraps already-serialized bytes: format, checksum, deflate, base64url.
-fn seal(raw: &[u8]) -> String {
+fn seal(raw: &[u8], format: u8) -> String {
     let deflated = miniz_oxide::deflate::compress_to_vec(raw, DEFLATE_LEVEL);
     let mut bytes = Vec::with_capacity(HEADER + deflated.len());
-    bytes.push(FORMAT);
+    bytes.push(format);
     bytes.extend_from_slice(&crc32(&deflated).to_le_bytes());
     bytes.extend_from_slice(&deflated);
     format!("{KEY}{}", B64.encode(bytes))
 }
 
-fn serialize(doc: &ShareDoc) -> Vec<u8> {
-    postcard::to_allocvec(doc).expect("postcard serializes plain structs, vecs and maps")
+/// The document, and in format 2 the mix points after it.
+fn serialize(doc: &ShareDoc, mix: &[WireMix]) -> (Vec<u8>, u8) {
+    let mut raw =
+        postcard::to_allocvec(doc).expect("postcard serializes plain structs, vecs and maps");
+    if mix.is_empty() {
+        return (raw, FORMAT_DOC_ONLY);
+    }
+    raw.extend(postcard::to_allocvec(mix).expect("postcard serializes plain vecs"));
+    (raw, FORMAT)
+}
+
+fn wire_mix(r: &Report) -> Vec<WireMix> {
+    r.mix
+        .iter()
+        .map(|p| WireMix {
+            model: model_code(p.model),
+            io_pct: p.io_pct,
+            median_ms: p.median_ms,
+            speedup: p.speedup,
+        })
+        .collect()
 }
 
 /// Packs `report` for a link. Spans and then figures are left out while
@@ -569,9 +614,10 @@ fn serialize(doc: &ShareDoc) -> Vec<u8> {
 pub fn encode(report: &Report) -> Encoded {
     let budget = MAX_LINK_CHARS.saturating_sub(report.share_url.len() + 1);
     let mut doc = ShareDoc::from_report(report);
+    let mix = wire_mix(report);
     loop {
-        let raw = serialize(&doc);
-        let fragment = (raw.len() <= MAX_UNPACKED_BYTES).then(|| seal(&raw));
+        let (raw, format) = serialize(&doc, &mix);
+        let fragment = (raw.len() <= MAX_UNPACKED_BYTES).then(|| seal(&raw, format));
         match fragment {
             Some(fragment) if fragment.len() <= budget => {
                 return Encoded {
@@ -587,7 +633,7 @@ pub fn encode(report: &Report) -> Encoded {
                 return Encoded {
                     // An unpackable payload is sealed anyway: the caller
                     // still gets a link, and the flag to warn about it.
-                    fragment: fragment.unwrap_or_else(|| seal(&raw)),
+                    fragment: fragment.unwrap_or_else(|| seal(&raw, format)),
                     dropped: doc.dropped(),
                     too_long: true,
                 };
@@ -630,20 +676,26 @@ pub fn decode(fragment: &str) -> Result<Report, ShareError> {
 
 /// [`decode`], also saying what the link's author had to leave out.
 pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), ShareError> {
-    let raw = unseal(fragment)?;
-    let (doc, rest) = postcard::take_from_bytes::<ShareDoc>(&raw)
-        .map_err(|e| ShareError::damaged(format!("unreadable data: {e}")))?;
+    let (format, raw) = unseal(fragment)?;
+    let unreadable = |e: postcard::Error| ShareError::damaged(format!("unreadable data: {e}"));
+    let (doc, rest) = postcard::take_from_bytes::<ShareDoc>(&raw).map_err(unreadable)?;
+    let (mix, rest) = if format == FORMAT_DOC_ONLY {
+        (Vec::new(), rest)
+    } else {
+        postcard::take_from_bytes::<Vec<WireMix>>(rest).map_err(unreadable)?
+    };
     if !rest.is_empty() {
         return Err(ShareError::damaged(format!(
             "{} unexpected bytes at the end",
             rest.len()
         )));
     }
-    doc.into_report()
+    doc.into_report(mix)
 }
 
-/// The serialized document inside a fragment, every layer checked.
-fn unseal(fragment: &str) -> Result<Vec<u8>, ShareError> {
+/// The format and the serialized document inside a fragment, every layer
+/// checked.
+fn unseal(fragment: &str) -> Result<(u8, Vec<u8>), ShareError> {
     let chars = fragment.chars().count();
     if chars > MAX_FRAGMENT_CHARS {
         return Err(ShareError::TooLong {
@@ -694,7 +746,7 @@ fn unseal(fragment: &str) -> Result<Vec<u8>, ShareError> {
             reads: FORMAT,
         });
     }
-    if format != FORMAT {
+    if !(FORMAT_DOC_ONLY..=FORMAT).contains(&format) {
         return Err(ShareError::damaged(format!(
             "no version of this page writes format {format}"
         )));
@@ -718,7 +770,7 @@ fn unseal(fragment: &str) -> Result<Vec<u8>, ShareError> {
     if crc32(deflated).to_le_bytes() != check {
         return Err(ShareError::damaged("checksum mismatch"));
     }
-    Ok(raw)
+    Ok((format, raw))
 }
 
 #[cfg(test)]

@@ -308,6 +308,7 @@ mod tests {
             results,
             sweep: vec![],
             sizes: vec![],
+            mix: vec![],
             usl: vec![],
             share_url: "https://host/?w=io".into(),
         };

@@ -589,7 +589,8 @@ fn every_bit_flip_is_caught() {
 fn a_valid_checksum_over_nonsense_is_still_damaged() {
     let raw = unseal(&valid_fragment());
     for cut in [0, 1, 10, raw.len() / 2, raw.len() - 1] {
-        let e = decode(&seal(FORMAT, &raw[..cut])).unwrap_err();
+        // The valid fragment is a format-1 document.
+        let e = decode(&seal(1, &raw[..cut])).unwrap_err();
         assert!(matches!(e, ShareError::Damaged { .. }), "{e}");
         assert!(
             e.to_string()
@@ -600,7 +601,7 @@ fn a_valid_checksum_over_nonsense_is_still_damaged() {
     let mut longer = raw.clone();
     longer.push(0);
     assert_eq!(
-        decode(&seal(FORMAT, &longer)).unwrap_err().to_string(),
+        decode(&seal(1, &longer)).unwrap_err().to_string(),
         "the link's results are damaged (1 unexpected bytes at the end)"
     );
     let e = decode(&fragment_of(&[FORMAT, 0, 0, 0, 0, 0xFF, 0xFF])).unwrap_err();
@@ -659,7 +660,7 @@ fn wrong_characters_are_pointed_at() {
 
 #[test]
 fn a_newer_format_is_named() {
-    for format in [2u8, 3, 63] {
+    for format in [FORMAT + 1, FORMAT + 2, 63] {
         let e = decode(&seal(format, b"whatever a later page writes")).unwrap_err();
         assert_eq!(
             e,
@@ -671,7 +672,7 @@ fn a_newer_format_is_named() {
     }
     assert_eq!(
         decode(&seal(3, b"")).unwrap_err().to_string(),
-        "the link was made by a newer version (format 3; this page reads 1)"
+        "the link was made by a newer version (format 3; this page reads formats up to 2)"
     );
     for format in [0u8, 64, 255] {
         let e = decode(&seal(format, b"")).unwrap_err();
@@ -975,4 +976,40 @@ proptest! {
         check(&fragment_of(&framed));
         check(&seal(FORMAT, &b));
     }
+}
+
+#[test]
+fn io_share_points_travel_in_format_2_and_other_links_stay_in_format_1() {
+    let mut rng = Rng(21);
+    let cfg = config("io", &[ModelId::Seq, ModelId::Async, ModelId::Hybrid], 2);
+    let mut r = report(&cfg, CHROME, 3, 1, &mut rng);
+    let plain = encode(&r);
+    let payload = |e: &Encoded| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(e.fragment.trim_start_matches("r="))
+            .unwrap()
+    };
+    assert_eq!(
+        payload(&plain)[0],
+        1,
+        "no mix points: the format older pages read"
+    );
+    for (i, io_pct) in [0, 25, 50, 75, 100].into_iter().enumerate() {
+        for (j, model) in [ModelId::Seq, ModelId::Async, ModelId::Hybrid]
+            .into_iter()
+            .enumerate()
+        {
+            r.mix.push(tvp::report::MixPoint {
+                model,
+                io_pct,
+                median_ms: 10.0 + i as f64 + j as f64 * 0.25,
+                speedup: (model != ModelId::Seq).then_some(1.5 + i as f64),
+            });
+        }
+    }
+    let with_mix = encode(&r);
+    assert_eq!(payload(&with_mix)[0], 2);
+    let decoded = decode(&with_mix.fragment).unwrap();
+    assert_eq!(decoded.mix, r.mix);
+    assert_eq!(decode(&plain.fragment).unwrap().mix, vec![]);
 }

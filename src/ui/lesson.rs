@@ -42,6 +42,15 @@ pub struct LessonProps {
     pub workload: Workload,
 }
 
+/// The "Concurrency vs parallelism" view: the io lesson with a CPU part of
+/// the same order as its wait (tens of milliseconds in wasm), every
+/// model of the question, and the I/O share sweep. Every model has eight
+/// workers: a thread or process per task, and hybrid's two processes four
+/// threads each, under a GIL per process as CPython's would be.
+const MIX_VIEW: &str = "?w=io&tasks=8&wait_ms=50&cpu_n=20000000\
+    &models=seq,async,gil,threads,procs,hybrid&workers=8&procs=2&threads=4&hybrid_gil=1\
+    &repeats=3&warmup=1&mix=1";
+
 #[function_component(LessonPanel)]
 pub fn lesson_panel(p: &LessonProps) -> Html {
     let lesson = p.workload.lesson();
@@ -54,6 +63,13 @@ pub fn lesson_panel(p: &LessonProps) -> Html {
             <h2 id="lesson-title">{ format!("Lesson {number} · {}", lesson.title) }</h2>
             <p class="question">{ rich(lesson.question) }</p>
             <p class="why">{ rich(lesson.why) }</p>
+            if p.workload.id() == "io" {
+                <p class="mix-view">
+                    { "My job waits part of the time: threads, processes or async? " }
+                    <a id="mix-view" href={MIX_VIEW}>{ "Concurrency vs parallelism" }</a>
+                    { ": seq, async, gil, threads, procs and hybrid side by side on mixed work, as the share of waiting goes from 0% to 100%." }
+                </p>
+            }
             <details class="expect">
                 <summary>{ "What each model should show" }</summary>
                 <dl>

@@ -1,6 +1,8 @@
 //! Environment, status and the results table.
 
-use super::charts::{Deferred, SamplesChart, SizesChart, SpeedupChart, SweepChart, Timeline};
+use super::charts::{
+    Deferred, MixChart, SamplesChart, SizesChart, SpeedupChart, SweepChart, Timeline,
+};
 use crate::report::{browser_label, env_line, Env, Report};
 use crate::session::{EngineInfo, Phase, Progress};
 use crate::verdict::verdict;
@@ -55,6 +57,9 @@ pub fn results_view(p: &ViewProps) -> Html {
             }
             if !r.sizes.is_empty() {
                 <SizesChart points={r.sizes.clone()} />
+            }
+            if !r.mix.is_empty() {
+                <MixChart points={r.mix.clone()} />
             }
         </section>
         <ResultsTable report={r.clone()} />

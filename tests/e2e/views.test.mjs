@@ -154,6 +154,31 @@ test('median ± MAD, outliers by Tukey\'s fences and warnings follow from the sa
   }
 });
 
+test('concurrency vs parallelism: the I/O share sweep draws every model at every share from #report-json', async () => {
+  await page.goto(`${server.url}/?w=io`);
+  const href = await page.locator('#mix-view').getAttribute('href');
+  assert.match(href, /mix=1/);
+  assert.match(href, /models=seq,async,gil,threads,procs,hybrid/);
+  const report = await run('w=io&tasks=4&wait_ms=10&cpu_n=2000000&models=seq,async,threads,procs,hybrid&workers=4&procs=2&threads=2&repeats=1&warmup=0&mix=1');
+  const models = ['seq', 'async', 'threads', 'procs', 'hybrid'];
+  assert.deepEqual(
+    report.mix.map((p) => `${p.model}:${p.io_pct}`).sort(),
+    models.flatMap((m) => [0, 25, 50, 75, 100].map((s) => `${m}:${s}`)).sort(),
+  );
+  for (const p of report.mix) {
+    const dot = page.locator(`#mix-chart circle.point[data-model="${p.model}"][data-io-pct="${p.io_pct}"]`);
+    assert.ok(Math.abs(Number(await dot.getAttribute('data-speedup')) - p.speedup) < 1e-3, `${p.model} at ${p.io_pct}%`);
+  }
+  for (const share of [0, 25, 50, 75, 100]) {
+    const at = report.mix.filter((p) => p.io_pct === share);
+    const best = at.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+    assert.equal(await page.locator(`#mix-winners [data-io-pct="${share}"]`).getAttribute('data-model'), best.model);
+  }
+  // All waiting: the event loop overlaps every wait on one thread.
+  assert.ok(report.mix.find((p) => p.model === 'async' && p.io_pct === 100).speedup > 2);
+  await screenshot(page, 'mix-1280.png');
+});
+
 test('the transfer size series covers 1 KiB to 64 MiB for every via', async () => {
   const report = await run('w=transfer&tasks=2&models=threads,procs&workers=2&repeats=1&warmup=0&sizes=1', 300_000);
   assert.equal(report.sizes.length, 2 * 3 * 5);

@@ -4,6 +4,7 @@
 //! a table with the same numbers.
 
 mod deferred;
+mod mix;
 mod samples;
 mod sizes;
 mod speedup;
@@ -11,6 +12,7 @@ mod sweep;
 mod timeline;
 
 pub use deferred::Deferred;
+pub use mix::MixChart;
 pub use samples::SamplesChart;
 pub use sizes::SizesChart;
 pub use speedup::SpeedupChart;

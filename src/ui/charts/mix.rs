@@ -1,0 +1,87 @@
+//! Speedup against the share of each task spent waiting: where each model
+//! wins, from all computing to all waiting.
+
+use super::*;
+use crate::report::MixPoint;
+
+#[derive(Properties, PartialEq)]
+pub struct MixProps {
+    pub points: Vec<MixPoint>,
+}
+
+/// At each I/O share, the model with the highest speedup, in words.
+pub fn winners(points: &[MixPoint]) -> Vec<(u32, ModelId, f64)> {
+    let mut shares: Vec<u32> = points.iter().map(|p| p.io_pct).collect();
+    shares.sort_unstable();
+    shares.dedup();
+    shares
+        .into_iter()
+        .filter_map(|pct| {
+            points
+                .iter()
+                .filter(|p| p.io_pct == pct)
+                .filter_map(|p| p.speedup.map(|s| (pct, p.model, s)))
+                .max_by(|a, b| a.2.total_cmp(&b.2))
+        })
+        .collect()
+}
+
+/// One line per model over the I/O share (0% = all computing, 100% = all
+/// waiting), each point against `seq` at the same share.
+#[function_component(MixChart)]
+pub fn mix_chart(p: &MixProps) -> Html {
+    let mut models: Vec<ModelId> = p.points.iter().map(|s| s.model).collect();
+    models.sort();
+    models.dedup();
+    let h = 300.0;
+    let top = p
+        .points
+        .iter()
+        .filter_map(|s| s.speedup)
+        .fold(1.0, f64::max)
+        * 1.15;
+    let (axis, y) = y_axis(top, h, "speedup vs seq at the same share (×)");
+    let x = |pct: f64| LEFT + pct / 100.0 * (W - LEFT - RIGHT);
+    let won = winners(&p.points);
+    html! {
+        <figure class="chart" id="mix-chart">
+            <figcaption>
+                { "Concurrency vs parallelism: speedup as each task's share of waiting grows from 0% (all computing) to 100% (all waiting)" }
+                <span class="fits" id="mix-winners">{ for won.iter().map(|(pct, m, s)| html! {
+                    <span class={classes!("fit", model_class(*m))} data-io-pct={pct.to_string()} data-model={m.id()}>
+                        { format!("{pct}% waiting: ") }<code>{ m.id() }</code>{ format!(" {s:.2}×") }
+                    </span>
+                }) }</span>
+            </figcaption>
+            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="mix-title">
+                <title id="mix-title">{ "Speedup against the share of each task spent waiting, per model" }</title>
+                { axis }
+                { for models.iter().map(|m| {
+                    let mut pts: Vec<&MixPoint> = p.points.iter().filter(|s| s.model == *m && s.speedup.is_some()).collect();
+                    pts.sort_by_key(|s| s.io_pct);
+                    let at = |s: &MixPoint| (x(f64::from(s.io_pct)), y(s.speedup.unwrap_or(0.0)));
+                    let line: Vec<String> = pts.iter().map(|s| { let (a, b) = at(s); format!("{a:.1},{b:.1}") }).collect();
+                    html! {
+                        <g class={classes!("series", model_class(*m))} data-model={m.id()}>
+                            <polyline points={line.join(" ")} />
+                            { for pts.iter().map(|s| { let (cx, cy) = at(s); html! {
+                                <circle class="point" cx={cx.to_string()} cy={cy.to_string()} r="4" data-model={m.id()}
+                                    data-io-pct={s.io_pct.to_string()} data-speedup={format!("{:.4}", s.speedup.unwrap_or(0.0))} />
+                            } }) }
+                        </g>
+                    }
+                }) }
+                <g class="axis x">
+                    { for [0u32, 25, 50, 75, 100].iter().map(|pct| html! {
+                        <text x={x(f64::from(*pct)).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ format!("{pct}%") }</text>
+                    }) }
+                    { x_label(h, "share of each task spent waiting") }
+                </g>
+            </svg>
+            { table_alt(&["model", "waiting", "median (ms)", "speedup (×)"], html! { { for p.points.iter().map(|s| html! {
+                <tr><td>{ s.model.id() }</td><td>{ format!("{}%", s.io_pct) }</td><td>{ format!("{:.2}", s.median_ms) }</td>
+                <td>{ s.speedup.map_or("—".to_string(), |v| format!("{v:.2}")) }</td></tr>
+            }) } }) }
+        </figure>
+    }
+}
