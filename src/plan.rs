@@ -246,15 +246,9 @@ mod tests {
             .map(|st| {
                 st.models
                     .iter()
-                    .map(|&m| Measurement {
-                        model: m,
-                        workers: 2,
-                        wall_ms: if m == ModelId::Seq { 100.0 } else { 25.0 },
-                        value: st.workload.expected().to_string(),
-                        correct: true,
-                        errors: vec![],
-                        spans: vec![],
-                        figures: Default::default(),
+                    .map(|&m| {
+                        let wall_ms = if m == ModelId::Seq { 100.0 } else { 25.0 };
+                        Measurement::plain(m, 2, wall_ms, st.workload.expected().to_string())
                     })
                     .collect()
             })
@@ -320,15 +314,8 @@ mod tests {
     fn assembled_reports_carry_the_sweep_and_sizes() {
         let c = cfg("models=seq,threads&sweep=1");
         let s = steps(&c, 1);
-        let m = |model, workers, wall_ms| Measurement {
-            model,
-            workers,
-            wall_ms,
-            value: "40000000".into(),
-            correct: true,
-            errors: vec![],
-            spans: vec![],
-            figures: Default::default(),
+        let m = |model, workers, wall_ms| {
+            Measurement::plain(model, workers, wall_ms, "40000000".into())
         };
         let measured = vec![
             vec![m(ModelId::Seq, 1, 100.0), m(ModelId::Threads, 2, 50.0)],
@@ -362,15 +349,8 @@ mod tests {
     fn assembled_sweeps_are_fitted() {
         let c = cfg("models=seq,procs&sweep=1");
         let s = steps(&c, 2);
-        let m = |model, workers, wall_ms| Measurement {
-            model,
-            workers,
-            wall_ms,
-            value: "40000000".into(),
-            correct: true,
-            errors: vec![],
-            spans: vec![],
-            figures: Default::default(),
+        let m = |model, workers, wall_ms| {
+            Measurement::plain(model, workers, wall_ms, "40000000".into())
         };
         // procs on a USL curve with σ = κ = 0.1, whose peak is at
         // √(0.9/0.1) = 3 workers: capacities 1, 2/1.3, 3/1.8, 4/2.5, so

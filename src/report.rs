@@ -843,16 +843,7 @@ mod csv_tests {
     fn one_row_per_model_and_sample() {
         let mut cfg = RunConfig::with_cores(2);
         cfg.models = vec![ModelId::Seq, ModelId::Procs];
-        let m = |model, wall_ms| Measurement {
-            model,
-            workers: 2,
-            wall_ms,
-            value: "40000000".into(),
-            correct: true,
-            errors: vec![],
-            spans: vec![],
-            figures: Default::default(),
-        };
+        let m = |model, wall_ms| Measurement::plain(model, 2, wall_ms, "40000000".into());
         let env = Env {
             cores: 2,
             isolated: true,

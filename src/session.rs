@@ -694,8 +694,6 @@ fn parse_config(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::Span;
-    use std::collections::BTreeMap;
 
     fn env() -> Env {
         Env {
@@ -741,16 +739,8 @@ mod tests {
 
     /// A measurement the engine could have sent for `request`'s model `m`.
     fn measured(request: &RunRequest, m: ModelId) -> Measurement {
-        Measurement {
-            model: m,
-            workers: request.workers,
-            wall_ms: 10.0,
-            value: request.workload.expected().to_string(),
-            correct: true,
-            errors: Vec::new(),
-            spans: Vec::<Span>::new(),
-            figures: BTreeMap::new(),
-        }
+        let value = request.workload.expected().to_string();
+        Measurement::plain(m, request.workers, 10.0, value)
     }
 
     fn done(request: &RunRequest) -> FromEngine {

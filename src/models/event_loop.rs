@@ -11,7 +11,7 @@
 //! to end when its turn comes.
 
 use super::{
-    measure, Clock, FreeEnv, Measurement, ModelId, RunControl, Span, SpanKind, TaskOutcome,
+    measure, rebase, Clock, FreeEnv, Measurement, ModelId, RunControl, Span, SpanKind, TaskOutcome,
 };
 use crate::workloads::{TaskEnv, Workload};
 use std::cmp::Ordering as CmpOrdering;
@@ -140,14 +140,7 @@ pub fn run(
     }
     let end = clock.now_ms();
     let mut m = measure(ModelId::Async, 1, workload, start, end, outcomes);
-    m.spans = spans
-        .into_iter()
-        .map(|s| Span {
-            start_ms: s.start_ms - start,
-            end_ms: s.end_ms - start,
-            ..s
-        })
-        .collect();
+    m.spans = rebase(spans, start);
     m
 }
 

@@ -435,14 +435,7 @@ pub fn run_on<C: Clock, S: Fn(f64) + Sync>(
     let (outcomes, spans, stats) = run_tasks(workload, on, switch_ms, kind, &all);
     let end = clock.now_ms();
     let mut m = measure(kind.model(), workers, workload, start, end, outcomes);
-    m.spans = spans
-        .into_iter()
-        .map(|s| Span {
-            start_ms: s.start_ms - start,
-            end_ms: s.end_ms - start,
-            ..s
-        })
-        .collect();
+    m.spans = super::rebase(spans, start);
     (m, stats)
 }
 

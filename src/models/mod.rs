@@ -157,6 +157,23 @@ pub struct Measurement {
     pub figures: BTreeMap<String, f64>,
 }
 
+impl Measurement {
+    /// A correct repeat with no spans, errors or figures: what tests and
+    /// examples build reports from.
+    pub fn plain(model: ModelId, workers: u32, wall_ms: f64, value: String) -> Measurement {
+        Measurement {
+            model,
+            workers,
+            wall_ms,
+            value,
+            correct: true,
+            errors: Vec::new(),
+            spans: Vec::new(),
+            figures: BTreeMap::new(),
+        }
+    }
+}
+
 /// What one task produced on one worker.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskOutcome {
@@ -316,6 +333,31 @@ pub fn run_one(
     }
 }
 
+/// Spans on a run's own timeline: ms since the run started at `start_ms`.
+pub fn rebase(spans: impl IntoIterator<Item = Span>, start_ms: f64) -> Vec<Span> {
+    spans
+        .into_iter()
+        .map(|s| Span {
+            start_ms: s.start_ms - start_ms,
+            end_ms: s.end_ms - start_ms,
+            ..s
+        })
+        .collect()
+}
+
+impl TaskOutcome {
+    /// The task's whole time on its worker, as one `run` span.
+    pub fn run_span(&self) -> Span {
+        Span {
+            worker: self.worker,
+            task: self.task,
+            kind: SpanKind::Run,
+            start_ms: self.start_ms,
+            end_ms: self.end_ms,
+        }
+    }
+}
+
 /// Turns the outcomes of one repeat into a measurement: combines values in
 /// task order, asks the oracle, and rebases span times on the run's start.
 pub fn measure(
@@ -346,16 +388,7 @@ pub fn measure(
             message: e.to_string(),
         })
         .collect();
-    let spans = outcomes
-        .iter()
-        .map(|o| Span {
-            worker: o.worker,
-            task: o.task,
-            kind: SpanKind::Run,
-            start_ms: o.start_ms - run_start_ms,
-            end_ms: o.end_ms - run_start_ms,
-        })
-        .collect();
+    let spans = rebase(outcomes.iter().map(TaskOutcome::run_span), run_start_ms);
     Measurement {
         model,
         workers,

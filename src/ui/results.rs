@@ -193,7 +193,7 @@ pub fn results_table(p: &TableProps) -> Html {
                         <tr data-model={x.model.id()}>
                             <th scope="row"><code>{ x.model.id() }</code><small>{ x.model.stands_for() }</small></th>
                             <td class="num">{ x.workers }</td>
-                            <td class="num median">{ ms(x.median_ms) }
+                            <td class="num median"><span class="value">{ ms(x.median_ms) }</span>
                                 if let Some(d) = x.mad_ms {
                                     <small class="mad" title="median absolute deviation">{ format!(" ± {d:.1}") }</small>
                                 }

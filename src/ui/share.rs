@@ -41,38 +41,24 @@ pub fn share_panel(p: &ShareProps) -> Html {
             .unwrap_or("run"),
         report.env.date.get(..10).unwrap_or("")
     );
-    let export_json = {
-        let text = serde_json::to_string_pretty(&**report).unwrap_or_default();
-        let name = format!("{stem}.json");
-        let dispatcher = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Err(e) = storage::download(&name, "application/json", &text) {
-                dispatcher.dispatch(Action::Note(format!("Export failed: {e}.")));
-            }
-        })
-    };
-    let export_csv = {
-        let text = to_csv(report);
-        let name = format!("{stem}.csv");
-        let dispatcher = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Err(e) = storage::download(&name, "text/csv", &text) {
-                dispatcher.dispatch(Action::Note(format!("Export failed: {e}.")));
-            }
-        })
-    };
-    // Built when asked: a GIL run's trace holds thousands of events.
-    let export_trace = {
-        let report = report.clone();
-        let name = format!("{stem}.trace.json");
-        let dispatcher = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            let text = crate::trace::chrome_trace_json(&report);
-            if let Err(e) = storage::download(&name, "application/json", &text) {
-                dispatcher.dispatch(Action::Note(format!("Export failed: {e}.")));
-            }
-        })
-    };
+    // Each file is made when its button is pressed, not on every redraw:
+    // a GIL run's trace holds thousands of events.
+    let (r1, r2, r3) = (report.clone(), report.clone(), report.clone());
+    let export_json = download(
+        &p.dispatch,
+        format!("{stem}.json"),
+        "application/json",
+        move || serde_json::to_string_pretty(&*r1).unwrap_or_default(),
+    );
+    let export_csv = download(&p.dispatch, format!("{stem}.csv"), "text/csv", move || {
+        to_csv(&r2)
+    });
+    let export_trace = download(
+        &p.dispatch,
+        format!("{stem}.trace.json"),
+        "application/json",
+        move || crate::trace::chrome_trace_json(&r3),
+    );
     let chars = share.link.chars().count();
     html! {
         <section id="share" class="share" aria-labelledby="share-title">
@@ -106,6 +92,22 @@ pub fn share_panel(p: &ShareProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// A click that downloads what `make` returns as file `name`; a failure
+/// (downloads blocked) becomes the page's notice.
+fn download(
+    dispatch: &UseReducerDispatcher<Session>,
+    name: String,
+    mime: &'static str,
+    make: impl Fn() -> String + 'static,
+) -> Callback<MouseEvent> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |_: MouseEvent| {
+        if let Err(e) = storage::download(&name, mime, &make()) {
+            dispatch.dispatch(Action::Note(format!("Export failed: {e}.")));
+        }
+    })
 }
 
 #[derive(Properties, PartialEq)]

@@ -6,7 +6,8 @@ use super::procs::{Processes, Urls};
 use super::{envelope, now_ms, open_envelope, pause_ms, sleep_ms, worker_scope, WebClock, RUN};
 use crate::models::gil::{self, GilKind};
 use crate::models::{
-    event_loop, measure, seq, threads, Measurement, ModelId, OnThreads, Span, SpanKind, TaskOutcome,
+    event_loop, measure, rebase, seq, threads, Measurement, ModelId, OnThreads, Span, SpanKind,
+    TaskOutcome,
 };
 use crate::protocol::{EngineRequest, FromEngine, ToEngine};
 use crate::stats;
@@ -362,11 +363,7 @@ impl Engine {
                 };
                 let end = now_ms();
                 let mut m = measure(model, workers, workload, start, end, outcomes);
-                m.spans.extend(spans.into_iter().map(|s| Span {
-                    start_ms: s.start_ms - start,
-                    end_ms: s.end_ms - start,
-                    ..s
-                }));
+                m.spans.extend(rebase(spans, start));
                 m
             }
         }
@@ -406,14 +403,7 @@ impl Engine {
         let mut m = measure(ModelId::Hybrid, workers, workload, start, end, outcomes);
         // The processes' own spans: under a GIL they say more than one
         // span per task.
-        m.spans = spans
-            .into_iter()
-            .map(|s| Span {
-                start_ms: s.start_ms - start,
-                end_ms: s.end_ms - start,
-                ..s
-            })
-            .collect();
+        m.spans = rebase(spans, start);
         m.figures.insert("processes".into(), f64::from(procs));
         m.figures
             .insert("threads_per_process".into(), f64::from(threads));

@@ -8,7 +8,7 @@ use super::shared::{received_bytes, SabCounter};
 use super::{envelope, open_envelope};
 use super::{now_ms, sleep_ms, WebClock};
 use crate::models::gil::{self, GilKind};
-use crate::models::{threads, FreeEnv, OnThreads, RunControl, Span, SpanKind};
+use crate::models::{threads, FreeEnv, OnThreads, RunControl, Span, TaskOutcome};
 use crate::protocol::{FromProcess, TaskReport, ToProcess};
 use crate::workloads::counter::Shared;
 use crate::workloads::transfer::Via;
@@ -229,16 +229,7 @@ fn run_batch(
             }
             None => {
                 let o = threads::run_tasks(workload, &on, tasks);
-                let s = o
-                    .iter()
-                    .map(|o| Span {
-                        worker: o.worker,
-                        task: o.task,
-                        kind: SpanKind::Run,
-                        start_ms: o.start_ms,
-                        end_ms: o.end_ms,
-                    })
-                    .collect();
+                let s = o.iter().map(TaskOutcome::run_span).collect();
                 (o, s)
             }
         };

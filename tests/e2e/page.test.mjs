@@ -76,7 +76,7 @@ test('a run=1 link runs seq, threads and procs to correct results', async () => 
   assert.equal(await rows.count(), 3);
   for (const r of report.results) {
     const row = page.locator(`#results tr[data-model="${r.model}"]`);
-    const shown = Number(await row.locator('td.median').textContent());
+    const shown = Number(await row.locator('td.median .value').textContent());
     assert.ok(Math.abs(shown - r.median_ms) <= 0.05 + 1e-9, `${r.model}: ${shown} shows ${r.median_ms}`);
     assert.match(await row.textContent(), /✓ correct/);
   }

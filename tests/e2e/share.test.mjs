@@ -50,7 +50,7 @@ test('run, copy the link, open it in a fresh profile: the same medians, and a co
     assert.match(await fresh.locator('#shared-source').textContent(), /\d+ cores · .*Chrome \d+/);
     // The medians shown are the link's.
     for (const r of report.results) {
-      const shown = Number(await fresh.locator(`#results tr[data-model="${r.model}"] td.median`).textContent());
+      const shown = Number(await fresh.locator(`#results tr[data-model="${r.model}"] td.median .value`).textContent());
       assert.ok(Math.abs(shown - r.median_ms) <= 0.05 + 1e-9, `${r.model}: ${shown} shows ${r.median_ms}`);
     }
     await screenshot(fresh, 'shared-1280.png');

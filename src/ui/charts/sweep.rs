@@ -42,21 +42,7 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
     );
     html! {
         <figure class="chart" id="sweep-chart">
-            <figcaption>
-                { "Scaling: speedup by worker count, the ideal on this machine's cores (dashed), Amdahl's law (dotted) and the Universal Scalability Law (dash-dot, its peak ringed) fitted to each model" }
-                <span class="fits">{ for fits.iter().map(|(m, f)| html! {
-                    <span class={classes!("fit", model_class(*m))} data-model={m.id()}>
-                        <code>{ m.id() }</code>{ match f { Some(f) => format!(" serial fraction ≈ {:.1}%", f * 100.0), None => " —".to_string() } }
-                    </span>
-                }) }</span>
-                <span class="usl-fits">{ for p.usl.iter().map(|u| html! {
-                    <span class={classes!("fit", "usl", model_class(u.model))} data-model={u.model.id()}
-                        data-sigma={format!("{:.4}", u.sigma)} data-kappa={format!("{:.5}", u.kappa)}
-                        data-slower-beyond={u.slower_beyond.map(|n| n.to_string())}>
-                        <code>{ u.model.id() }</code>{ usl_words(u, max_w) }
-                    </span>
-                }) }</span>
-            </figcaption>
+            { sweep_caption(&fits, &p.usl, max_w) }
             <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="sweep-title">
                 <title id="sweep-title">{ "Speedup against number of workers" }</title>
                 { axis }
@@ -167,4 +153,29 @@ fn usl_curves(
             </g>
         })
     }) } }
+}
+
+/// The title, and each model's Amdahl and USL fit in words.
+fn sweep_caption(
+    fits: &[(ModelId, Option<f64>)],
+    usl: &[crate::report::UslModelFit],
+    max_w: f64,
+) -> Html {
+    html! {
+            <figcaption>
+                { "Scaling: speedup by worker count, the ideal on this machine's cores (dashed), Amdahl's law (dotted) and the Universal Scalability Law (dash-dot, its peak ringed) fitted to each model" }
+                <span class="fits">{ for fits.iter().map(|(m, f)| html! {
+                    <span class={classes!("fit", model_class(*m))} data-model={m.id()}>
+                        <code>{ m.id() }</code>{ match f { Some(f) => format!(" serial fraction ≈ {:.1}%", f * 100.0), None => " —".to_string() } }
+                    </span>
+                }) }</span>
+                <span class="usl-fits">{ for usl.iter().map(|u| html! {
+                    <span class={classes!("fit", "usl", model_class(u.model))} data-model={u.model.id()}
+                        data-sigma={format!("{:.4}", u.sigma)} data-kappa={format!("{:.5}", u.kappa)}
+                        data-slower-beyond={u.slower_beyond.map(|n| n.to_string())}>
+                        <code>{ u.model.id() }</code>{ usl_words(u, max_w) }
+                    </span>
+                }) }</span>
+            </figcaption>
+    }
 }
