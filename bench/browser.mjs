@@ -195,7 +195,7 @@ for (const [name, s] of Object.entries(out.scenarios)) {
     if (x.lost_updates !== null && x.lost_updates !== undefined) notes.push(`lost ${x.lost_updates}`);
     // Above min(workers, cores) × 1.1 on CPU work: physically impossible, so flagged.
     // An event loop overlaps every wait on one thread.
-    const bound = name.startsWith('io') ? (model === 'async' ? 8 : Math.min(x.workers, 8)) : Math.min(x.workers, cores);
+    const bound = s.query.startsWith('w=io') ? (model === 'async' ? 8 : Math.min(x.workers, 8)) : Math.min(x.workers, cores);
     if (x.suspect || (name !== 'spawn' && x.speedup > bound * 1.1)) notes.push(`SUSPECT (> ${bound}x × 1.1)`);
     for (const [k, v] of Object.entries(x.figures || {})) notes.push(`${k} ${v.toFixed(1)}`);
     // In the spawn lesson the page's thread start matches CPython's thread start.
