@@ -12,28 +12,70 @@ pub struct NavProps {
     pub disabled: bool,
 }
 
-/// The seven lessons as tabs. A tab sets `w`, so each view has its own URL;
-/// the other settings stay as they are.
+/// The seven lessons as tabs, in the WAI-ARIA tabs pattern: one tab stop
+/// (the selected tab), arrow keys, Home and End move between tabs and
+/// select as they go. A tab sets `w`, so each view has its own URL; the
+/// other settings stay as they are.
 #[function_component(LessonNav)]
 pub fn lesson_nav(p: &NavProps) -> Html {
+    let select = p
+        .dispatch
+        .to_callback()
+        .reform(|w: &'static str| Action::Set("w".to_string(), w.to_string()));
+    let onkeydown = {
+        let (select, current, disabled) = (select.clone(), p.current, p.disabled);
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(next) = neighbour(current, &e.key()) else {
+                return;
+            };
+            e.prevent_default();
+            if disabled {
+                return;
+            }
+            select.emit(next);
+            focus(&format!("tab-{next}"));
+        })
+    };
     html! {
         <nav class="lessons" aria-label="Lessons">
-            <ol role="tablist">
+            <div role="tablist" aria-label="Lessons" class="tablist" {onkeydown}>
                 { for WORKLOAD_IDS.iter().enumerate().map(|(i, w)| {
                     let title = Workload::default_for(w).map_or("", |x| x.lesson().title);
                     let selected = *w == p.current;
-                    let onclick = p.dispatch.to_callback().reform(move |_: MouseEvent| Action::Set("w".to_string(), w.to_string()));
+                    let onclick = select.reform(move |_: MouseEvent| *w);
                     html! {
-                        <li>
-                            <button type="button" role="tab" id={format!("tab-{w}")} aria-selected={selected.to_string()}
-                                class={classes!(selected.then_some("selected"))} disabled={p.disabled && !selected} {onclick}>
-                                <span class="n">{ i + 1 }</span>{ title }
-                            </button>
-                        </li>
+                        <button type="button" role="tab" id={format!("tab-{w}")} aria-selected={selected.to_string()}
+                            aria-controls="lesson-panel" tabindex={if selected { "0" } else { "-1" }}
+                            class={classes!(selected.then_some("selected"))} disabled={p.disabled && !selected} {onclick}>
+                            <span class="n">{ i + 1 }</span>{ title }
+                        </button>
                     }
                 }) }
-            </ol>
+            </div>
         </nav>
+    }
+}
+
+/// The lesson an arrow, Home or End key moves to from `current`.
+fn neighbour(current: &str, key: &str) -> Option<&'static str> {
+    let at = WORKLOAD_IDS.iter().position(|w| *w == current)?;
+    let last = WORKLOAD_IDS.len() - 1;
+    let to = match key {
+        "ArrowRight" | "ArrowDown" => (at + 1) % WORKLOAD_IDS.len(),
+        "ArrowLeft" | "ArrowUp" => (at + last) % WORKLOAD_IDS.len(),
+        "Home" => 0,
+        "End" => last,
+        _ => return None,
+    };
+    Some(WORKLOAD_IDS[to])
+}
+
+fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
     }
 }
 
@@ -59,7 +101,7 @@ pub fn lesson_panel(p: &LessonProps) -> Html {
         .position(|w| *w == p.workload.id())
         .map_or(0, |i| i + 1);
     html! {
-        <section class="lesson" aria-labelledby="lesson-title">
+        <section class="lesson" id="lesson-panel" role="tabpanel" aria-labelledby={format!("tab-{}", p.workload.id())}>
             <h2 id="lesson-title">{ format!("Lesson {number} · {}", lesson.title) }</h2>
             <p class="question">{ rich(lesson.question) }</p>
             <p class="why">{ rich(lesson.why) }</p>

@@ -194,12 +194,20 @@ test('the transfer size series covers 1 KiB to 64 MiB for every via', async () =
 test('lessons are reachable by keyboard and each has its own URL', async () => {
   await page.goto(`${server.url}/?w=cpu`);
   await page.locator('#tab-cpu').focus();
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Enter');
+  // One tab stop for the tab list; the arrows move and select (WAI-ARIA tabs).
+  assert.deepEqual(await page.locator('[role=tab]').evaluateAll((els) => els.map((e) => e.tabIndex)), [0, -1, -1, -1, -1, -1, -1]);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
   await page.waitForFunction(() => new URL(location.href).searchParams.get('w') === 'io');
   assert.match(await page.locator('#lesson-title').textContent(), /Lesson 3/);
   assert.equal(await page.locator('#tab-io').getAttribute('aria-selected'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-io');
+  assert.equal(await page.locator('[role=tabpanel]').getAttribute('aria-labelledby'), 'tab-io');
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('w') === 'failure');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('w') === 'cpu');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-cpu');
 });
 
 test('usable at 375 px and in dark mode', async () => {
