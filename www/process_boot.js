@@ -10,7 +10,6 @@ self.onmessage = async ({ data }) => {
   self.onmessage = null;
   const [{ script }, { port, module }] = data;
   self.tvpPort = port;
-  self.tvpScript = script;
   try {
     const pkg = await import(script);
     await pkg.default({ module_or_path: module });

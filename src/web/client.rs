@@ -2,7 +2,7 @@
 //! is ready would be lost (a wasm worker listens only once it has loaded), so
 //! they wait here until it says `ready`.
 
-use super::{envelope, js_error_text, js_object, open_envelope, spawn_module_worker};
+use super::{envelope, js_error_text, open_envelope, spawn_module_worker};
 use crate::protocol::{
     EngineRequest, FromEngine, FromEngineWorker, ProcessRequest, ToEngine, ToWorker,
 };
@@ -349,17 +349,27 @@ fn make_child(
     script: String,
     init: &JsValue,
 ) -> Result<(Worker, MessagePort), String> {
-    let worker = spawn_module_worker(url, name)?;
     let channel = MessageChannel::new().map_err(|e| js_error_text(&e))?;
     let (mine, theirs) = (channel.port1(), channel.port2());
     js_sys::Reflect::set(init, &"port".into(), &theirs).map_err(|e| js_error_text(&e))?;
-    worker
-        .post_message_with_transfer(
-            &envelope(&ToWorker::Start { script }, init),
-            &js_sys::Array::of1(&theirs),
-        )
-        .map_err(|e| js_error_text(&e))?;
+    let worker = start_worker(url, name, script, init, &js_sys::Array::of1(&theirs))?;
     Ok((worker, mine))
+}
+
+/// A module worker from boot script `url`, started with the glue `script`
+/// and `attachment` (what it joins: module, memory, port or thread state).
+fn start_worker(
+    url: &str,
+    name: &str,
+    script: String,
+    attachment: &JsValue,
+    transfer: &js_sys::Array,
+) -> Result<Worker, String> {
+    let worker = spawn_module_worker(url, name)?;
+    worker
+        .post_message_with_transfer(&envelope(&ToWorker::Start { script }, attachment), transfer)
+        .map_err(|e| js_error_text(&e))?;
+    Ok(worker)
 }
 
 /// A child that fails to load or crashes is ended, and the engine told.
@@ -393,28 +403,11 @@ fn child_request_handler(inner: &Rc<Inner>, id: u32) -> Closure<dyn FnMut(JsValu
         };
         let mut made = Vec::new();
         for (k, ptr) in ptrs.into_iter().enumerate() {
-            let start = js_object(&[
-                (
-                    "module",
-                    &js_sys::Reflect::get(&bag, &"module".into()).unwrap_or_default(),
-                ),
-                (
-                    "memory",
-                    &js_sys::Reflect::get(&bag, &"memory".into()).unwrap_or_default(),
-                ),
-                ("ptr", &ptr.into()),
-            ]);
-            let thread =
-                spawn_module_worker(&url, &format!("process:{id}:thread:{k}")).and_then(|w| {
-                    w.post_message(&envelope(
-                        &ToWorker::Start {
-                            script: script.clone(),
-                        },
-                        &start,
-                    ))
-                    .map(|()| w)
-                    .map_err(|e| js_error_text(&e))
-                });
+            // The process's module and memory, and this thread's state.
+            let start = js_sys::Object::assign(&js_sys::Object::new(), bag.unchecked_ref());
+            let _ = js_sys::Reflect::set(&start, &"ptr".into(), &ptr.into());
+            let name = format!("process:{id}:thread:{k}");
+            let thread = start_worker(&url, &name, script.clone(), &start, &js_sys::Array::new());
             match thread {
                 Ok(w) => {
                     // A thread that fails ends its whole process, as a

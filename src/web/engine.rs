@@ -9,7 +9,7 @@ use crate::models::{
     event_loop, measure, rebase, seq, threads, Measurement, ModelId, OnThreads, Span, SpanKind,
     TaskOutcome,
 };
-use crate::protocol::{EngineRequest, FromEngine, ToEngine};
+use crate::protocol::{EngineRequest, FromEngine, RunRequest, ToEngine};
 use crate::stats;
 use crate::workloads::Workload;
 use std::cell::Cell;
@@ -20,18 +20,6 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::MessageEvent;
 
 const SETTLE_MS: f64 = 25.0;
-
-/// One run's settings besides its workload.
-struct Plan {
-    models: Vec<ModelId>,
-    workers: u32,
-    repeats: u32,
-    warmup: u32,
-    switch_ms: f64,
-    procs: u32,
-    threads: u32,
-    hybrid_gil: bool,
-}
 
 struct Engine {
     workers: u32,
@@ -101,19 +89,15 @@ async fn start(workers: u32) -> Result<(), String> {
             Ok(None | Some(ToEngine::WorkerPort { .. } | ToEngine::WorkerError { .. })) => {}
             Ok(Some(ToEngine::Run(req))) => {
                 let e = e.clone();
-                let plan = Plan {
-                    models: req.models,
+                // At most the pool's threads, and at least one of everything.
+                let plan = RunRequest {
                     workers: req.workers.clamp(1, e.workers),
-                    repeats: req.repeats,
-                    warmup: req.warmup,
-                    switch_ms: req.switch_ms,
                     procs: req.procs.max(1),
                     threads: req.threads.max(1),
-                    hybrid_gil: req.hybrid_gil,
+                    ..req
                 };
-                let (run, workload) = (req.run, req.workload);
                 spawn_local(async move {
-                    let msg = e.run_all(run, &workload, &plan).await;
+                    let msg = e.run_all(plan.run, &plan.workload, &plan).await;
                     post(&msg);
                 });
             }
@@ -242,7 +226,7 @@ fn on_one_thread(job: impl Fn() -> Measurement + Send + Sync) -> Measurement {
 impl Engine {
     /// Warm-up rounds first, then measured rounds; within a round every
     /// model runs once, so a slow phase of the machine hits all models alike.
-    async fn run_all(&self, run: u32, workload: &Workload, plan: &Plan) -> FromEngine {
+    async fn run_all(&self, run: u32, workload: &Workload, plan: &RunRequest) -> FromEngine {
         let (repeats, warmup) = (plan.repeats, plan.warmup);
         if let Some(m) = plan
             .models
@@ -329,7 +313,7 @@ impl Engine {
         run: u32,
         workload: &Workload,
         model: ModelId,
-        plan: &Plan,
+        plan: &RunRequest,
     ) -> Measurement {
         let workers = plan.workers;
         if let Workload::Spawn(s) = workload {
@@ -372,7 +356,7 @@ impl Engine {
     /// `hybrid`: its processes and their threads are started before the
     /// clock, as a pool is, and kept for the next repeat; what starting
     /// them cost is a figure of its own.
-    async fn hybrid(&self, run: u32, workload: &Workload, plan: &Plan) -> Measurement {
+    async fn hybrid(&self, run: u32, workload: &Workload, plan: &RunRequest) -> Measurement {
         let (procs, threads) = (plan.procs, plan.threads);
         let gil = plan.hybrid_gil.then_some(plan.switch_ms);
         let workers = procs * threads;

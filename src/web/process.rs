@@ -152,15 +152,12 @@ fn start_pool(threads: u32) -> FromProcess {
         }
     };
     let scope = super::worker_scope();
-    let href = scope.location().href();
-    let dir = &href[..href.rfind('/').map_or(0, |i| i + 1)];
-    let script = js_sys::Reflect::get(&js_sys::global(), &"tvpScript".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| format!("{dir}engine.js"));
+    // This worker's boot script lies beside the engine's, as every worker
+    // script does.
+    let urls = super::procs::Urls::beside(&scope.location().href());
     let request = ProcessRequest::SpawnThreads {
-        url: format!("{dir}pool_thread_boot.js"),
-        script,
+        url: urls.pool_thread_boot,
+        script: urls.engine_js,
         ptrs,
     };
     let attachment = super::js_object(&[

@@ -20,6 +20,7 @@ use wasm_bindgen::prelude::*;
 pub struct Urls {
     pub process_boot: String,
     pub thread_boot: String,
+    pub pool_thread_boot: String,
     pub engine_js: String,
 }
 
@@ -29,6 +30,7 @@ impl Urls {
         Urls {
             process_boot: format!("{dir}process_boot.js"),
             thread_boot: format!("{dir}thread_boot.js"),
+            pool_thread_boot: format!("{dir}pool_thread_boot.js"),
             engine_js: format!("{dir}engine.js"),
         }
     }

@@ -75,15 +75,15 @@ pub fn timeline(p: &TimelineProps) -> Html {
                 { for workers.iter().enumerate().map(|(row, w)| {
                     let y0 = TOP + row as f64 * row_h;
                     let mut spans: Vec<&Span> = r.spans.iter().filter(|s| s.worker == *w).collect();
-                    // Waits under, work on top: on an event loop's one row
-                    // they overlap.
+                    let shared = overlapping(&spans);
+                    // Waits under, work on top.
                     spans.sort_by_key(|s| s.kind == SpanKind::Run);
                     html! {
                         <g class="row" data-worker={w.to_string()}>
                             <text x={(LEFT - 6.0).to_string()} y={(y0 + row_h * 0.7).to_string()} text-anchor="end">{ row_label(r, *w) }</text>
                             { for spans.iter().map(|s| {
                                 let (x0, x1) = (x(s.start_ms), x(s.end_ms));
-                                let (top, height) = band(r.model, s.kind, y0, row_h);
+                                let (top, height) = band(shared, s.kind, y0, row_h);
                                 html! {
                                     <rect class={classes!("span", kind_class(s.kind))} x={x0.to_string()} y={top.to_string()}
                                         width={(x1 - x0).max(0.6).to_string()} height={height.to_string()} data-task={s.task.to_string()} />
@@ -129,16 +129,25 @@ fn per_worker_table(r: &ModelResult, workers: &[u32]) -> Html {
     )
 }
 
-/// Where a span sits in its row. An event loop's row holds every
-/// coroutine: its I/O waits overlap each other and a coroutine ready to go
-/// on waits while another runs, so those become thin bands (waits on top,
-/// blocked at the bottom) and the runs stay whole.
-fn band(model: ModelId, kind: SpanKind, y0: f64, row_h: f64) -> (f64, f64) {
-    match (model, kind) {
-        (ModelId::Async, SpanKind::Io) => (y0 + 1.0, 4.0),
-        (ModelId::Async, SpanKind::LoopWait) => (y0 + row_h - 5.0, 4.0),
-        (ModelId::Async, _) => (y0 + 5.0, row_h - 10.0),
-        _ => (y0 + 2.0, row_h - 4.0),
+/// Whether any two spans of a row overlap: an event loop's row, where the
+/// waits of all its coroutines run at once.
+fn overlapping(spans: &[&Span]) -> bool {
+    let mut by_start: Vec<&Span> = spans.to_vec();
+    by_start.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+    by_start
+        .windows(2)
+        .any(|p| p[1].start_ms < p[0].end_ms - 1e-9)
+}
+
+/// Where a span sits in its row. Where spans overlap, waits become thin
+/// bands (I/O on top, ready-but-blocked at the bottom) and runs keep the
+/// middle; elsewhere every span fills the row.
+fn band(shared: bool, kind: SpanKind, y0: f64, row_h: f64) -> (f64, f64) {
+    match (shared, kind) {
+        (true, SpanKind::Io | SpanKind::GilWait) => (y0 + 1.0, 4.0),
+        (true, SpanKind::LoopWait) => (y0 + row_h - 5.0, 4.0),
+        (true, _) => (y0 + 5.0, row_h - 10.0),
+        (false, _) => (y0 + 2.0, row_h - 4.0),
     }
 }
 
