@@ -41,11 +41,13 @@ fn bench_workloads() -> Vec<Workload> {
             tasks: 8,
             wait_ms: 20.0,
             cpu_n: 0,
+            convoy: None,
         }),
         Workload::Io(Io {
             tasks: 8,
             wait_ms: 20.0,
             cpu_n: 20_000_000,
+            convoy: None,
         }),
         Workload::Spawn(Spawn::default()),
     ];

@@ -232,6 +232,15 @@ impl RunConfig {
                 ));
                 cfg.mix = false;
             }
+            Workload::Io(io) if cfg.mix && io.convoy.is_some() => {
+                errors.push(ParamError::new(
+                    MIX.key,
+                    "1",
+                    "the I/O share sweep and the convoy are two experiments: turn one off \
+                     (mix=0 or convoy=0)",
+                ));
+                cfg.mix = false;
+            }
             Workload::Io(_) => {}
             _ if cfg.mix => {
                 errors.push(ParamError::new(

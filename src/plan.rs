@@ -6,7 +6,7 @@
 
 use crate::config::RunConfig;
 use crate::models::{Measurement, ModelId};
-use crate::report::{Env, MixPoint, Report, SizePoint, SweepPoint};
+use crate::report::{ConvoyPoint, Env, MixPoint, Report, SizePoint, SweepPoint};
 use crate::stats;
 use crate::workloads::io::Io;
 use crate::workloads::transfer::{Transfer, Via, SIZES_BYTES};
@@ -24,6 +24,8 @@ pub enum StepKind {
     Mix {
         io_pct: u32,
     },
+    /// The convoy at another GIL switch interval than the main step's.
+    Convoy,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +34,8 @@ pub struct Step {
     pub workload: Workload,
     pub models: Vec<ModelId>,
     pub workers: u32,
+    /// The GIL switch interval of the step's GIL models.
+    pub switch_ms: f64,
 }
 
 impl Step {
@@ -44,6 +48,7 @@ impl Step {
                 format!("size series, {} via {}", human_bytes(*bytes), via.id())
             }
             StepKind::Mix { io_pct } => format!("I/O share sweep, {io_pct}% waiting"),
+            StepKind::Convoy => format!("convoy, switch interval {} ms", self.switch_ms),
         }
     }
 }
@@ -63,6 +68,7 @@ pub fn steps(cfg: &RunConfig, cores: u32) -> Vec<Step> {
         workload: cfg.workload.clone(),
         models: cfg.models.clone(),
         workers: cfg.workers,
+        switch_ms: cfg.switch_ms,
     }];
     if cfg.sweep {
         // `seq` and `async` run on one thread whatever the worker count:
@@ -80,6 +86,7 @@ pub fn steps(cfg: &RunConfig, cores: u32) -> Vec<Step> {
                     workload: cfg.workload.clone(),
                     models: models.clone(),
                     workers,
+                    switch_ms: cfg.switch_ms,
                 });
             }
         }
@@ -91,7 +98,32 @@ pub fn steps(cfg: &RunConfig, cores: u32) -> Vec<Step> {
                 workload: Workload::Io(mixed(io, io_pct)),
                 models: cfg.models.clone(),
                 workers: cfg.workers,
+                switch_ms: cfg.switch_ms,
             });
+        }
+    }
+    if let Workload::Io(Io {
+        convoy: Some(_), ..
+    }) = &cfg.workload
+    {
+        // Only a GIL's switch interval changes what the convoy does; the
+        // other models' answers come from the main step.
+        let models: Vec<ModelId> = cfg
+            .models
+            .iter()
+            .copied()
+            .filter(|&m| uses_switch_interval(cfg, m))
+            .collect();
+        if !models.is_empty() {
+            for switch_ms in CONVOY_SWITCH_MS.into_iter().filter(|s| *s != cfg.switch_ms) {
+                out.push(Step {
+                    kind: StepKind::Convoy,
+                    workload: cfg.workload.clone(),
+                    models: models.clone(),
+                    workers: cfg.workers,
+                    switch_ms,
+                });
+            }
         }
     }
     if let (true, Workload::Transfer(t)) = (cfg.sizes, &cfg.workload) {
@@ -106,11 +138,22 @@ pub fn steps(cfg: &RunConfig, cores: u32) -> Vec<Step> {
                     )),
                     models: cfg.models.clone(),
                     workers: cfg.workers,
+                    switch_ms: cfg.switch_ms,
                 });
             }
         }
     }
     out
+}
+
+/// The switch intervals the convoy is measured at: CPython's default
+/// (5 ms), ten times shorter and ten times longer.
+pub const CONVOY_SWITCH_MS: [f64; 3] = [0.5, 5.0, 50.0];
+
+/// Whether `model` in `cfg` runs under a GIL that has a switch interval:
+/// `gil`, and `hybrid` with a GIL per process. (`oldgil` switches by ticks.)
+pub fn uses_switch_interval(cfg: &RunConfig, model: ModelId) -> bool {
+    model == ModelId::Gil || (model == ModelId::Hybrid && cfg.hybrid_gil)
 }
 
 /// The I/O shares of the mix sweep, in percent of each task.
@@ -125,6 +168,7 @@ pub fn mixed(io: &Io, io_pct: u32) -> Io {
         tasks: io.tasks,
         wait_ms: io.wait_ms * share,
         cpu_n: (io.cpu_n as f64 * (1.0 - share)).round() as u64,
+        convoy: None,
     }
 }
 
@@ -183,6 +227,7 @@ pub fn assemble(
                         speedup: stats::speedup(seq, Some(median_ms)),
                     }))
             }
+            StepKind::Convoy => {}
             StepKind::Size { via, bytes } => {
                 report
                     .sizes
@@ -195,15 +240,75 @@ pub fn assemble(
             }
         }
     }
+    if matches!(
+        &cfg.workload,
+        Workload::Io(Io {
+            convoy: Some(_),
+            ..
+        })
+    ) {
+        report.convoy = convoy_points(cfg, steps, measured);
+    }
     // The report was derived before its sweep existed.
     report.fit_sweep();
     report
+}
+
+/// The convoy's response times per model and switch interval, every
+/// repeat's answers pooled: the main step gives every model at the run's
+/// interval, the convoy steps the GIL models at the others.
+fn convoy_points(
+    cfg: &RunConfig,
+    steps: &[Step],
+    measured: &[Vec<Measurement>],
+) -> Vec<ConvoyPoint> {
+    let mut out = Vec::new();
+    for (step, ms) in steps.iter().zip(measured) {
+        if !matches!(step.kind, StepKind::Main | StepKind::Convoy) {
+            continue;
+        }
+        for &model in &step.models {
+            let answers: Vec<f64> = ms
+                .iter()
+                .filter(|m| m.model == model)
+                .flat_map(|m| m.responses.iter().map(|r| r.ms()))
+                .collect();
+            out.push(ConvoyPoint {
+                model,
+                switch_ms: step.switch_ms,
+                uses_switch: uses_switch_interval(cfg, model),
+                answers: answers.len() as u32,
+                p50_ms: stats::quantile(&answers, 0.5),
+                p99_ms: stats::quantile(&answers, 0.99),
+                max_ms: answers.iter().copied().reduce(f64::max),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        let order = |m: ModelId| cfg.models.iter().position(|x| *x == m);
+        order(a.model)
+            .cmp(&order(b.model))
+            .then(a.switch_ms.total_cmp(&b.switch_ms))
+    });
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::parse_query;
+
+    fn test_env(cores: u32) -> Env {
+        Env {
+            cores,
+            isolated: true,
+            user_agent: "test".into(),
+            build: "0".into(),
+            date: "2026-11-23".into(),
+            timer_resolution_ms: None,
+            shared_memory: None,
+        }
+    }
 
     fn cfg(q: &str) -> RunConfig {
         let (cfg, errors) = RunConfig::from_pairs(&parse_query(q), 2);
@@ -253,15 +358,7 @@ mod tests {
                     .collect()
             })
             .collect();
-        let env = crate::report::Env {
-            cores: 2,
-            isolated: true,
-            user_agent: "test".into(),
-            build: "0".into(),
-            date: "2026-11-23".into(),
-            timer_resolution_ms: None,
-            shared_memory: None,
-        };
+        let env = test_env(2);
         let r = assemble(&c, env, &s, &measured, String::new());
         assert_eq!(r.mix.len(), MIX_SHARES.len() * 3);
         let p = r
@@ -279,6 +376,85 @@ mod tests {
         assert!(!c.mix && errors[0].key == "mix" && errors[0].limit.contains("cpu_n > 0"));
         let (c, errors) = RunConfig::from_pairs(&parse_query("w=cpu&mix=1"), 2);
         assert!(!c.mix && errors[0].limit.contains("w=io"));
+    }
+
+    #[test]
+    fn the_convoy_runs_the_gil_again_at_the_other_switch_intervals() {
+        let c = cfg("w=io&tasks=3&wait_ms=2&cpu_n=1000000&convoy=1&requests=5\
+                     &models=seq,threads,gil,oldgil,async&switch_ms=5");
+        let s = steps(&c, 2);
+        assert_eq!(s.len(), 3, "main, then gil at 0.5 and 50 ms");
+        assert!(s[1..]
+            .iter()
+            .all(|x| x.kind == StepKind::Convoy && x.models == [ModelId::Gil]));
+        assert_eq!((s[1].switch_ms, s[2].switch_ms), (0.5, 50.0));
+        assert_eq!(s[2].label(), "convoy, switch interval 50 ms");
+
+        // Each step's answers, pooled over its repeats.
+        let answered = |model, ms: &[f64]| {
+            let mut m = Measurement::plain(model, 3, 100.0, s[0].workload.expected().to_string());
+            m.responses = ms
+                .iter()
+                .map(|&d| crate::models::Response {
+                    arrived_ms: 10.0,
+                    done_ms: 10.0 + d,
+                })
+                .collect();
+            m
+        };
+        let measured = vec![
+            vec![
+                answered(ModelId::Seq, &[]),
+                answered(ModelId::Threads, &[0.1, 0.3]),
+                answered(ModelId::Threads, &[0.2]),
+                answered(ModelId::Gil, &[5.0, 6.0, 7.0]),
+                answered(ModelId::OldGil, &[200.0]),
+                answered(ModelId::Async, &[150.0]),
+            ],
+            vec![answered(ModelId::Gil, &[0.5, 0.7])],
+            vec![answered(ModelId::Gil, &[50.0, 90.0])],
+        ];
+        let env = test_env(2);
+        let r = assemble(&c, env, &s, &measured, String::new());
+        let at = |m, sw: f64| {
+            r.convoy
+                .iter()
+                .find(|p| p.model == m && p.switch_ms == sw)
+                .unwrap()
+        };
+        assert_eq!(r.convoy.len(), 7, "{:?}", r.convoy);
+        assert_eq!(
+            (at(ModelId::Seq, 5.0).answers, at(ModelId::Seq, 5.0).p50_ms),
+            (0, None)
+        );
+        let t = at(ModelId::Threads, 5.0);
+        assert_eq!((t.answers, t.uses_switch), (3, false));
+        assert!((t.p50_ms.unwrap() - 0.2).abs() < 1e-9);
+        assert_eq!(at(ModelId::Gil, 5.0).p50_ms, Some(6.0));
+        assert!(at(ModelId::Gil, 0.5).uses_switch);
+        assert!((at(ModelId::Gil, 50.0).p99_ms.unwrap() - 89.6).abs() < 1e-9);
+        assert_eq!(at(ModelId::Gil, 50.0).max_ms, Some(90.0));
+        assert_eq!(
+            r.convoy.iter().map(|p| p.model).collect::<Vec<_>>()[..5],
+            [
+                ModelId::Seq,
+                ModelId::Threads,
+                ModelId::Gil,
+                ModelId::Gil,
+                ModelId::Gil
+            ],
+            "model order, then switch interval"
+        );
+        assert_eq!(
+            at(ModelId::Gil, 5.0).words(),
+            "gil at a 5 ms switch interval: p50 6.00 ms, p99 6.98 ms (1.2× the interval)"
+        );
+
+        // Without the convoy, no extra steps and no points.
+        let plain = cfg("w=io&models=seq,gil");
+        assert_eq!(steps(&plain, 2).len(), 1);
+        let (c, errors) = RunConfig::from_pairs(&parse_query("w=io&cpu_n=10&convoy=1&mix=1"), 2);
+        assert!(!c.mix && errors[0].key == "mix" && errors[0].limit.contains("convoy=0"));
     }
 
     #[test]
@@ -326,15 +502,7 @@ mod tests {
                 m(ModelId::Threads, 2, 50.0),
             ],
         ];
-        let env = Env {
-            cores: 1,
-            isolated: true,
-            user_agent: String::new(),
-            build: String::new(),
-            date: String::new(),
-            timer_resolution_ms: None,
-            shared_memory: None,
-        };
+        let env = test_env(1);
         let r = assemble(&c, env, &s, &measured, String::new());
         assert_eq!(r.results.len(), 2);
         assert_eq!(r.sweep.len(), 2);
@@ -359,15 +527,7 @@ mod tests {
         for (workers, ms) in [(1, 100.0), (2, 65.0), (3, 60.0), (4, 62.5)] {
             measured.push(vec![m(ModelId::Procs, workers, ms)]);
         }
-        let env = Env {
-            cores: 2,
-            isolated: true,
-            user_agent: String::new(),
-            build: String::new(),
-            date: String::new(),
-            timer_resolution_ms: None,
-            shared_memory: None,
-        };
+        let env = test_env(2);
         let r = assemble(&c, env, &s, &measured, String::new());
         assert_eq!(r.sweep.len(), 4);
         assert_eq!(r.usl.len(), 1);

@@ -4,7 +4,7 @@
 //! (a shared counter's `SharedArrayBuffer`, a transferred buffer) rides
 //! beside the message as an attachment, see `web::envelope`.
 
-use crate::models::{Measurement, ModelId, Span};
+use crate::models::{Measurement, ModelId, Response, Span};
 use crate::workloads::{TaskFailure, Workload};
 use serde::{Deserialize, Serialize};
 
@@ -193,6 +193,8 @@ pub struct TaskReport {
     pub start_ms: f64,
     pub end_ms: f64,
     pub result: Result<String, TaskFailure>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub responses: Vec<Response>,
 }
 
 /// A `hybrid` process → the page that made it (not the engine): make the
@@ -224,6 +226,9 @@ pub enum FromProcess {
         /// The task's output as a decimal string, or why it failed: an error
         /// crosses a process boundary only as text, as a pickled traceback would.
         result: Result<String, TaskFailure>,
+        /// The requests it answered (the io lesson's convoy).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        responses: Vec<Response>,
     },
     Pong {
         run: u32,
@@ -270,9 +275,27 @@ mod tests {
             start_ms: 1.5,
             end_ms: 2.5,
             result: Err(TaskFailure::Failed("boom".into())),
+            responses: vec![],
         };
         let s = serde_json::to_string(&done).unwrap();
+        assert!(
+            !s.contains("responses"),
+            "a task that answered nothing sends none: {s}"
+        );
         assert_eq!(serde_json::from_str::<FromProcess>(&s).unwrap(), done);
+        let answered = FromProcess::TaskDone {
+            run: 1,
+            task: 0,
+            start_ms: 1.5,
+            end_ms: 9.0,
+            result: Ok("42".into()),
+            responses: vec![Response {
+                arrived_ms: 3.0,
+                done_ms: 8.25,
+            }],
+        };
+        let s = serde_json::to_string(&answered).unwrap();
+        assert_eq!(serde_json::from_str::<FromProcess>(&s).unwrap(), answered);
 
         let cancel = ToEngine::Cancel { run: 4 };
         let s = serde_json::to_string(&cancel).unwrap();

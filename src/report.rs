@@ -152,6 +152,54 @@ pub struct MixPoint {
     pub speedup: Option<f64>,
 }
 
+/// The convoy's response times of one model at one GIL switch interval:
+/// the answers to requests that arrived while other tasks computed, every
+/// repeat pooled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConvoyPoint {
+    pub model: ModelId,
+    /// The run's switch interval (it matters only when `uses_switch`).
+    pub switch_ms: f64,
+    /// Whether the model has a switch interval: `gil`, and `hybrid` with a
+    /// GIL per process.
+    pub uses_switch: bool,
+    /// Answers measured; the quantiles are `None` when there were none.
+    pub answers: u32,
+    pub p50_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+}
+
+impl ConvoyPoint {
+    /// The point in words, as the chart's caption reads it.
+    pub fn words(&self) -> String {
+        let model = self.model.id();
+        let (Some(p50), Some(p99)) = (self.p50_ms, self.p99_ms) else {
+            return format!("{model}: no request arrived while the others computed");
+        };
+        let (p50, p99) = (fmt_ms(p50), fmt_ms(p99));
+        if self.uses_switch {
+            let ratio = self.p50_ms.unwrap_or(0.0) / self.switch_ms;
+            format!(
+                "{model} at a {} ms switch interval: p50 {p50} ms, p99 {p99} ms ({ratio:.1}× the interval)",
+                crate::params::fmt_num(self.switch_ms)
+            )
+        } else {
+            format!("{model}: p50 {p50} ms, p99 {p99} ms")
+        }
+    }
+}
+
+/// A duration with as many decimals as it needs to show its size.
+fn fmt_ms(ms: f64) -> String {
+    match ms {
+        v if v >= 100.0 => format!("{v:.0}"),
+        v if v >= 10.0 => format!("{v:.1}"),
+        v if v >= 0.1 => format!("{v:.2}"),
+        v => format!("{v:.3}"),
+    }
+}
+
 /// One point of the transfer lesson's size series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SizePoint {
@@ -178,6 +226,10 @@ pub struct Report {
     /// one of them at one worker; in order of first appearance in `sweep`.
     #[serde(default)]
     pub usl: Vec<UslModelFit>,
+    /// `io` with `convoy=1`: how fast task 0 answered while the others
+    /// computed, per model and GIL switch interval.
+    #[serde(default)]
+    pub convoy: Vec<ConvoyPoint>,
     pub share_url: String,
 }
 
@@ -229,6 +281,7 @@ impl Report {
             sizes: Vec::new(),
             mix: Vec::new(),
             usl: Vec::new(),
+            convoy: Vec::new(),
             share_url,
         };
         report.derive();
@@ -397,6 +450,7 @@ mod tests {
             correct,
             errors: vec![],
             figures: Default::default(),
+            responses: vec![],
             spans: vec![Span {
                 worker: 0,
                 task: 0,

@@ -416,7 +416,7 @@ impl Session {
             workers: step.workers,
             repeats: cfg.repeats,
             warmup: cfg.warmup,
-            switch_ms: cfg.switch_ms,
+            switch_ms: step.switch_ms,
             procs: cfg.procs,
             threads: cfg.threads,
             hybrid_gil: cfg.hybrid_gil,

@@ -38,7 +38,7 @@
 use crate::config::{pairs_from_map, parse_query, to_query};
 use crate::models::{ModelId, Span, SpanKind, TaskError};
 use crate::report::{
-    config_map_from_pairs, Env, MixPoint, ModelResult, Report, SizePoint, SweepPoint,
+    config_map_from_pairs, ConvoyPoint, Env, MixPoint, ModelResult, Report, SizePoint, SweepPoint,
 };
 use crate::workloads::transfer::Via;
 use base64::alphabet;
@@ -52,10 +52,12 @@ use std::fmt;
 
 /// The newest share format this page writes and reads. Format 1 is the
 /// wire document alone; format 2 is the same document followed by the io
-/// lesson's I/O share points, and is written only for a report that has
-/// them, so every other link stays in format 1 and older pages read it.
-pub const FORMAT: u8 = 2;
+/// lesson's I/O share points; format 3 adds the convoy's points after
+/// those. Each is written only for a report that needs it, so every other
+/// link stays in the oldest format that holds it and older pages read it.
+pub const FORMAT: u8 = 3;
 const FORMAT_DOC_ONLY: u8 = 1;
+const FORMAT_MIX: u8 = 2;
 /// Longer links are cut by chat apps, mail clients and some servers; the
 /// page warns instead of handing one out.
 pub const MAX_LINK_CHARS: usize = 8_000;
@@ -263,6 +265,25 @@ struct WireMix {
     io_pct: u32,
     median_ms: f64,
     speedup: Option<f64>,
+}
+
+/// Format 3's addition, after the mix points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireConvoy {
+    model: u8,
+    switch_ms: f64,
+    uses_switch: bool,
+    answers: u32,
+    p50_ms: Option<f64>,
+    p99_ms: Option<f64>,
+    max_ms: Option<f64>,
+}
+
+/// What follows the document: empty in format 1.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Extras {
+    mix: Vec<WireMix>,
+    convoy: Vec<WireConvoy>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -484,7 +505,7 @@ impl ShareDoc {
         spans.chain(figures).collect()
     }
 
-    fn into_report(self, mix: Vec<WireMix>) -> Result<(Report, Vec<Dropped>), ShareError> {
+    fn into_report(self, extras: Extras) -> Result<(Report, Vec<Dropped>), ShareError> {
         let dropped = self.dropped();
         let mut results = Vec::with_capacity(self.results.len());
         for w in self.results {
@@ -543,7 +564,8 @@ impl ShareDoc {
             results,
             sweep,
             sizes,
-            mix: mix
+            mix: extras
+                .mix
                 .into_iter()
                 .map(|p| {
                     Ok(MixPoint {
@@ -555,6 +577,21 @@ impl ShareDoc {
                 })
                 .collect::<Result<_, ShareError>>()?,
             usl: Vec::new(),
+            convoy: extras
+                .convoy
+                .into_iter()
+                .map(|p| {
+                    Ok(ConvoyPoint {
+                        model: model_from_code(p.model)?,
+                        switch_ms: p.switch_ms,
+                        uses_switch: p.uses_switch,
+                        answers: p.answers,
+                        p50_ms: p.p50_ms,
+                        p99_ms: p.p99_ms,
+                        max_ms: p.max_ms,
+                    })
+                })
+                .collect::<Result<_, ShareError>>()?,
             share_url: String::new(),
         };
         report.derive();
@@ -585,19 +622,26 @@ fn seal(raw: &[u8], format: u8) -> String {
     format!("{KEY}{}", B64.encode(bytes))
 }
 
-/// The document, and in format 2 the mix points after it.
-fn serialize(doc: &ShareDoc, mix: &[WireMix]) -> (Vec<u8>, u8) {
+/// The document, in format 2 the mix points after it, in format 3 the
+/// convoy points after those.
+fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
     let mut raw =
         postcard::to_allocvec(doc).expect("postcard serializes plain structs, vecs and maps");
-    if mix.is_empty() {
+    let plain = "postcard serializes plain vecs";
+    if extras.mix.is_empty() && extras.convoy.is_empty() {
         return (raw, FORMAT_DOC_ONLY);
     }
-    raw.extend(postcard::to_allocvec(mix).expect("postcard serializes plain vecs"));
+    raw.extend(postcard::to_allocvec(&extras.mix).expect(plain));
+    if extras.convoy.is_empty() {
+        return (raw, FORMAT_MIX);
+    }
+    raw.extend(postcard::to_allocvec(&extras.convoy).expect(plain));
     (raw, FORMAT)
 }
 
-fn wire_mix(r: &Report) -> Vec<WireMix> {
-    r.mix
+fn wire_extras(r: &Report) -> Extras {
+    let mix = r
+        .mix
         .iter()
         .map(|p| WireMix {
             model: model_code(p.model),
@@ -605,7 +649,21 @@ fn wire_mix(r: &Report) -> Vec<WireMix> {
             median_ms: p.median_ms,
             speedup: p.speedup,
         })
-        .collect()
+        .collect();
+    let convoy = r
+        .convoy
+        .iter()
+        .map(|p| WireConvoy {
+            model: model_code(p.model),
+            switch_ms: p.switch_ms,
+            uses_switch: p.uses_switch,
+            answers: p.answers,
+            p50_ms: p.p50_ms,
+            p99_ms: p.p99_ms,
+            max_ms: p.max_ms,
+        })
+        .collect();
+    Extras { mix, convoy }
 }
 
 /// Packs `report` for a link. Spans and then figures are left out while
@@ -614,9 +672,9 @@ fn wire_mix(r: &Report) -> Vec<WireMix> {
 pub fn encode(report: &Report) -> Encoded {
     let budget = MAX_LINK_CHARS.saturating_sub(report.share_url.len() + 1);
     let mut doc = ShareDoc::from_report(report);
-    let mix = wire_mix(report);
+    let extras = wire_extras(report);
     loop {
-        let (raw, format) = serialize(&doc, &mix);
+        let (raw, format) = serialize(&doc, &extras);
         let fragment = (raw.len() <= MAX_UNPACKED_BYTES).then(|| seal(&raw, format));
         match fragment {
             Some(fragment) if fragment.len() <= budget => {
@@ -684,13 +742,18 @@ pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), Sha
     } else {
         postcard::take_from_bytes::<Vec<WireMix>>(rest).map_err(unreadable)?
     };
+    let (convoy, rest) = if format < FORMAT {
+        (Vec::new(), rest)
+    } else {
+        postcard::take_from_bytes::<Vec<WireConvoy>>(rest).map_err(unreadable)?
+    };
     if !rest.is_empty() {
         return Err(ShareError::damaged(format!(
             "{} unexpected bytes at the end",
             rest.len()
         )));
     }
-    doc.into_report(mix)
+    doc.into_report(Extras { mix, convoy })
 }
 
 /// The format and the serialized document inside a fragment, every layer

@@ -179,6 +179,17 @@ pub fn quartiles(samples: &[f64]) -> Option<(f64, f64)> {
     Some((quantile_sorted(&s, 0.25), quantile_sorted(&s, 0.75)))
 }
 
+/// The quantile `p` (0..=1) of `samples` by the same rule as
+/// [`quartiles`]: the convoy's p50 and p99. `None` when there are none.
+pub fn quantile(samples: &[f64], p: f64) -> Option<f64> {
+    if samples.is_empty() {
+        return None;
+    }
+    let mut s = samples.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    Some(quantile_sorted(&s, p.clamp(0.0, 1.0)))
+}
+
 fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
     let rank = (sorted.len() - 1) as f64 * p;
     let lo = rank.floor() as usize;

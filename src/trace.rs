@@ -310,6 +310,7 @@ mod tests {
             sizes: vec![],
             mix: vec![],
             usl: vec![],
+            convoy: vec![],
             share_url: "https://host/?w=io".into(),
         };
         r.derive();
@@ -562,6 +563,7 @@ mod tests {
             tasks: 6,
             wait_ms: 2.0,
             cpu_n: 200_000,
+            convoy: None,
         });
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)

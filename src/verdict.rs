@@ -8,6 +8,30 @@ use crate::workloads::counter::CounterSync;
 use crate::workloads::transfer::Via;
 use crate::workloads::Workload;
 
+/// What each model does to the convoy's answers; the figures are in the
+/// convoy chart, per switch interval.
+fn convoy(model: ModelId) -> &'static str {
+    match model {
+        ModelId::Seq => {
+            "the baseline: the answering task runs before the others, so no request meets \
+             competing work"
+        }
+        ModelId::Gil => {
+            "each answer waits for the GIL: the answering thread gave it up to wait, and gets it \
+             back only after about one switch interval, when it asks the computing thread to let go"
+        }
+        ModelId::OldGil => {
+            "the answering thread gets the GIL back only when a computing task ends or waits: \
+             answers wait for whole computations"
+        }
+        ModelId::Async => {
+            "a request that arrives while a coroutine computes waits for the whole computation: \
+             nothing interrupts a coroutine between two awaits"
+        }
+        _ => "answers come at once: the answering worker runs beside the computing ones",
+    }
+}
+
 fn times(x: f64) -> String {
     format!("{x:.2}×")
 }
@@ -36,6 +60,7 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
                 None => speed,
             }
         }
+        Workload::Io(io) if io.convoy.is_some() => convoy(r.model).to_string(),
         Workload::Io(io) => {
             let ideal = workload.tasks().min(r.workers).max(1) as f64;
             match (r.model, s) {
@@ -232,6 +257,7 @@ mod tests {
             tasks: 8,
             wait_ms: 50.0,
             cpu_n: 0,
+            convoy: None,
         });
         let r = result(ModelId::Async, 7.6, 1);
         assert!(verdict(&io, 2, &[], &r).contains("all 8 coroutines await at once"));

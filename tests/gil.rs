@@ -131,6 +131,7 @@ fn io_waits_of_different_threads_overlap() {
             tasks: THREADS as u32,
             wait_ms: 40.0,
             cpu_n: steps_for_ms(1.0),
+            convoy: None,
         });
         let (m, _) = run(&w, 5.0, kind);
         assert!(m.correct, "{kind:?}: {m:?}");
@@ -317,5 +318,33 @@ fn cancelling_mid_run_releases_every_waiter() {
         assert_eq!(m.errors.len(), THREADS, "{kind:?}: {:?}", m.errors);
         assert!(m.errors.iter().all(|e| e.message == "cancelled"));
         assert_runs_never_overlap(&m);
+    }
+}
+
+#[test]
+fn under_the_gil_an_answer_waits_at_least_a_switch_interval() {
+    let _turn = one_at_a_time();
+    // One thread answers a request every ms; one thread computes for the
+    // whole time. The answering thread gave up the GIL to wait, so it gets
+    // it back only when its patience (the switch interval) runs out and the
+    // holder lets go: never sooner, whatever the machine's load.
+    for switch_ms in [2.0, 10.0] {
+        let requests = 8;
+        let w = Workload::Io(Io {
+            tasks: 2,
+            wait_ms: 1.0,
+            cpu_n: steps_for_ms(requests as f64 * (1.0 + switch_ms) * 4.0),
+            convoy: Some(requests),
+        });
+        let (m, _) = run(&w, switch_ms, GilKind::New);
+        assert!(m.correct, "{m:?}");
+        assert!(!m.responses.is_empty(), "no answer met the computation");
+        for r in &m.responses {
+            assert!(
+                r.ms() >= 0.9 * switch_ms,
+                "switch {switch_ms} ms: an answer took only {:.3} ms",
+                r.ms()
+            );
+        }
     }
 }

@@ -36,6 +36,7 @@ fn small_workloads() -> Vec<Workload> {
             tasks: 4,
             wait_ms: 2.0,
             cpu_n: 50_000,
+            convoy: None,
         }),
         Workload::Spawn(Spawn { count: 5 }),
         Workload::Failure(Failure {

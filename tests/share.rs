@@ -163,6 +163,7 @@ fn measurements(
                 },
                 spans: spans(model, tasks, cfg.workers, spans_per_task, rng),
                 figures,
+                responses: vec![],
             });
         }
     }
@@ -289,6 +290,7 @@ fn robust_statistics_and_usl_fits_travel_in_links() {
         errors: vec![],
         spans: vec![],
         figures: BTreeMap::new(),
+        responses: vec![],
     };
     let runs: [(ModelId, &[f64]); 3] = [
         // One severe outlier: Q1 99.75, Q3 100.75, so above 103.75.
@@ -671,8 +673,8 @@ fn a_newer_format_is_named() {
         );
     }
     assert_eq!(
-        decode(&seal(3, b"")).unwrap_err().to_string(),
-        "the link was made by a newer version (format 3; this page reads formats up to 2)"
+        decode(&seal(4, b"")).unwrap_err().to_string(),
+        "the link was made by a newer version (format 4; this page reads formats up to 3)"
     );
     for format in [0u8, 64, 255] {
         let e = decode(&seal(format, b"")).unwrap_err();
@@ -848,6 +850,7 @@ fn arb_measurement(models: Vec<ModelId>) -> impl Strategy<Value = Measurement> {
                     .collect(),
                 spans,
                 figures,
+                responses: vec![],
             },
         )
 }
@@ -1012,4 +1015,41 @@ fn io_share_points_travel_in_format_2_and_other_links_stay_in_format_1() {
     let decoded = decode(&with_mix.fragment).unwrap();
     assert_eq!(decoded.mix, r.mix);
     assert_eq!(decode(&plain.fragment).unwrap().mix, vec![]);
+}
+
+#[test]
+fn convoy_points_travel_in_format_3_with_or_without_mix_points() {
+    let mut rng = Rng(33);
+    let models = [ModelId::Threads, ModelId::Gil, ModelId::Async];
+    let cfg = config("io", &models, 3);
+    let mut r = report(&cfg, CHROME, 3, 1, &mut rng);
+    for (i, model) in models.into_iter().enumerate() {
+        let switches: &[f64] = if model == ModelId::Gil {
+            &[0.5, 5.0, 50.0]
+        } else {
+            &[5.0]
+        };
+        for &switch_ms in switches {
+            r.convoy.push(tvp::report::ConvoyPoint {
+                model,
+                switch_ms,
+                uses_switch: model == ModelId::Gil,
+                answers: 40 - i as u32,
+                p50_ms: Some(0.1 + switch_ms * 0.9),
+                p99_ms: Some(0.3 + switch_ms * 1.1),
+                // An answer count of none is still a point.
+                max_ms: (model != ModelId::Async).then_some(switch_ms * 1.5),
+            });
+        }
+    }
+    let encoded = encode(&r);
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded.fragment.trim_start_matches("r="))
+        .unwrap();
+    assert_eq!(raw[0], 3);
+    let decoded = decode(&encoded.fragment).unwrap();
+    assert_eq!(decoded.convoy, r.convoy);
+    assert!(decoded.mix.is_empty());
+    // Truncated after the mix points: the convoy's bytes are missing.
+    assert!(decode(&seal(3, &[0u8; 4])).is_err());
 }

@@ -6,14 +6,15 @@
 //! computation never does, and no coroutine is interrupted between two
 //! steps it did not separate by an `await`.
 //!
-//! Only the `io` lesson's tasks await (their download, before their CPU
-//! part, see [`Workload::awaits_ms`]); every other lesson's task runs start
-//! to end when its turn comes.
+//! Only the `io` lesson's tasks await (their download before their CPU
+//! part, or the convoy's requests, see [`Workload::resume`]); every other
+//! lesson's task runs start to end when its turn comes.
 
 use super::{
-    measure, rebase, Clock, FreeEnv, Measurement, ModelId, RunControl, Span, SpanKind, TaskOutcome,
+    measure, rebase, Clock, FreeEnv, Measurement, ModelId, Recording, Response, RunControl, Span,
+    SpanKind, TaskOutcome,
 };
-use crate::workloads::{TaskEnv, Workload};
+use crate::workloads::{Resume, TaskEnv, TaskFailure, Workload};
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::atomic::Ordering;
@@ -43,12 +44,20 @@ impl PartialOrd for Timer {
     }
 }
 
-/// Where a coroutine is when the loop picks it up.
-enum Turn {
-    /// Not started: it runs until its first await.
-    Start,
-    /// Its timer fired at `since_ms`; it has been ready since then.
-    Resume { since_ms: f64 },
+/// A coroutine between two turns: the stage it goes on with, the value
+/// its stages produced so far, when it started, and the requests it
+/// answered.
+struct Coroutine {
+    stage: u32,
+    value: u128,
+    started_ms: f64,
+    responses: Vec<Response>,
+}
+
+/// How a turn ended: the coroutine awaits `ms`, or it is done.
+enum TurnEnd {
+    Awaits(f64),
+    Done(Result<u128, TaskFailure>),
 }
 
 /// Runs every task of `workload` as a coroutine on the calling thread.
@@ -68,59 +77,64 @@ pub fn run(
         sleep: &sleep,
     };
     let start = clock.now_ms();
-    let wait = workload.awaits_ms();
-    // `gather` schedules every coroutine at once, in order.
-    let mut ready: VecDeque<(u32, Turn)> =
-        (0..workload.tasks()).map(|t| (t, Turn::Start)).collect();
+    let mut coroutines: Vec<Coroutine> = (0..workload.tasks())
+        .map(|_| Coroutine {
+            stage: 0,
+            value: 0,
+            started_ms: start,
+            responses: Vec::new(),
+        })
+        .collect();
+    // `gather` schedules every coroutine at once, in order; each entry is
+    // a coroutine and since when it has been ready.
+    let mut ready: VecDeque<(u32, f64)> = (0..workload.tasks()).map(|t| (t, start)).collect();
     let mut timers = BinaryHeap::new();
     let mut outcomes = Vec::with_capacity(workload.tasks() as usize);
     let mut spans = Vec::new();
     let mut busy_until = f64::NEG_INFINITY;
     loop {
-        if let Some((task, turn)) = ready.pop_front() {
+        if let Some((task, since_ms)) = ready.pop_front() {
             let now = clock.now_ms();
-            let (started_ms, result) = match turn {
-                Turn::Start if wait > 0.0 => {
-                    let due_ms = now + wait;
-                    spans.push(span(task, SpanKind::Io, now, due_ms));
-                    timers.push(Timer { due_ms, task });
-                    continue;
-                }
-                Turn::Start => (now, workload.run_task(task, &mut env)),
-                Turn::Resume { since_ms } => {
-                    // Ready while another coroutine had the loop: blocked.
-                    // (A late wake-up of the loop itself is not.)
-                    if busy_until > since_ms {
-                        spans.push(span(task, SpanKind::LoopWait, since_ms, now));
-                    }
-                    let result = env
-                        .tick()
-                        .and_then(|()| workload.run_after_await(task, &mut env));
-                    (since_ms - wait, result)
-                }
-            };
+            let c = &mut coroutines[task as usize];
+            if c.stage == 0 {
+                c.started_ms = now;
+            } else if busy_until > since_ms {
+                // Ready while another coroutine had the loop: blocked.
+                // (A late wake-up of the loop itself is not.)
+                spans.push(span(task, SpanKind::LoopWait, since_ms, now));
+            }
+            let first = c.stage == 0;
+            let end = turn(workload, task, c, since_ms, &mut env);
             let end_ms = clock.now_ms();
-            busy_until = end_ms;
-            spans.push(span(task, SpanKind::Run, now, end_ms));
-            control.finished.fetch_add(1, Ordering::Relaxed);
-            outcomes.push(TaskOutcome {
-                task,
-                worker: 0,
-                start_ms: started_ms,
-                end_ms,
-                result,
-            });
+            // A start that goes straight to its first await ran nothing.
+            if !(first && c.stage == 1 && matches!(end, TurnEnd::Awaits(_))) {
+                busy_until = end_ms;
+                spans.push(span(task, SpanKind::Run, now, end_ms));
+            }
+            match end {
+                TurnEnd::Awaits(ms) => {
+                    let due_ms = end_ms + ms;
+                    spans.push(span(task, SpanKind::Io, end_ms, due_ms));
+                    timers.push(Timer { due_ms, task });
+                }
+                TurnEnd::Done(result) => {
+                    control.finished.fetch_add(1, Ordering::Relaxed);
+                    outcomes.push(TaskOutcome {
+                        task,
+                        worker: 0,
+                        start_ms: c.started_ms,
+                        end_ms,
+                        result,
+                        responses: std::mem::take(&mut c.responses),
+                    });
+                }
+            }
         } else if let Some(next) = timers.peek() {
             if env.tick().is_err() {
                 // Cancelled while every coroutine awaits: they end now
                 // rather than when their timers fire.
                 let Timer { task, .. } = timers.pop().expect("peeked");
-                ready.push_back((
-                    task,
-                    Turn::Resume {
-                        since_ms: clock.now_ms(),
-                    },
-                ));
+                ready.push_back((task, clock.now_ms()));
                 continue;
             }
             // Nothing is ready: the loop blocks until the earliest timer.
@@ -135,13 +149,48 @@ pub fn run(
         let now = clock.now_ms();
         while timers.peek().is_some_and(|t| t.due_ms <= now) {
             let Timer { due_ms, task } = timers.pop().expect("peeked");
-            ready.push_back((task, Turn::Resume { since_ms: due_ms }));
+            ready.push_back((task, due_ms));
         }
     }
     let end = clock.now_ms();
     let mut m = measure(ModelId::Async, 1, workload, start, end, outcomes);
     m.spans = rebase(spans, start);
     m
+}
+
+/// One turn of coroutine `task`: its stages run until one awaits a real
+/// wait or the last is done. A zero wait is no await: nothing to wait for,
+/// so the coroutine goes straight on.
+fn turn(
+    workload: &Workload,
+    task: u32,
+    c: &mut Coroutine,
+    mut arrived_ms: f64,
+    env: &mut dyn TaskEnv,
+) -> TurnEnd {
+    let mut env = Recording::new(env);
+    // A resumed coroutine is cancelled at its first step.
+    if c.stage > 0 {
+        if let Err(e) = env.tick() {
+            return TurnEnd::Done(Err(e));
+        }
+    }
+    let end = loop {
+        match workload.resume(task, c.stage, arrived_ms, &mut env) {
+            Ok(Resume::Await { ms, value }) => {
+                c.value += value;
+                c.stage += 1;
+                if ms > 0.0 {
+                    break TurnEnd::Awaits(ms);
+                }
+                arrived_ms = env.now_ms();
+            }
+            Ok(Resume::Done(v)) => break TurnEnd::Done(Ok(c.value + v)),
+            Err(e) => break TurnEnd::Done(Err(e)),
+        }
+    };
+    c.responses.append(&mut env.responses);
+    end
 }
 
 fn span(task: u32, kind: SpanKind, start_ms: f64, end_ms: f64) -> Span {
@@ -207,6 +256,7 @@ mod tests {
             tasks: 8,
             wait_ms: 50.0,
             cpu_n: 1000,
+            convoy: None,
         });
         let (m, sleeps) = run_virtual(&w);
         assert!(m.correct, "{m:?}");
@@ -230,6 +280,7 @@ mod tests {
             tasks: 3,
             wait_ms: 10.0,
             cpu_n: 5_000_000,
+            convoy: None,
         });
         // Real time, so the computing takes some: the coroutines that became
         // ready while the first computed wait for the loop, and the loop's
@@ -247,6 +298,41 @@ mod tests {
             let own_run = runs.iter().find(|r| r.task == wait.task).unwrap();
             assert!(wait.end_ms <= own_run.start_ms + 1e-9);
         }
+    }
+
+    #[test]
+    fn a_convoy_request_waits_for_a_whole_computation() {
+        // Real time: coroutine 0 awaits its first request, coroutine 1
+        // computes for several ms without an await, so the answer to the
+        // request that arrived meanwhile is out only after the computation.
+        let w = Workload::Io(Io {
+            tasks: 2,
+            wait_ms: 1.0,
+            cpu_n: 20_000_000,
+            convoy: Some(3),
+        });
+        let clock = super::super::native::InstantClock::default();
+        let control = RunControl::default();
+        let m = run(&w, &clock, super::super::native::sleep_ms, &control);
+        assert!(m.correct, "{m:?}");
+        let cpu = of(&m, SpanKind::Run)
+            .into_iter()
+            .find(|s| s.task == 1)
+            .unwrap()
+            .clone();
+        // Only the first request met the computation; the other two came
+        // after it was over.
+        assert_eq!(m.responses.len(), 1, "{:?}", m.responses);
+        let r = m.responses[0];
+        assert!(
+            r.arrived_ms < cpu.end_ms && r.done_ms >= cpu.end_ms,
+            "{r:?} {cpu:?}"
+        );
+        assert_eq!(
+            of(&m, SpanKind::Io).iter().filter(|s| s.task == 0).count(),
+            3,
+            "one await per request"
+        );
     }
 
     #[test]
@@ -277,6 +363,7 @@ mod tests {
             tasks: 4,
             wait_ms: 10_000.0,
             cpu_n: 0,
+            convoy: None,
         });
         let clock = Virtual::default();
         let control = RunControl::default();

@@ -475,16 +475,7 @@ pub fn run_tasks<C: Clock, S: Fn(f64) + Sync>(
             // A thread must hold the GIL before it runs any of its task.
             let outcome = match env.take() {
                 Ok(()) => run_one(workload, t, worker, &mut env, &control.finished),
-                Err(e) => {
-                    let now = clock.now_ms();
-                    TaskOutcome {
-                        task: t,
-                        worker,
-                        start_ms: now,
-                        end_ms: now,
-                        result: Err(e),
-                    }
-                }
+                Err(e) => TaskOutcome::failed(t, worker, clock.now_ms(), e),
             };
             env.let_go();
             (outcome, env.spans)

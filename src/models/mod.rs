@@ -155,6 +155,10 @@ pub struct Measurement {
     /// GIL hand-offs, …), for the report's readers.
     #[serde(default)]
     pub figures: BTreeMap<String, f64>,
+    /// The answers to requests that arrived while another task was running
+    /// (the `io` lesson's convoy): the response times the convoy is about.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub responses: Vec<Response>,
 }
 
 impl Measurement {
@@ -170,6 +174,7 @@ impl Measurement {
             errors: Vec::new(),
             spans: Vec::new(),
             figures: BTreeMap::new(),
+            responses: Vec::new(),
         }
     }
 }
@@ -182,6 +187,59 @@ pub struct TaskOutcome {
     pub start_ms: f64,
     pub end_ms: f64,
     pub result: Result<u128, TaskFailure>,
+    /// The requests the task answered (the `io` lesson's convoy).
+    pub responses: Vec<Response>,
+}
+
+/// One answered request: when it arrived and when its answer was out, on
+/// the run's clock (ms since the run started, once in a measurement).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    pub arrived_ms: f64,
+    pub done_ms: f64,
+}
+
+impl Response {
+    pub fn ms(&self) -> f64 {
+        self.done_ms - self.arrived_ms
+    }
+}
+
+/// A task's environment that keeps the response times the task reports,
+/// so no model's own environment has to.
+pub struct Recording<'e> {
+    pub env: &'e mut dyn TaskEnv,
+    pub responses: Vec<Response>,
+}
+
+impl<'e> Recording<'e> {
+    pub fn new(env: &'e mut dyn TaskEnv) -> Self {
+        Recording {
+            env,
+            responses: Vec::new(),
+        }
+    }
+}
+
+impl TaskEnv for Recording<'_> {
+    fn tick(&mut self) -> Result<(), TaskFailure> {
+        self.env.tick()
+    }
+    fn block(&mut self, ms: f64) -> Result<(), TaskFailure> {
+        self.env.block(ms)
+    }
+    fn now_ms(&self) -> f64 {
+        self.env.now_ms()
+    }
+    fn spawn_join(&mut self) -> Result<(), TaskFailure> {
+        self.env.spawn_join()
+    }
+    fn responded(&mut self, arrived_ms: f64, done_ms: f64) {
+        self.responses.push(Response {
+            arrived_ms,
+            done_ms,
+        });
+    }
 }
 
 /// Milliseconds on a clock that all workers of a run share.
@@ -322,7 +380,8 @@ pub fn run_one(
     finished: &AtomicU32,
 ) -> TaskOutcome {
     let start_ms = env.now_ms();
-    let result = workload.run_task(task, env);
+    let mut env = Recording::new(env);
+    let result = workload.run_task(task, &mut env);
     finished.fetch_add(1, Ordering::Relaxed);
     TaskOutcome {
         task,
@@ -330,6 +389,7 @@ pub fn run_one(
         start_ms,
         end_ms: env.now_ms(),
         result,
+        responses: env.responses,
     }
 }
 
@@ -346,6 +406,18 @@ pub fn rebase(spans: impl IntoIterator<Item = Span>, start_ms: f64) -> Vec<Span>
 }
 
 impl TaskOutcome {
+    /// A task that did not run: it failed at `at_ms` on `worker`.
+    pub fn failed(task: u32, worker: u32, at_ms: f64, why: TaskFailure) -> TaskOutcome {
+        TaskOutcome {
+            task,
+            worker,
+            start_ms: at_ms,
+            end_ms: at_ms,
+            result: Err(why),
+            responses: Vec::new(),
+        }
+    }
+
     /// The task's whole time on its worker, as one `run` span.
     pub fn run_span(&self) -> Span {
         Span {
@@ -398,7 +470,32 @@ pub fn measure(
         errors,
         spans,
         figures: BTreeMap::new(),
+        responses: contended(&outcomes, run_start_ms),
     }
+}
+
+/// The responses to requests that arrived while some other task was
+/// running, on the run's own timeline. A request that met no competing work
+/// (as every one does under `seq`) says nothing about the convoy.
+fn contended(outcomes: &[TaskOutcome], run_start_ms: f64) -> Vec<Response> {
+    let mut out: Vec<Response> = outcomes
+        .iter()
+        .flat_map(|o| {
+            o.responses.iter().filter(move |r| {
+                outcomes.iter().any(|other| {
+                    other.task != o.task
+                        && other.start_ms <= r.arrived_ms
+                        && r.arrived_ms < other.end_ms
+                })
+            })
+        })
+        .map(|r| Response {
+            arrived_ms: r.arrived_ms - run_start_ms,
+            done_ms: r.done_ms - run_start_ms,
+        })
+        .collect();
+    out.sort_by(|a, b| a.arrived_ms.total_cmp(&b.arrived_ms));
+    out
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -429,6 +526,46 @@ pub mod native {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_answers_that_met_competing_work_count() {
+        let outcome = |task, start_ms, end_ms, responses: &[(f64, f64)]| TaskOutcome {
+            task,
+            worker: task,
+            start_ms,
+            end_ms,
+            result: Ok(1),
+            responses: responses
+                .iter()
+                .map(|&(arrived_ms, done_ms)| Response {
+                    arrived_ms,
+                    done_ms,
+                })
+                .collect(),
+        };
+        // Task 0 answers at 101, 150 and 260 (ms on the shared clock); task
+        // 1 computes from 120 to 250: only the answer to the request that
+        // arrived at 150 met it.
+        let outcomes = vec![
+            outcome(
+                0,
+                100.0,
+                270.0,
+                &[(101.0, 102.0), (150.0, 155.5), (260.0, 261.0)],
+            ),
+            outcome(1, 120.0, 250.0, &[]),
+        ];
+        let w = Workload::Cpu(crate::workloads::cpu::Cpu { tasks: 2, n: 1 });
+        let m = measure(ModelId::Threads, 2, &w, 100.0, 270.0, outcomes);
+        assert_eq!(
+            m.responses,
+            vec![Response {
+                arrived_ms: 50.0,
+                done_ms: 55.5
+            }]
+        );
+        assert_eq!(m.responses[0].ms(), 5.5);
+    }
 
     #[test]
     fn par_tasks_uses_exactly_the_workers_asked_for() {

@@ -113,7 +113,7 @@ pub fn config_form(p: &FormProps) -> Html {
         <form class="config" {onsubmit} aria-label="Run configuration">
             <div class="row">
                 <Choice spec={&W} value={value(W.key)} on_set={on_set.clone()} />
-                { for p.config.workload.params().iter().map(|spec| {
+                { for p.config.workload.params().iter().filter(|spec| shown(&p.config, spec)).map(|spec| {
                     if spec.words().is_some() {
                         html! { <Choice {spec} value={value(spec.key)} on_set={on_set.clone()} /> }
                     } else {
@@ -149,6 +149,13 @@ pub fn config_form(p: &FormProps) -> Html {
             </div>
         </form>
     }
+}
+
+/// Whether the form shows `spec`: a convoy's request count only while the
+/// convoy is on, since nothing else reads it.
+fn shown(cfg: &RunConfig, spec: &ParamSpec) -> bool {
+    spec.key != crate::workloads::io::REQUESTS.key
+        || matches!(&cfg.workload, crate::workloads::Workload::Io(io) if io.convoy.is_some())
 }
 
 /// Values that are not allowed (they block Run) and settings this page

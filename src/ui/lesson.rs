@@ -93,6 +93,13 @@ const MIX_VIEW: &str = "?w=io&tasks=8&wait_ms=50&cpu_n=20000000\
     &models=seq,async,gil,threads,procs,hybrid&workers=8&procs=2&threads=4&hybrid_gil=1\
     &repeats=3&warmup=1&mix=1";
 
+/// The convoy effect: one task answers a request every 2 ms while two
+/// compute for a few hundred ms each (in wasm), under every model that
+/// answers differently; `gil` is also run at switch intervals of 0.5 and
+/// 50 ms.
+const CONVOY_VIEW: &str = "?w=io&tasks=3&wait_ms=2&cpu_n=100000000&convoy=1&requests=20\
+    &models=seq,threads,gil,oldgil,procs,async&workers=3&repeats=3&warmup=1";
+
 #[function_component(LessonPanel)]
 pub fn lesson_panel(p: &LessonProps) -> Html {
     let lesson = p.workload.lesson();
@@ -110,6 +117,11 @@ pub fn lesson_panel(p: &LessonProps) -> Html {
                     { "My job waits part of the time: threads, processes or async? " }
                     <a id="mix-view" href={MIX_VIEW}>{ "Concurrency vs parallelism" }</a>
                     { ": seq, async, gil, threads, procs and hybrid side by side on mixed work, as the share of waiting goes from 0% to 100%." }
+                </p>
+                <p class="mix-view">
+                    { "A server thread among computing ones: " }
+                    <a id="convoy-view" href={CONVOY_VIEW}>{ "The convoy effect" }</a>
+                    { ": how long one task takes to answer each request while the others compute, under threads, the GIL at three switch intervals, the old GIL, processes and async." }
                 </p>
             }
             <details class="expect">

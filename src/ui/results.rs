@@ -1,7 +1,7 @@
 //! Environment, status and the results table.
 
 use super::charts::{
-    Deferred, MixChart, SamplesChart, SizesChart, SpeedupChart, SweepChart, Timeline,
+    ConvoyChart, Deferred, MixChart, SamplesChart, SizesChart, SpeedupChart, SweepChart, Timeline,
 };
 use crate::report::{browser_label, env_line, Env, Report};
 use crate::session::{EngineInfo, Phase, Progress};
@@ -60,6 +60,9 @@ pub fn results_view(p: &ViewProps) -> Html {
             }
             if !r.mix.is_empty() {
                 <MixChart points={r.mix.clone()} />
+            }
+            if !r.convoy.is_empty() {
+                <ConvoyChart points={r.convoy.clone()} />
             }
         </section>
         <ResultsTable report={r.clone()} />

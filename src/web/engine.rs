@@ -365,14 +365,15 @@ impl Engine {
             Err(why) => {
                 let now = now_ms();
                 let failed = (0..workload.tasks())
-                    .map(|task| TaskOutcome {
-                        task,
-                        worker: 0,
-                        start_ms: now,
-                        end_ms: now,
-                        result: Err(crate::workloads::TaskFailure::Failed(format!(
-                            "the hybrid processes could not start: {why}"
-                        ))),
+                    .map(|task| {
+                        TaskOutcome::failed(
+                            task,
+                            0,
+                            now,
+                            crate::workloads::TaskFailure::Failed(format!(
+                                "the hybrid processes could not start: {why}"
+                            )),
+                        )
                     })
                     .collect();
                 return measure(ModelId::Hybrid, workers, workload, now, now, failed);
@@ -469,6 +470,7 @@ impl Engine {
                 start_ms: start,
                 end_ms: end,
                 result: outcome,
+                responses: Vec::new(),
             }],
         );
         m.spans = spans;

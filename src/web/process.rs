@@ -8,11 +8,13 @@ use super::shared::{received_bytes, SabCounter};
 use super::{envelope, open_envelope};
 use super::{now_ms, sleep_ms, WebClock};
 use crate::models::gil::{self, GilKind};
-use crate::models::{threads, FreeEnv, OnThreads, RunControl, Span, TaskOutcome};
+use crate::models::{
+    threads, FreeEnv, OnThreads, Recording, Response, RunControl, Span, TaskOutcome,
+};
 use crate::protocol::{FromProcess, TaskReport, ToProcess};
 use crate::workloads::counter::Shared;
 use crate::workloads::transfer::Via;
-use crate::workloads::{TaskFailure, Workload};
+use crate::workloads::{TaskEnv, TaskFailure, Workload};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
@@ -37,13 +39,14 @@ pub fn main() {
                 attachment,
             )) => {
                 let start_ms = now_ms();
-                let (result, back) = run_task(task, workload, attachment);
+                let (result, back, responses) = run_task(task, workload, attachment);
                 let reply = FromProcess::TaskDone {
                     run,
                     task,
                     start_ms,
                     end_ms: now_ms(),
                     result: result.map(|v| v.to_string()),
+                    responses,
                 };
                 (reply, back)
             }
@@ -82,21 +85,32 @@ pub fn main() {
     let _ = port.post_message(&envelope(&FromProcess::Ready, &JsValue::UNDEFINED));
 }
 
-/// Runs one task with what came beside it; returns the result and what to
-/// send back (a moved buffer).
+/// Runs one task with what came beside it; returns the result, what to
+/// send back (a moved buffer) and the requests it answered.
 fn run_task(
     task: u32,
     workload: Workload,
     attachment: JsValue,
-) -> (Result<u128, TaskFailure>, JsValue) {
+) -> (Result<u128, TaskFailure>, JsValue, Vec<Response>) {
     // Cancelling a process is done from outside (terminate), so the flag a
     // free task checks is never set here.
     let never = AtomicBool::new(false);
-    let mut env = FreeEnv {
+    let mut free = FreeEnv {
         clock: &WebClock,
         cancel: &never,
         sleep: sleep_ms,
     };
+    let mut env = Recording::new(&mut free);
+    let (result, back) = run_with(task, workload, attachment, &mut env);
+    (result, back, env.responses)
+}
+
+fn run_with(
+    task: u32,
+    workload: Workload,
+    attachment: JsValue,
+    env: &mut dyn TaskEnv,
+) -> (Result<u128, TaskFailure>, JsValue) {
     match workload {
         Workload::Counter(mut c) => {
             // The counter this process was handed: without it the
@@ -104,11 +118,11 @@ fn run_task(
             if let Some(sab) = attachment.dyn_ref::<js_sys::SharedArrayBuffer>() {
                 c.shared = Shared(Arc::new(SabCounter::new(sab)));
             }
-            (c.run_task(task, &mut env), JsValue::UNDEFINED)
+            (c.run_task(task, env), JsValue::UNDEFINED)
         }
         Workload::Transfer(t) => match received_bytes(&attachment) {
             Some(bytes) => {
-                let result = t.checksum_received(&bytes, &mut env);
+                let result = t.checksum_received(&bytes, env);
                 let back = if t.via == Via::Move {
                     attachment
                 } else {
@@ -116,9 +130,9 @@ fn run_task(
                 };
                 (result, back)
             }
-            None => (t.run_task(task, &mut env), JsValue::UNDEFINED),
+            None => (t.run_task(task, env), JsValue::UNDEFINED),
         },
-        other => (other.run_task(task, &mut env), JsValue::UNDEFINED),
+        other => (other.run_task(task, env), JsValue::UNDEFINED),
     }
 }
 
@@ -240,6 +254,7 @@ fn run_batch(
                     start_ms: o.start_ms,
                     end_ms: o.end_ms,
                     result: o.result.map(|v| v.to_string()),
+                    responses: o.responses,
                 })
                 .collect(),
             spans: spans

@@ -118,6 +118,7 @@ impl Batch<'_> {
                     start_ms,
                     end_ms,
                     result,
+                    responses,
                 } if run == self.run && t == task => {
                     if let Some(o) = self.outbox.borrow_mut().as_mut() {
                         o.give_back(back);
@@ -138,6 +139,7 @@ impl Batch<'_> {
                         start_ms,
                         end_ms,
                         result,
+                        responses,
                     });
                     self.control.finished.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
@@ -149,16 +151,12 @@ impl Batch<'_> {
     }
 
     fn fail(&self, task: u32, worker: u32, why: &str) {
-        let t = now_ms();
-        self.outcomes.borrow_mut().push(TaskOutcome {
+        self.outcomes.borrow_mut().push(TaskOutcome::failed(
             task,
             worker,
-            start_ms: t,
-            end_ms: t,
-            result: Err(TaskFailure::Failed(format!(
-                "process worker {worker} died: {why}"
-            ))),
-        });
+            now_ms(),
+            TaskFailure::Failed(format!("process worker {worker} died: {why}")),
+        ));
     }
 }
 
@@ -330,15 +328,12 @@ impl Processes {
         let now = now_ms();
         for task in 0..batch.workload.tasks() {
             if !outcomes.iter().any(|o| o.task == task) {
-                outcomes.push(TaskOutcome {
+                outcomes.push(TaskOutcome::failed(
                     task,
-                    worker: 0,
-                    start_ms: now,
-                    end_ms: now,
-                    result: Err(TaskFailure::Failed(
-                        "never ran: no process worker was left".to_string(),
-                    )),
-                });
+                    0,
+                    now,
+                    TaskFailure::Failed("never ran: no process worker was left".to_string()),
+                ));
             }
         }
         self.prune();
@@ -474,17 +469,19 @@ impl Processes {
                             ))),
                             Err(other) => Err(other),
                         },
+                        responses: r.responses,
                     }));
                     spans.extend(s);
                 }
                 Err(why) => {
                     let now = now_ms();
-                    outcomes.extend(tasks.into_iter().map(|task| TaskOutcome {
-                        task,
-                        worker: i * threads,
-                        start_ms: now,
-                        end_ms: now,
-                        result: Err(TaskFailure::Failed(format!("process {i} ended: {why}"))),
+                    outcomes.extend(tasks.into_iter().map(|task| {
+                        TaskOutcome::failed(
+                            task,
+                            i * threads,
+                            now,
+                            TaskFailure::Failed(format!("process {i} ended: {why}")),
+                        )
                     }));
                 }
             }

@@ -1,8 +1,16 @@
 //! Lesson 3: I/O-bound work. Each task blocks for `wait_ms` as a download
 //! would, then does `cpu_n` steps of the countdown to handle what it got.
+//!
+//! With `convoy=1` the lesson asks how quickly an I/O-bound thread answers
+//! while CPU-bound ones compute (the convoy effect of CPython's GIL): task 0
+//! serves `requests` requests, one every `wait_ms`, each answered with a
+//! tick of work, and every other task counts `cpu_n` steps without waiting.
+//! Each answer reports its response time, from the moment the request
+//! arrived to the moment the answer was out, through
+//! [`TaskEnv::responded`].
 
 use super::cpu::count_steps;
-use super::{fmt_num, Lesson, ParamError, TaskEnv, TaskFailure};
+use super::{fmt_num, run_staged, Lesson, ParamError, Resume, TaskEnv, TaskFailure, TICK_STEPS};
 use crate::params::{DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 
@@ -59,14 +67,39 @@ const CPU_N: ParamSpec = ParamSpec {
     },
     default: DefaultValue::Int(0),
 };
-/// The keys of this lesson, in URL order.
-pub const PARAMS: &[ParamSpec] = &[TASKS, WAIT_MS, CPU_N];
+pub const CONVOY: ParamSpec = ParamSpec {
+    key: "convoy",
+    label: "Convoy",
+    help: "task 0 answers requests while the others compute",
+    kind: Kind::Flag,
+    default: DefaultValue::Off,
+};
+pub const REQUESTS: ParamSpec = ParamSpec {
+    key: "requests",
+    label: "Requests",
+    help: "convoy: requests task 0 answers, one per wait",
+    kind: Kind::Int {
+        min: 1,
+        max: 10_000,
+    },
+    default: DefaultValue::Int(40),
+};
+/// The keys of this lesson, in URL order. `convoy` and `requests` are
+/// written only when the convoy is on, so plain io links stay as they were.
+pub const PARAMS: &[ParamSpec] = &[TASKS, WAIT_MS, CPU_N, CONVOY, REQUESTS];
+
+/// Steps of the countdown in one answer: one tick, so that under a GIL an
+/// answer needs the lock as any Python code would.
+pub const ANSWER_STEPS: u64 = TICK_STEPS;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Io {
     pub tasks: u32,
     pub wait_ms: f64,
     pub cpu_n: u64,
+    /// `convoy=1`: the requests task 0 answers; `None` for the plain lesson.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convoy: Option<u32>,
 }
 
 impl Default for Io {
@@ -77,37 +110,100 @@ impl Default for Io {
 
 impl Io {
     pub fn from_pairs(pairs: &[(String, String)], errors: &mut Vec<ParamError>) -> Self {
-        Io {
+        let mut io = Io {
             tasks: TASKS.int(pairs, errors) as u32,
             wait_ms: WAIT_MS.float(pairs, errors),
             cpu_n: CPU_N.int(pairs, errors),
+            convoy: None,
+        };
+        let requests = REQUESTS.int(pairs, errors) as u32;
+        if CONVOY.flag(pairs, errors) {
+            if io.tasks < 2 || io.cpu_n == 0 {
+                errors.push(ParamError::new(
+                    CONVOY.key,
+                    "1",
+                    "the convoy needs something to compete with: tasks ≥ 2 (task 0 answers, \
+                     the others compute) and cpu_n > 0",
+                ));
+            } else {
+                io.convoy = Some(requests);
+            }
         }
+        io
     }
 
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut out = vec![
             (TASKS.key, self.tasks.to_string()),
             (WAIT_MS.key, fmt_num(self.wait_ms)),
             (CPU_N.key, self.cpu_n.to_string()),
-        ]
+        ];
+        if let Some(requests) = self.convoy {
+            out.push((CONVOY.key, "1".to_string()));
+            out.push((REQUESTS.key, requests.to_string()));
+        }
+        out
     }
 
     /// Each task reports its finished wait as one unit plus its CPU steps,
-    /// so a task that skipped either part shows in the value.
+    /// so a task that skipped either part shows in the value. Under the
+    /// convoy, each answer counts one unit plus its steps, and the
+    /// computing tasks their steps.
     pub fn expected(&self) -> u128 {
-        u128::from(self.tasks) * (u128::from(self.cpu_n) + 1)
+        match self.convoy {
+            None => u128::from(self.tasks) * (u128::from(self.cpu_n) + 1),
+            Some(requests) => {
+                u128::from(requests) * (u128::from(ANSWER_STEPS) + 1)
+                    + u128::from(self.tasks - 1) * u128::from(self.cpu_n)
+            }
+        }
     }
 
     pub fn run_task(&self, task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
-        env.block(self.wait_ms)?;
-        self.after_wait(task, env)
+        run_staged(env, |stage, arrived_ms, env| {
+            self.resume(task, stage, arrived_ms, env)
+        })
     }
 
-    /// What a task does once its download is in: an event loop resumes the
-    /// coroutine here when the wait's timer fires.
-    pub fn after_wait(&self, _task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
-        let steps = count_steps(self.cpu_n, env)?;
-        Ok(u128::from(steps) + 1)
+    /// Stage `stage` of `task`: stage 0 starts it, stage k > 0 goes on once
+    /// its k-th wait was over, at `arrived_ms`. An event loop runs the
+    /// stages as a coroutine's steps between awaits.
+    pub fn resume(
+        &self,
+        task: u32,
+        stage: u32,
+        arrived_ms: f64,
+        env: &mut dyn TaskEnv,
+    ) -> Result<Resume, TaskFailure> {
+        let Some(requests) = self.convoy else {
+            if stage == 0 {
+                return Ok(Resume::Await {
+                    ms: self.wait_ms,
+                    value: 0,
+                });
+            }
+            let steps = count_steps(self.cpu_n, env)?;
+            return Ok(Resume::Done(u128::from(steps) + 1));
+        };
+        if task > 0 {
+            return Ok(Resume::Done(u128::from(count_steps(self.cpu_n, env)?)));
+        }
+        if stage == 0 {
+            return Ok(Resume::Await {
+                ms: self.wait_ms,
+                value: 0,
+            });
+        }
+        let value = u128::from(count_steps(ANSWER_STEPS, env)?) + 1;
+        env.responded(arrived_ms, env.now_ms());
+        Ok(if stage < requests {
+            Resume::Await {
+                ms: self.wait_ms,
+                value,
+            }
+        } else {
+            Resume::Done(value)
+        })
     }
 }
 
@@ -124,6 +220,7 @@ mod tests {
                 tasks: 3,
                 wait_ms: 12.5,
                 cpu_n,
+                convoy: None,
             };
             let mut env = Recorder::default();
             assert_eq!(io.run_task(0, &mut env), Ok(u128::from(cpu_n) + 1));
@@ -138,6 +235,76 @@ mod tests {
         let w = Workload::Io(Io::default());
         assert_eq!(w.expected(), 8);
         assert!(!judged(&w, 7, &[]), "a task that never came back is wrong");
+    }
+
+    #[test]
+    fn the_convoy_answers_requests_while_the_others_compute() {
+        let mut errors = Vec::new();
+        let q = [
+            ("tasks", "3"),
+            ("wait_ms", "2"),
+            ("cpu_n", "50000"),
+            ("convoy", "1"),
+            ("requests", "4"),
+        ];
+        let io = Io::from_pairs(&pairs(&q), &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(io.convoy, Some(4));
+        assert_eq!(
+            io.to_pairs()
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("&"),
+            "tasks=3&wait_ms=2&cpu_n=50000&convoy=1&requests=4"
+        );
+
+        // Task 0 waits before each request and answers it with one tick;
+        // each answer's response time runs from the wait's end.
+        let mut env = Recorder::default();
+        assert_eq!(
+            io.run_task(0, &mut env),
+            Ok(4 * (u128::from(ANSWER_STEPS) + 1))
+        );
+        assert_eq!(env.blocked_ms, vec![2.0; 4]);
+        assert_eq!(env.ticks, 4);
+        assert_eq!(env.responses.len(), 4);
+        for (i, (arrived, done)) in env.responses.iter().enumerate() {
+            let i = i as f64;
+            assert!((arrived - (2.0 * (i + 1.0) + 0.001 * i)).abs() < 1e-9);
+            assert!((done - arrived - 0.001).abs() < 1e-9, "one tick");
+        }
+        // The others compute without waiting.
+        let mut env = Recorder::default();
+        assert_eq!(io.run_task(2, &mut env), Ok(50_000));
+        assert!(env.blocked_ms.is_empty() && env.responses.is_empty());
+
+        let w = Workload::Io(io);
+        let (value, failures) = run_all(&w);
+        assert_eq!(value, w.expected());
+        assert_eq!(
+            w.expected(),
+            4 * (u128::from(ANSWER_STEPS) + 1) + 2 * 50_000
+        );
+        assert!(judged(&w, value, &failures));
+    }
+
+    #[test]
+    fn a_convoy_without_competition_is_refused_by_name() {
+        for q in [
+            [("tasks", "1"), ("cpu_n", "1000"), ("convoy", "1")],
+            [("tasks", "4"), ("cpu_n", "0"), ("convoy", "1")],
+        ] {
+            let mut errors = Vec::new();
+            let io = Io::from_pairs(&pairs(&q), &mut errors);
+            assert_eq!(io.convoy, None);
+            assert_eq!(errors.len(), 1);
+            assert_eq!(errors[0].key, "convoy");
+            assert!(errors[0].limit.contains("tasks ≥ 2") && errors[0].limit.contains("cpu_n > 0"));
+        }
+        let mut errors = Vec::new();
+        Io::from_pairs(&pairs(&[("convoy", "1"), ("requests", "0")]), &mut errors);
+        assert!(errors.iter().any(|e| e.key == "requests"));
     }
 
     #[test]
@@ -173,7 +340,8 @@ mod tests {
             Io {
                 tasks: 256,
                 wait_ms: 0.25,
-                cpu_n: 1_000_000_000
+                cpu_n: 1_000_000_000,
+                convoy: None,
             }
         );
         assert_eq!(

@@ -61,6 +61,43 @@ pub trait TaskEnv {
             "this worker cannot start workers of its own".to_string(),
         ))
     }
+    /// A request that arrived at `arrived_ms` was answered at `done_ms`
+    /// (the `io` lesson's convoy). Environments that do not keep response
+    /// times let it go.
+    fn responded(&mut self, _arrived_ms: f64, _done_ms: f64) {}
+}
+
+/// Where a task stands after one stage: it awaits `ms` of I/O, having
+/// produced `value` so far, or it is done with the rest of its value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resume {
+    Await { ms: f64, value: u128 },
+    Done(u128),
+}
+
+/// Runs a task's stages one after another on its own worker, blocking
+/// through each await: what a thread or a process does with a task an event
+/// loop would run as a coroutine. A request arrives when its wait is over,
+/// however late the worker wakes or gets the GIL back after it.
+pub fn run_staged(
+    env: &mut dyn TaskEnv,
+    mut stage_fn: impl FnMut(u32, f64, &mut dyn TaskEnv) -> Result<Resume, TaskFailure>,
+) -> Result<u128, TaskFailure> {
+    let mut value = 0;
+    let mut arrived_ms = env.now_ms();
+    let mut stage = 0;
+    loop {
+        match stage_fn(stage, arrived_ms, env)? {
+            Resume::Done(v) => return Ok(value + v),
+            Resume::Await { ms, value: v } => {
+                value += v;
+                let asked_ms = env.now_ms();
+                env.block(ms)?;
+                arrived_ms = asked_ms + ms;
+                stage += 1;
+            }
+        }
+    }
 }
 
 /// A lesson in the playground's words: what the experiment asks, what each
@@ -184,21 +221,19 @@ impl Workload {
         }
     }
 
-    /// What a task awaits first when it runs as a coroutine, in ms: the
-    /// `io` lesson's download. No other lesson's task does I/O, so under an
-    /// event loop it never yields.
-    pub fn awaits_ms(&self) -> f64 {
+    /// Stage `stage` of `task` as a coroutine runs it (see
+    /// [`io::Io::resume`]). Only the `io` lesson's tasks await; every other
+    /// lesson's task is one stage that runs start to end.
+    pub fn resume(
+        &self,
+        task: u32,
+        stage: u32,
+        arrived_ms: f64,
+        env: &mut dyn TaskEnv,
+    ) -> Result<Resume, TaskFailure> {
         match self {
-            Workload::Io(i) => i.wait_ms,
-            _ => 0.0,
-        }
-    }
-
-    /// The rest of a task once its await (see [`Workload::awaits_ms`]) is over.
-    pub fn run_after_await(&self, task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
-        match self {
-            Workload::Io(i) => i.after_wait(task, env),
-            other => other.run_task(task, env),
+            Workload::Io(i) => i.resume(task, stage, arrived_ms, env),
+            other => other.run_task(task, env).map(Resume::Done),
         }
     }
 
@@ -265,7 +300,13 @@ mod tests {
         for id in WORKLOAD_IDS {
             let w = Workload::default_for(id).unwrap();
             let written: Vec<&str> = w.to_pairs().iter().map(|(k, _)| *k).collect();
-            let specs: Vec<&str> = w.params().iter().map(|s| s.key).collect();
+            // The convoy's keys are written only when it is on.
+            let specs: Vec<&str> = w
+                .params()
+                .iter()
+                .map(|s| s.key)
+                .filter(|k| !matches!(*k, "convoy" | "requests"))
+                .collect();
             assert_eq!(written, specs, "{id}");
             for (spec, (_, value)) in w.params().iter().zip(w.to_pairs()) {
                 if let Some(default) = spec.default_text() {

@@ -10,11 +10,15 @@ pub struct Recorder {
     pub spawned: u32,
     /// Fail the tick with this index (0-based), as a cancelled run would.
     pub cancel_at_tick: Option<u64>,
+    /// Time moves by what the task blocks and a microsecond per tick.
+    pub clock_ms: f64,
+    pub responses: Vec<(f64, f64)>,
 }
 
 impl TaskEnv for Recorder {
     fn tick(&mut self) -> Result<(), TaskFailure> {
         self.ticks += 1;
+        self.clock_ms += 0.001;
         match self.cancel_at_tick {
             Some(t) if self.ticks > t => Err(TaskFailure::Cancelled),
             _ => Ok(()),
@@ -22,10 +26,14 @@ impl TaskEnv for Recorder {
     }
     fn block(&mut self, ms: f64) -> Result<(), TaskFailure> {
         self.blocked_ms.push(ms);
+        self.clock_ms += ms;
         Ok(())
     }
     fn now_ms(&self) -> f64 {
-        0.0
+        self.clock_ms
+    }
+    fn responded(&mut self, arrived_ms: f64, done_ms: f64) {
+        self.responses.push((arrived_ms, done_ms));
     }
     fn spawn_join(&mut self) -> Result<(), TaskFailure> {
         self.spawned += 1;

@@ -7,6 +7,8 @@ export const CASES = [
   ['w=cpu&tasks=4&n=300000', (r) => assert.equal(r.value, '1200000')],
   ['w=squares&n=100000&tasks=3', (r) => assert.equal(r.value, String((100000n * 100001n * 200001n) / 6n))],
   ['w=io&tasks=4&wait_ms=10&cpu_n=20000', (r) => assert.ok(r.spans.length >= 4)],
+  // The convoy: task 0 answers 5 requests (one tick each) while 2 compute.
+  ['w=io&tasks=3&wait_ms=1&cpu_n=2000000&convoy=1&requests=5', (r) => assert.equal(r.value, String(5 * 20001 + 2 * 2000000))],
   ['w=spawn&count=3', (r) => {
     assert.equal(r.value, '3');
     assert.ok(r.figures.per_step_us > 0, `${r.model} reports µs per start`);

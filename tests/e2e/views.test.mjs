@@ -179,6 +179,37 @@ test('concurrency vs parallelism: the I/O share sweep draws every model at every
   await screenshot(page, 'mix-1280.png');
 });
 
+test('the convoy: response times per model and switch interval, drawn from #report-json', async () => {
+  await page.goto(`${server.url}/?w=io`);
+  const href = await page.locator('#convoy-view').getAttribute('href');
+  assert.match(href, /convoy=1/);
+  assert.match(href, /models=seq,threads,gil,oldgil,procs,async/);
+  const report = await run('w=io&tasks=3&wait_ms=1&cpu_n=30000000&convoy=1&requests=10&models=seq,threads,gil,procs,async&workers=3&repeats=1&warmup=0&switch_ms=5');
+  assert.ok(report.results.every((r) => r.correct), 'every model answered and computed in full');
+  const key = (p) => `${p.model}@${p.uses_switch ? p.switch_ms : '-'}`;
+  assert.deepEqual(
+    report.convoy.map(key).sort(),
+    ['async@-', 'gil@0.5', 'gil@5', 'gil@50', 'procs@-', 'seq@-', 'threads@-'],
+  );
+  // seq runs the answering task before the others: nothing to compete with.
+  assert.equal(report.convoy.find((p) => p.model === 'seq').answers, 0);
+  for (const p of report.convoy.filter((q) => q.answers > 0)) {
+    assert.ok(p.p50_ms > 0 && p.p99_ms >= p.p50_ms && p.max_ms >= p.p99_ms, JSON.stringify(p));
+    const dot = page.locator(`#convoy-chart circle.convoy-point[data-model="${p.model}"][data-switch-ms="${p.switch_ms}"]`);
+    assert.ok(Math.abs(Number(await dot.getAttribute('data-p50-ms')) - p.p50_ms) < 1e-3, key(p));
+  }
+  // The GIL's lower bound, whatever the load: a thread that gave the GIL
+  // up to wait asks for it back and gets it one switch interval later.
+  for (const p of report.convoy.filter((q) => q.model === 'gil' && q.answers > 0)) {
+    assert.ok(p.p50_ms >= 0.9 * p.switch_ms, `gil at ${p.switch_ms} ms: p50 ${p.p50_ms} ms`);
+  }
+  assert.ok(report.convoy.some((p) => p.model === 'gil' && p.answers > 0));
+  const words = await page.locator('#convoy-words').textContent();
+  assert.match(words, /gil at a 5 ms switch interval: p50 [\d.]+ ms/);
+  await page.locator('#convoy-chart').scrollIntoViewIfNeeded();
+  await screenshot(page, 'convoy-1280.png');
+});
+
 test('the transfer size series covers 1 KiB to 64 MiB for every via', async () => {
   const report = await run('w=transfer&tasks=2&models=threads,procs&workers=2&repeats=1&warmup=0&sizes=1', 300_000);
   assert.equal(report.sizes.length, 2 * 3 * 5);

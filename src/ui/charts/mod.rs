@@ -3,6 +3,7 @@
 //! the transfer size series. Each has a title, labelled axes with units, and
 //! a table with the same numbers.
 
+mod convoy;
 mod deferred;
 mod mix;
 mod samples;
@@ -11,6 +12,7 @@ mod speedup;
 mod sweep;
 mod timeline;
 
+pub use convoy::ConvoyChart;
 pub use deferred::Deferred;
 pub use mix::MixChart;
 pub use samples::SamplesChart;
