@@ -208,6 +208,11 @@ test('the convoy: response times per model and switch interval, drawn from #repo
   assert.match(words, /gil at a 5 ms switch interval: p50 [\d.]+ ms/);
   await page.locator('#convoy-chart').scrollIntoViewIfNeeded();
   await screenshot(page, 'convoy-1280.png');
+  // The link carries the points: the shared view draws the same chart.
+  await page.goto(report.share_url);
+  assert.equal(await waitForState(page, ['shared', 'error', 'done']), 'shared');
+  assert.deepEqual((await reportJson(page)).convoy, report.convoy);
+  assert.equal(await page.locator('#convoy-chart circle.convoy-point').count(), report.convoy.filter((p) => p.answers > 0).length);
 });
 
 test('the transfer size series covers 1 KiB to 64 MiB for every via', async () => {
