@@ -101,6 +101,21 @@ pub const RUN: ParamSpec = ParamSpec {
     kind: Kind::Flag,
     default: DefaultValue::Off,
 };
+pub const EMBED: ParamSpec = ParamSpec {
+    key: "embed",
+    label: "Embed",
+    help:
+        "one lesson compactly, for an iframe: its question, Run, the speedup chart and the verdicts",
+    kind: Kind::Flag,
+    default: DefaultValue::Off,
+};
+pub const PRESENT: ParamSpec = ParamSpec {
+    key: "present",
+    label: "Present",
+    help: "large type for a projector: the chart and the verdicts large, the controls minimal",
+    kind: Kind::Flag,
+    default: DefaultValue::Off,
+};
 pub const SWEEP: ParamSpec = ParamSpec {
     key: "sweep",
     label: "Scaling sweep",
@@ -127,7 +142,7 @@ pub const MIX: ParamSpec = ParamSpec {
 /// The keys of a run, whatever its workload, in the order of the docs.
 pub const RUN_PARAMS: &[ParamSpec] = &[
     W, MODELS, WORKERS, PROCS, THREADS, HYBRID_GIL, REPEATS, WARMUP, SWITCH_MS, RUN, SWEEP, SIZES,
-    MIX,
+    MIX, EMBED, PRESENT,
 ];
 
 /// The spec of a run key or of a key of any workload.
@@ -158,6 +173,10 @@ pub struct RunConfig {
     pub sizes: bool,
     /// `io` only: repeat with each task waiting 0, 25, 50, 75, 100% of its work.
     pub mix: bool,
+    /// How the page shows itself (an iframe's compact view, a projector's
+    /// large one); like `run`, not part of a run's link.
+    pub embed: bool,
+    pub present: bool,
 }
 
 impl RunConfig {
@@ -221,6 +240,8 @@ impl RunConfig {
             sweep: SWEEP.flag(pairs, &mut errors),
             sizes: SIZES.flag(pairs, &mut errors),
             mix: MIX.flag(pairs, &mut errors),
+            embed: EMBED.flag(pairs, &mut errors),
+            present: PRESENT.flag(pairs, &mut errors),
         };
         match &cfg.workload {
             Workload::Io(io) if cfg.mix && io.cpu_n == 0 => {
@@ -278,7 +299,9 @@ impl RunConfig {
     }
 
     /// The URL keys of this configuration, in a stable order. `run` is left
-    /// out: a shared link should not start work unless its author says so.
+    /// out: a shared link should not start work unless its author says so;
+    /// and so are `embed` and `present`, which say how one page shows
+    /// itself, not what was run.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![(W.key, self.workload.id().to_string())];
         out.extend(self.workload.to_pairs());

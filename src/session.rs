@@ -559,6 +559,29 @@ impl Session {
         to_query(&pairs)
     }
 
+    /// The full playground with the settings on show: what an embedded or
+    /// presented page links to.
+    pub fn full_link(&self) -> String {
+        format!("{}?{}", self.page, to_query(&self.config.to_pairs()))
+    }
+
+    /// An `<iframe>` that shows the current settings embedded. `allow`
+    /// lets an isolated course page pass its isolation on; elsewhere the
+    /// embed runs in the reduced, process-only mode.
+    pub fn embed_code(&self) -> String {
+        let src = format!("{}&embed=1", self.full_link());
+        let title = format!(
+            "Threads vs Processes: {}",
+            self.config.workload.lesson().title
+        );
+        format!(
+            "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"760\" \
+             style=\"border:0\" loading=\"lazy\" allow=\"cross-origin-isolated; clipboard-write\"></iframe>",
+            html_attr(&src),
+            html_attr(&title)
+        )
+    }
+
     /// The link of the run's settings, before its results are added.
     fn run_url(&self) -> String {
         let cfg = self.run_config.as_ref().unwrap_or(&self.config);
@@ -645,6 +668,13 @@ pub fn decode_entry(history: &[Entry], id: &str) -> Option<Foreign> {
     })
 }
 
+/// `text` inside a double-quoted HTML attribute.
+fn html_attr(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+}
+
 /// The value a form field shows: what was entered, else the default.
 pub fn field_value(raw: &[(String, String)], config: &RunConfig, key: &str) -> String {
     if let Some(v) = crate::workloads::lookup(raw, key) {
@@ -718,6 +748,29 @@ mod tests {
             fragment: String::new(),
             href: String::new(),
         })
+    }
+
+    #[test]
+    fn an_embed_links_to_the_full_playground_and_gives_its_own_code() {
+        let mut s = session("w=io&tasks=3&embed=1&present=1&run=1");
+        assert!(s.config.embed && s.config.present);
+        assert!(s.url_query().contains("embed=1"), "a reload stays embedded");
+        run(&mut s);
+        let full = s.full_link();
+        assert!(
+            full.starts_with("http://127.0.0.1:8080/?w=io&tasks=3&"),
+            "{full}"
+        );
+        assert!(!full.contains("embed") && !full.contains("present") && !full.contains("run="));
+        let code = s.embed_code();
+        assert!(
+            code.starts_with("<iframe src=\"http://127.0.0.1:8080/?w=io&amp;tasks=3&amp;"),
+            "{code}"
+        );
+        assert!(code.contains("&amp;embed=1\""), "{code}");
+        assert!(code.contains("title=\"Threads vs Processes: I/O-bound work\""));
+        assert!(code.contains("allow=\"cross-origin-isolated"));
+        assert!(code.ends_with("></iframe>"));
     }
 
     fn run(s: &mut Session) {

@@ -20,7 +20,11 @@ function sharedMemory() {
 }
 
 function explain(detail) {
-  document.getElementById('no-isolation').hidden = false;
+  const section = document.getElementById('no-isolation');
+  section.hidden = false;
+  // An embed keeps to one line on it: the frame has little room, and the
+  // full page (one click away) explains the rest.
+  if (new URLSearchParams(location.search).get('embed') === '1') section.classList.add('compact');
   if (detail) document.getElementById('no-isolation-detail').textContent = detail;
 }
 

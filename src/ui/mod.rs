@@ -4,6 +4,7 @@
 //! (`hooks`).
 
 mod charts;
+mod embed;
 mod form;
 mod hooks;
 mod lesson;
@@ -44,11 +45,23 @@ pub fn app() -> Html {
     }
     let s = &*session;
     let running = s.phase == Phase::Running;
+    if s.config.embed {
+        // The lesson's own results only: an embed shows nothing else.
+        let report = s.report.clone().filter(|_| {
+            s.run_config.as_ref().map(|c| c.workload.id()) == Some(s.config.workload.id())
+        });
+        return html! {
+            <embed::EmbedView workload={s.config.workload.clone()} errors={s.errors.clone()}
+                phase={s.phase} progress={s.progress()} failure={s.failure.clone()} notice={s.notice.clone()}
+                {report} full_link={s.full_link()} {dispatch} />
+        };
+    }
     html! {
-        <>
+        <div class={classes!("page", s.config.present.then_some("present"))}>
         <header class="top">
             <h1>{ "Threads vs Processes" }</h1>
             <p class="tagline">{ "The same work under free threads, GIL threads and processes — measured live on your own cores." }</p>
+            <PresentToggle on={s.config.present} dispatch={dispatch.clone()} />
         </header>
         <lesson::LessonNav current={s.config.workload.id()} dispatch={dispatch.clone()} disabled={running} />
         <main>
@@ -64,7 +77,7 @@ pub fn app() -> Html {
             <Shown phase={s.phase} foreign={s.foreign.clone()} report={s.report.clone()}
                 run_config={s.run_config.clone()} lesson={s.config.workload.id()}
                 can_run={s.errors.is_empty()} dispatch={dispatch.clone()} />
-            <share::SharePanel share={s.share.clone()} report={s.report.clone()} dispatch={dispatch.clone()} />
+            <share::SharePanel share={s.share.clone()} report={s.report.clone()} embed_code={s.embed_code()} dispatch={dispatch.clone()} />
             <share::SavedRuns history={s.history.clone()} compare={s.compare.clone()}
                 error={s.history_error.clone()} {running} {dispatch} />
         </main>
@@ -72,7 +85,28 @@ pub fn app() -> Html {
             <p>{ "Workers that share nothing stand in for processes (own wasm instance, own memory, messages by postMessage); \
                   rayon threads over one shared wasm memory stand in for threads." }</p>
         </footer>
-        </>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ToggleProps {
+    on: bool,
+    dispatch: UseReducerDispatcher<Session>,
+}
+
+/// Into and out of the projector's view (`present=1`), which keeps the
+/// lesson, Run, the verdicts and the charts, in large type.
+#[function_component(PresentToggle)]
+fn present_toggle(p: &ToggleProps) -> Html {
+    let on = p.on;
+    let onclick = p.dispatch.to_callback().reform(move |_: MouseEvent| {
+        crate::session::Action::Set("present".into(), if on { "0" } else { "1" }.into())
+    });
+    html! {
+        <button id="present-toggle" type="button" class="secondary" aria-pressed={on.to_string()} {onclick}>
+            { if on { "Leave the presentation view" } else { "Presentation view" } }
+        </button>
     }
 }
 

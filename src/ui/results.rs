@@ -16,19 +16,43 @@ pub struct ViewProps {
     pub workload: Workload,
 }
 
+/// The speedup chart's ideal line: a task per worker, and on CPU work no
+/// more than a worker per core; none where a speedup is not the point.
+pub fn ideal_speedup(workload: &Workload, r: &Report) -> f64 {
+    let cores = r.env.cores.max(1);
+    let workers = r.results.iter().map(|x| x.workers).max().unwrap_or(1);
+    let tasks = workload.tasks();
+    f64::from(match workload {
+        Workload::Io(_) => tasks.min(workers),
+        Workload::Spawn(_) | Workload::Counter(_) | Workload::Transfer(_) => 0,
+        _ => tasks.min(workers).min(cores),
+    })
+}
+
+/// One sentence per model: what its figure means for the lesson.
+#[function_component(Verdicts)]
+pub fn verdicts(p: &ViewProps) -> Html {
+    let r = &p.report;
+    let cores = r.env.cores.max(1);
+    html! {
+        <ul id="verdicts">
+            { for r.results.iter().map(|x| html! {
+                <li data-model={x.model.id()} class={classes!((!x.correct).then_some("bad"))}>
+                    <b>{ x.model.name() }</b>{ " " }<code>{ x.model.id() }</code>{ ": " }
+                    { super::lesson::rich(&verdict(&p.workload, cores, &r.results, x)) }
+                </li>
+            }) }
+        </ul>
+    }
+}
+
 /// A finished run in context: what each model's figure means, then the
 /// charts and the table.
 #[function_component(ResultsView)]
 pub fn results_view(p: &ViewProps) -> Html {
     let r = &p.report;
     let cores = r.env.cores.max(1);
-    let workers = r.results.iter().map(|x| x.workers).max().unwrap_or(1);
-    let tasks = p.workload.tasks();
-    let ideal = match p.workload {
-        Workload::Io(_) => tasks.min(workers),
-        Workload::Spawn(_) | Workload::Counter(_) | Workload::Transfer(_) => 0,
-        _ => tasks.min(workers).min(cores),
-    } as f64;
+    let ideal = ideal_speedup(&p.workload, r);
     let timelines: Vec<_> = r
         .results
         .iter()
@@ -40,14 +64,7 @@ pub fn results_view(p: &ViewProps) -> Html {
         <section class="verdicts" aria-labelledby="results-title">
             <h2 id="results-title">{ "What the run shows" }</h2>
             <p class="env-line" id="result-env">{ env_line(&r.env) }</p>
-            <ul id="verdicts">
-                { for r.results.iter().map(|x| html! {
-                    <li data-model={x.model.id()} class={classes!((!x.correct).then_some("bad"))}>
-                        <b>{ x.model.name() }</b>{ " " }<code>{ x.model.id() }</code>{ ": " }
-                        { super::lesson::rich(&verdict(&p.workload, cores, &r.results, x)) }
-                    </li>
-                }) }
-            </ul>
+            <Verdicts report={r.clone()} workload={p.workload.clone()} />
         </section>
         <section class="charts" aria-label="Charts">
             <SpeedupChart report={r.clone()} ideal={ideal} />

@@ -12,26 +12,31 @@ use yew::prelude::*;
 pub struct ShareProps {
     pub share: Option<ShareInfo>,
     pub report: Option<Rc<Report>>,
+    /// The `<iframe>` that embeds these settings.
+    pub embed_code: String,
     pub dispatch: UseReducerDispatcher<Session>,
 }
 
-/// The link of a finished run, Copy link, Export JSON and CSV.
+/// Copies `text` to the clipboard and says whether it worked.
+fn copier(dispatch: &UseReducerDispatcher<Session>, text: String) -> Callback<MouseEvent> {
+    let dispatcher = dispatch.clone();
+    Callback::from(move |_: MouseEvent| {
+        let text = text.clone();
+        let dispatcher = dispatcher.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            dispatcher.dispatch(Action::Copied(storage::copy(&text).await));
+        });
+    })
+}
+
+/// The link of a finished run, Copy link, Copy embed code, Export JSON and CSV.
 #[function_component(SharePanel)]
 pub fn share_panel(p: &ShareProps) -> Html {
     let (Some(share), Some(report)) = (&p.share, &p.report) else {
         return html! {};
     };
-    let copy = {
-        let link = share.link.clone();
-        let dispatcher = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            let link = link.clone();
-            let dispatcher = dispatcher.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                dispatcher.dispatch(Action::Copied(storage::copy(&link).await));
-            });
-        })
-    };
+    let copy = copier(&p.dispatch, share.link.clone());
+    let copy_embed = copier(&p.dispatch, p.embed_code.clone());
     let stem = format!(
         "threads-vs-processes-{}-{}",
         report
@@ -66,6 +71,8 @@ pub fn share_panel(p: &ShareProps) -> Html {
             <div class="share-row">
                 <input id="share-link" type="text" readonly=true value={share.link.clone()} aria-label="Link to these results" />
                 <button id="copy-link" type="button" onclick={copy}>{ "Copy link" }</button>
+                <button id="copy-embed" type="button" class="secondary" onclick={copy_embed}
+                    title="An iframe of this lesson for slides or a course page">{ "Copy embed code" }</button>
             </div>
             <p class="share-note" id="share-length">
                 { format!("{chars} characters: the settings in the query, the results in the part after #, which never reaches a server.") }

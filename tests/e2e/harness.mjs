@@ -23,8 +23,12 @@ const TYPES = {
   '.svg': 'image/svg+xml',
 };
 
-/** Serves `dir` on 127.0.0.1 at a free port; `isolated` adds COOP/COEP. */
-export async function serve({ dir = distDir, isolated = true } = {}) {
+/**
+ * Serves `dir` on 127.0.0.1 at a free port; `isolated` adds COOP/COEP.
+ * `pages` adds HTML documents by path (an embedding course page, say), on
+ * the same origin and with the same headers as the playground.
+ */
+export async function serve({ dir = distDir, isolated = true, pages = {} } = {}) {
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html is missing: build the page first (trunk build --release)`);
   }
@@ -36,7 +40,11 @@ export async function serve({ dir = distDir, isolated = true } = {}) {
       return;
     }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    fs.readFile(file, (err, body) => {
+    const extra = pages[url.pathname];
+    const read = extra === undefined
+      ? (cb) => fs.readFile(file, cb)
+      : (cb) => { file = 'page.html'; cb(null, Buffer.from(extra)); };
+    read((err, body) => {
       if (err) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
         return;
