@@ -14,6 +14,7 @@ pub mod report;
 pub mod session;
 pub mod share;
 pub mod stats;
+pub mod summary;
 pub mod trace;
 pub mod verdict;
 pub mod workloads;

@@ -542,6 +542,50 @@ impl Session {
         })
     }
 
+    /// What the page's live region says. It follows the phase and the step
+    /// of a run, never the task count the status line polls four times a
+    /// second, so a screen reader hears when a run starts, each step of a
+    /// long one, and the results, not a stream of counts. A failure is left
+    /// to the status line, which is an alert of its own.
+    pub fn announcement(&self) -> String {
+        match self.phase {
+            Phase::Running if self.cancel_at.is_some() => "Cancelling the run…".to_string(),
+            Phase::Running => {
+                let cfg = self.run_config.as_ref().unwrap_or(&self.config);
+                let n = cfg.models.len();
+                let mut out = format!(
+                    "Running lesson “{}”: {n} model{}",
+                    cfg.workload.lesson().title,
+                    if n == 1 { "" } else { "s" }
+                );
+                if let (Some(s), true) = (self.steps.get(self.step), self.steps.len() > 1) {
+                    out.push_str(&format!(
+                        ", step {} of {}: {}",
+                        self.step + 1,
+                        self.steps.len(),
+                        s.label()
+                    ));
+                }
+                out.push('…');
+                out
+            }
+            Phase::Done => match &self.report {
+                Some(r) => format!("Run finished. {}", crate::summary::results(&r.results)),
+                None => "Run finished.".to_string(),
+            },
+            Phase::Shared => match &self.foreign {
+                Some(f) => format!(
+                    "Showing results from a link, measured on {}, not here. {}",
+                    f.label,
+                    crate::summary::results(&f.report.results)
+                ),
+                None => String::new(),
+            },
+            Phase::Error => String::new(),
+            Phase::Idle => self.notice.clone().unwrap_or_default(),
+        }
+    }
+
     /// The value a form field shows: what was entered, else the default.
     pub fn field(&self, key: &str) -> String {
         field_value(&self.raw, &self.config, key)
@@ -833,6 +877,56 @@ mod tests {
             s.outbox.pending.last(),
             Some((_, Command::SaveHistory(h))) if h.len() == 1
         ));
+    }
+
+    #[test]
+    fn the_live_region_follows_phases_and_steps_not_task_counts() {
+        let mut s = session("w=cpu&models=seq,threads&sweep=1&repeats=1&warmup=0");
+        assert_eq!(s.announcement(), "");
+        run(&mut s);
+        let first = s.announcement();
+        assert!(first.starts_with("Running lesson “"), "{first}");
+        assert!(first.contains(": 2 models, step 1 of "), "{first}");
+        assert!(first.ends_with(": main run…"), "{first}");
+        s.apply(Action::Polled(1));
+        assert_eq!(s.announcement(), first, "a task count is not news");
+        let last = sent(&s).pop().unwrap();
+        s.apply(Action::Engine(done(&last)));
+        assert!(
+            s.announcement().contains("step 2 of "),
+            "{}",
+            s.announcement()
+        );
+        while s.phase == Phase::Running {
+            let last = sent(&s).pop().unwrap();
+            s.apply(Action::Engine(done(&last)));
+        }
+        assert_eq!(
+            s.announcement(),
+            "Run finished. Speedup: threads 1.00× over seq. Every result is correct."
+        );
+        let link = s.share.as_ref().unwrap().link.clone();
+        let fragment = link.split_once('#').unwrap().1.to_string();
+        let mut t = Session::new(Init {
+            raw: parse_query("w=cpu&models=seq,threads"),
+            env: env(),
+            caps: Capabilities {
+                shared_memory: true,
+            },
+            history: Ok(Vec::new()),
+            fragment,
+            href: link.clone(),
+        });
+        assert_eq!(t.phase, Phase::Shared);
+        assert!(t
+            .announcement()
+            .starts_with("Showing results from a link, measured on "));
+        assert!(t
+            .announcement()
+            .ends_with("Speedup: threads 1.00× over seq. Every result is correct."));
+        run(&mut t);
+        t.apply(Action::Cancel { at_ms: 1.0 });
+        assert_eq!(t.announcement(), "Cancelling the run…");
     }
 
     #[test]

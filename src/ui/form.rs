@@ -139,12 +139,15 @@ pub fn config_form(p: &FormProps) -> Html {
             }
             { problems(&p.errors, &p.limits) }
             <div class="actions">
-                <button id="run" type="submit" disabled={p.running || !p.errors.is_empty()}>
+                // During a run Run stays focusable (aria-disabled, and the
+                // session ignores it): a disabled button would drop the
+                // keyboard's focus to the top of the page.
+                <button id="run" type="submit" disabled={!p.errors.is_empty()}
+                    aria-disabled={p.running.then_some("true")}>
                     { if p.running { "Running…" } else { "Run" } }
                 </button>
                 if p.running {
-                    <button id="cancel" type="button" class="secondary"
-                        onclick={p.dispatch.to_callback().reform(|_: MouseEvent| cancel_action())}>{ "Cancel" }</button>
+                    <button id="cancel" type="button" class="secondary" onclick={on_cancel(&p.dispatch)}>{ "Cancel" }</button>
                 }
             </div>
         </form>
@@ -158,29 +161,43 @@ fn shown(cfg: &RunConfig, spec: &ParamSpec) -> bool {
         || matches!(&cfg.workload, crate::workloads::Workload::Io(io) if io.convoy.is_some())
 }
 
+/// Cancel, and focus back on Run: the Cancel button goes with the run.
+fn on_cancel(dispatch: &UseReducerDispatcher<Session>) -> Callback<MouseEvent> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |_: MouseEvent| {
+        dispatch.dispatch(cancel_action());
+        super::focus("run");
+    })
+}
+
 /// Values that are not allowed (they block Run) and settings this page
-/// cannot run (they do not: the run goes on without them).
+/// cannot run (they do not: the run goes on without them). The live roles
+/// sit on a wrapper: on the list itself they would take away its list role.
 fn problems(errors: &[ParamError], limits: &[ParamError]) -> Html {
     html! {
         <>
         if !errors.is_empty() {
-            <ul id="config-errors" class="errors" role="alert">
+            <div role="alert">
+            <ul id="config-errors" class="errors">
                 { for errors.iter().map(|e| html! {
                     <li data-key={e.key.clone()}>
                         <code>{ &e.key }</code>{ format!(" = \"{}\" is not allowed: {}.", e.value, e.limit) }
                     </li>
                 }) }
             </ul>
+            </div>
             <p class="errors-note">{ "Everything else is kept. Correct the marked fields to run." }</p>
         }
         if !limits.is_empty() {
-            <ul id="config-limits" class="limits" role="status">
+            <div role="status">
+            <ul id="config-limits" class="limits">
                 { for limits.iter().map(|e| html! {
                     <li data-key={e.key.clone()}>
                         <code>{ &e.key }</code>{ format!(" = \"{}\" cannot run here: {}.", e.value, e.limit) }
                     </li>
                 }) }
             </ul>
+            </div>
         }
         </>
     }

@@ -33,7 +33,7 @@ pub fn lesson_nav(p: &NavProps) -> Html {
                 return;
             }
             select.emit(next);
-            focus(&format!("tab-{next}"));
+            super::focus(&format!("tab-{next}"));
         })
     };
     html! {
@@ -68,15 +68,6 @@ fn neighbour(current: &str, key: &str) -> Option<&'static str> {
         _ => return None,
     };
     Some(WORKLOAD_IDS[to])
-}
-
-fn focus(id: &str) {
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-    {
-        let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
-    }
 }
 
 #[derive(Properties, PartialEq)]

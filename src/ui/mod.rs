@@ -74,6 +74,11 @@ pub fn app() -> Html {
             }
             <results::StatusLine phase={s.phase} progress={s.progress()}
                 failure={s.failure.clone()} notice={s.notice.clone()} />
+            // Heard, not seen: the status line above redraws four times a
+            // second during a run; this says only what a listener needs.
+            <p id="announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+                { s.announcement() }
+            </p>
             <Shown phase={s.phase} foreign={s.foreign.clone()} report={s.report.clone()}
                 run_config={s.run_config.clone()} lesson={s.config.workload.id()}
                 can_run={s.errors.is_empty()} dispatch={dispatch.clone()} />
@@ -172,6 +177,16 @@ fn shown(p: &ShownProps) -> Html {
         }
         <pre id="report-json" hidden=true>{ (*report_json).clone() }</pre>
         </>
+    }
+}
+
+/// Moves the keyboard's focus to the element with `id`, if it is there.
+fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    {
+        let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
     }
 }
 

@@ -135,12 +135,14 @@ pub struct StatusProps {
 }
 
 /// One line on what the page is doing; while a run is in progress, where
-/// the engine is, down to the tasks finished in the current round.
+/// the engine is, down to the tasks finished in the current round. Only a
+/// failure is announced from here (an alert); the rest is the live
+/// region's (`#announce`), which does not read out every count.
 #[function_component(StatusLine)]
 pub fn status_line(p: &StatusProps) -> Html {
     match p.phase {
         Phase::Running => html! {
-            <p id="status" class="status running" role="status">
+            <p id="status" class="status running">
                 { p.progress.as_ref().map(|x| x.to_string()).unwrap_or_default() }
             </p>
         },
@@ -150,18 +152,18 @@ pub fn status_line(p: &StatusProps) -> Html {
             </p>
         },
         Phase::Done => html! {
-            <p id="status" class="status done" role="status">
+            <p id="status" class="status done">
                 { "Done. First runs in a fresh wasm module are slow (the browser has not optimized it yet), \
                    so warm-up runs are left out of these figures." }
             </p>
         },
         Phase::Shared => html! {
-            <p id="status" class="status shared" role="status">{
+            <p id="status" class="status shared">{
                 "Showing results from a link: nothing ran here. Run on this machine to compare."
             }</p>
         },
         Phase::Idle => html! {
-            <p id="status" class="status" role="status">{
+            <p id="status" class="status">{
                 p.notice.clone().unwrap_or_else(|| "Press Run to measure every chosen model on this machine.".to_string())
             }</p>
         },
@@ -187,7 +189,9 @@ pub fn results_table(p: &TableProps) -> Html {
         .fold(1.0_f64, f64::max)
         .max(r.results.first().map_or(1.0, |x| x.workers as f64));
     html! {
-        <section class="results" aria-label="Results">
+        // Focusable, so that a keyboard can scroll the table where it is
+        // wider than a narrow screen.
+        <section class="results" aria-label="Results table" tabindex="0">
             <table id="results">
                 <caption>{ {
                     let n = r.results.first().map_or(0, |x| x.samples_ms.len());

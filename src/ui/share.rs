@@ -230,6 +230,7 @@ pub fn compare_view(p: &CompareProps) -> Html {
     let (w, h, left, bottom) = (640.0, 220.0, 40.0, 30.0);
     let band = (w - left - 10.0) / models.len().max(1) as f64;
     let y = |v: f64| (h - bottom) - v / top * (h - bottom - 10.0);
+    let line = crate::summary::compare(&p.a.report.results, &p.b.report.results);
     html! {
         <section id="compare" class="compare" aria-labelledby="compare-title">
             <h2 id="compare-title">{ &p.title }</h2>
@@ -247,7 +248,11 @@ pub fn compare_view(p: &CompareProps) -> Html {
             </table>
             <figure class="chart" id="compare-chart">
                 <figcaption>{ "Speedup vs seq on each side (left bar: first, right bar: second)" }</figcaption>
-                <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-label="Speedups side by side">
+                if let Some(line) = &line {
+                    <p class="chart-summary" id="compare-summary">{ line }</p>
+                }
+                <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-label="Speedups side by side"
+                    aria-describedby={line.as_ref().map(|_| "compare-summary")}>
                     { for models.iter().enumerate().map(|(i, m)| {
                         let cx = left + band * (i as f64 + 0.5);
                         let bar = |r: Option<&ModelResult>, dx: f64, src: &'static str| match r.and_then(|x| x.speedup) {

@@ -9,23 +9,6 @@ pub struct MixProps {
     pub points: Vec<MixPoint>,
 }
 
-/// At each I/O share, the model with the highest speedup, in words.
-pub fn winners(points: &[MixPoint]) -> Vec<(u32, ModelId, f64)> {
-    let mut shares: Vec<u32> = points.iter().map(|p| p.io_pct).collect();
-    shares.sort_unstable();
-    shares.dedup();
-    shares
-        .into_iter()
-        .filter_map(|pct| {
-            points
-                .iter()
-                .filter(|p| p.io_pct == pct)
-                .filter_map(|p| p.speedup.map(|s| (pct, p.model, s)))
-                .max_by(|a, b| a.2.total_cmp(&b.2))
-        })
-        .collect()
-}
-
 /// One line per model over the I/O share (0% = all computing, 100% = all
 /// waiting), each point against `seq` at the same share.
 #[function_component(MixChart)]
@@ -42,7 +25,8 @@ pub fn mix_chart(p: &MixProps) -> Html {
         * 1.15;
     let (axis, y) = y_axis(top, h, "speedup vs seq at the same share (×)");
     let x = |pct: f64| LEFT + pct / 100.0 * (W - LEFT - RIGHT);
-    let won = winners(&p.points);
+    let won = crate::summary::winners(&p.points);
+    let (line, described) = summary_line("mix-summary", crate::summary::mix(&p.points));
     html! {
         <figure class="chart" id="mix-chart">
             <figcaption>
@@ -53,7 +37,8 @@ pub fn mix_chart(p: &MixProps) -> Html {
                     </span>
                 }) }</span>
             </figcaption>
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="mix-title">
+            { line }
+            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="mix-title" aria-describedby={described}>
                 <title id="mix-title">{ "Speedup against the share of each task spent waiting, per model" }</title>
                 { axis }
                 { for models.iter().map(|m| {

@@ -41,6 +41,20 @@ fn x_label(h: f64, text: &str) -> Html {
     }
 }
 
+/// The chart's message in one line of words (`crate::summary`), before
+/// the drawing so that a screen reader meets it first; the SVG names it as
+/// its description. Returns the line and the id to describe the SVG by,
+/// which is None when there is no line.
+fn summary_line(id: &str, text: Option<String>) -> (Html, Option<String>) {
+    match text {
+        Some(t) => (
+            html! { <p class="chart-summary" id={id.to_string()}>{ t }</p> },
+            Some(id.to_string()),
+        ),
+        None => (html! {}, None),
+    }
+}
+
 /// The chart's numbers as a table, folded under it.
 fn table_alt(heads: &[&str], rows: Html) -> Html {
     html! {

@@ -41,11 +41,13 @@ pub fn samples_chart(p: &ResultsProps) -> Html {
         * 1.1;
     let (axis, y) = y_axis(top, h, "ms per repeat");
     let band = (W - LEFT - RIGHT) / rs.len() as f64;
+    let (line, described) = summary_line("samples-summary", crate::summary::samples(rs));
     html! {
         <figure class="chart" id="samples-chart">
             <figcaption>{ "Every measured repeat (dots), the middle half (box), the median (bar) and its 95% interval; \
                            ringed dots lie beyond Tukey's fences (1.5× the box's height: mild; 3×: severe)" }</figcaption>
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="samples-title">
+            { line }
+            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="samples-title" aria-describedby={described}>
                 <title id="samples-title">{ "Wall time of every repeat, per model" }</title>
                 { axis }
                 { for rs.iter().enumerate().map(|(i, r)| {

@@ -35,6 +35,7 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
     let mut series: Vec<(ModelId, Via)> = p.points.iter().map(|s| (s.model, s.via)).collect();
     series.sort_by_key(|(m, v)| (*m, v.id()));
     series.dedup();
+    let (line, described) = summary_line("sizes-summary", crate::summary::sizes(&p.points));
     html! {
         <figure class="chart" id="sizes-chart">
             <figcaption>
@@ -46,18 +47,10 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
                     <span>{ "solid: process models · dashed: thread models" }</span>
                 </span>
             </figcaption>
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="sizes-title">
+            { line }
+            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="sizes-title" aria-describedby={described}>
                 <title id="sizes-title">{ "Time to hand over and checksum a buffer, by size" }</title>
-                <g class="axis y">
-                    { for (lo as i32..=hi as i32).map(|e| {
-                        let v = 10f64.powi(e);
-                        html! { <g>
-                            <line class="grid" x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y(v).to_string()} y2={y(v).to_string()} />
-                            <text x={(LEFT - 6.0).to_string()} y={(y(v) + 4.0).to_string()} text-anchor="end">{ if e >= 0 { format!("{v:.0}") } else { format!("{v}") } }</text>
-                        </g> }
-                    }) }
-                    <text class="label" transform={format!("translate(14 {}) rotate(-90)", (TOP + h - BOTTOM) / 2.0)} text-anchor="middle">{ "median time (ms, log)" }</text>
-                </g>
+                { log_y_axis(lo, hi, h, &y) }
                 { for series.iter().map(|(m, via)| {
                     let mut pts: Vec<&SizePoint> = p.points.iter().filter(|s| s.model == *m && s.via == *via).collect();
                     pts.sort_by_key(|s| s.bytes);
@@ -87,5 +80,21 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
                         <tr><td>{ s.model.id() }</td><td>{ s.via.id() }</td><td>{ human_bytes(s.bytes as usize) }</td><td>{ format!("{:.3}", s.median_ms) }</td></tr>
                     }) } }) }
         </figure>
+    }
+}
+
+/// The time axis: a grid line at each power of ten from `lo` to `hi`.
+fn log_y_axis(lo: f64, hi: f64, h: f64, y: &impl Fn(f64) -> f64) -> Html {
+    html! {
+        <g class="axis y">
+            { for (lo as i32..=hi as i32).map(|e| {
+                let v = 10f64.powi(e);
+                html! { <g>
+                    <line class="grid" x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y(v).to_string()} y2={y(v).to_string()} />
+                    <text x={(LEFT - 6.0).to_string()} y={(y(v) + 4.0).to_string()} text-anchor="end">{ if e >= 0 { format!("{v:.0}") } else { format!("{v}") } }</text>
+                </g> }
+            }) }
+            <text class="label" transform={format!("translate(14 {}) rotate(-90)", (TOP + h - BOTTOM) / 2.0)} text-anchor="middle">{ "median time (ms, log)" }</text>
+        </g>
     }
 }

@@ -23,10 +23,15 @@ pub fn speedup_chart(p: &ResultsProps) -> Html {
     let (axis, y) = y_axis(top, h, "speedup vs seq (×)");
     let band = (W - LEFT - RIGHT) / rs.len() as f64;
     let bar_w = (band * 0.55).min(70.0);
+    let (line, described) = summary_line(
+        "speedup-summary",
+        crate::summary::speedup(&p.report.results),
+    );
     html! {
         <figure class="chart" id="speedup-chart">
             <figcaption>{ "Speedup vs seq, median of repeats, with bootstrap 95% intervals" }</figcaption>
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="speedup-title">
+            { line }
+            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="speedup-title" aria-describedby={described}>
                 <title id="speedup-title">{ "Speedup of each model over seq" }</title>
                 { axis }
                 { for rs.iter().enumerate().map(|(i, r)| {

@@ -40,10 +40,13 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
         x(max_w),
         y(c)
     );
+    let (line, described) =
+        summary_line("sweep-summary", crate::summary::sweep(&p.points, p.cores));
     html! {
         <figure class="chart" id="sweep-chart">
             { sweep_caption(&fits, &p.usl, max_w) }
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="sweep-title">
+            { line }
+            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="sweep-title" aria-describedby={described}>
                 <title id="sweep-title">{ "Speedup against number of workers" }</title>
                 { axis }
                 <polyline class="ideal-line" points={ideal} />

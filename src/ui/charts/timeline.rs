@@ -58,6 +58,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
     .filter(|k| r.spans.iter().any(|s| s.kind == *k))
     .collect();
     let id = format!("timeline-{}", r.model.id());
+    let (line, described) = summary_line(&format!("{id}-summary"), crate::summary::timeline(r));
     html! {
         <figure class="chart timeline" id={id.clone()} data-model={r.model.id()}>
             <figcaption>
@@ -70,7 +71,8 @@ pub fn timeline(p: &TimelineProps) -> Html {
                     <span><i class={kind_class(*k)}></i>{ kind_label(*k) }</span>
                 }) }</span>
             </figcaption>
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby={format!("{id}-title")}>
+            { line }
+            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby={format!("{id}-title")} aria-describedby={described}>
                 <title id={format!("{id}-title")}>{ format!("What each worker of {} did over time", r.model.id()) }</title>
                 { for workers.iter().enumerate().map(|(row, w)| {
                     let y0 = TOP + row as f64 * row_h;
