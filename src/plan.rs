@@ -446,8 +446,15 @@ mod tests {
             "model order, then switch interval"
         );
         assert_eq!(
-            at(ModelId::Gil, 5.0).words(),
+            crate::summary::convoy_point(at(ModelId::Gil, 5.0)),
             "gil at a 5 ms switch interval: p50 6.00 ms, p99 6.98 ms (1.2× the interval)"
+        );
+
+        assert_eq!(
+            crate::summary::convoy(&r.convoy).unwrap(),
+            "median answer while the others computed: threads 0.200 ms, \
+             gil 0.600 ms at a 0.5 ms switch interval, gil 6.00 ms at a 5 ms switch interval, \
+             gil 70.0 ms at a 50 ms switch interval, oldgil 200 ms, async 150 ms"
         );
 
         // Without the convoy, no extra steps and no points.

@@ -170,36 +170,6 @@ pub struct ConvoyPoint {
     pub max_ms: Option<f64>,
 }
 
-impl ConvoyPoint {
-    /// The point in words, as the chart's caption reads it.
-    pub fn words(&self) -> String {
-        let model = self.model.id();
-        let (Some(p50), Some(p99)) = (self.p50_ms, self.p99_ms) else {
-            return format!("{model}: no request arrived while the others computed");
-        };
-        let (p50, p99) = (fmt_ms(p50), fmt_ms(p99));
-        if self.uses_switch {
-            let ratio = self.p50_ms.unwrap_or(0.0) / self.switch_ms;
-            format!(
-                "{model} at a {} ms switch interval: p50 {p50} ms, p99 {p99} ms ({ratio:.1}× the interval)",
-                crate::params::fmt_num(self.switch_ms)
-            )
-        } else {
-            format!("{model}: p50 {p50} ms, p99 {p99} ms")
-        }
-    }
-}
-
-/// A duration with as many decimals as it needs to show its size.
-fn fmt_ms(ms: f64) -> String {
-    match ms {
-        v if v >= 100.0 => format!("{v:.0}"),
-        v if v >= 10.0 => format!("{v:.1}"),
-        v if v >= 0.1 => format!("{v:.2}"),
-        v => format!("{v:.3}"),
-    }
-}
-
 /// One point of the transfer lesson's size series.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SizePoint {

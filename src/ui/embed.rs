@@ -22,6 +22,8 @@ pub struct EmbedProps {
     /// This lesson's last results, if any.
     pub report: Option<Rc<Report>>,
     pub full_link: String,
+    /// What the live region says (see `Session::announcement`).
+    pub announcement: String,
     pub dispatch: UseReducerDispatcher<Session>,
 }
 
@@ -47,7 +49,9 @@ pub fn embed_view(p: &EmbedProps) -> Html {
             <h1 id="lesson-title">{ lesson.title }</h1>
             <p class="question">{ super::lesson::rich(lesson.question) }</p>
             <form class="actions" {onsubmit} aria-label="Run this lesson">
-                <button id="run" type="submit" disabled={running || !p.errors.is_empty()}>
+                // Focusable while running, as in the full page's form.
+                <button id="run" type="submit" disabled={!p.errors.is_empty()}
+                    aria-disabled={running.then_some("true")}>
                     { if running { "Running…" } else { "Run" } }
                 </button>
                 if running {
@@ -61,6 +65,9 @@ pub fn embed_view(p: &EmbedProps) -> Html {
                 <p class="warn" role="alert">{ for p.errors.iter().map(|e| html! { <span>{ e.to_string() }{ " " }</span> }) }</p>
             }
             <StatusLine phase={p.phase} progress={p.progress.clone()} failure={p.failure.clone()} notice={p.notice.clone()} />
+            <p id="announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+                { p.announcement.clone() }
+            </p>
             if let Some(r) = &p.report {
                 <section class="verdicts" aria-label="What the run shows">
                     <Verdicts report={r.clone()} workload={p.workload.clone()} />

@@ -53,7 +53,7 @@ pub fn app() -> Html {
         return html! {
             <embed::EmbedView workload={s.config.workload.clone()} errors={s.errors.clone()}
                 phase={s.phase} progress={s.progress()} failure={s.failure.clone()} notice={s.notice.clone()}
-                {report} full_link={s.full_link()} {dispatch} />
+                {report} full_link={s.full_link()} announcement={s.announcement()} {dispatch} />
         };
     }
     html! {

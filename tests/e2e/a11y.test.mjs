@@ -159,6 +159,23 @@ test('axe: the scaling sweep and the I/O share view, their summaries from #repor
   await expectAccessible(page, 'mix');
 });
 
+test('axe: the convoy view, an embedded lesson and the presentation view', async () => {
+  const convoy = await run(page, 'w=io&tasks=3&wait_ms=1&cpu_n=20000000&convoy=1&requests=8&models=seq,threads,gil,procs,async&workers=3&repeats=1&warmup=0');
+  const line = await page.locator('#convoy-chart .chart-summary').textContent();
+  for (const p of convoy.convoy.filter((q) => q.p50_ms !== null && !q.uses_switch)) {
+    assert.ok(line.includes(`${p.model} `), `${p.model} in "${line}"`);
+  }
+  await expectAccessible(page, 'convoy');
+
+  await run(page, 'w=cpu&tasks=4&n=300000&models=seq,threads,procs&workers=2&repeats=1&warmup=0&embed=1');
+  assert.equal(await page.locator('form.config').count(), 0, 'the compact view');
+  await expectAccessible(page, 'embed', { shots: true });
+
+  await run(page, 'w=cpu&tasks=4&n=300000&models=seq,threads,procs&workers=2&repeats=1&warmup=0&present=1');
+  assert.equal(await page.locator('#present-toggle').getAttribute('aria-pressed'), 'true');
+  await expectAccessible(page, 'present', { shots: true });
+});
+
 test('axe: a shared link and the comparison after running it here', async () => {
   const report = await run(page, 'w=cpu&tasks=4&n=300000&models=seq,threads,gil,procs&workers=2&repeats=3&warmup=0');
   await page.goto(report.share_url);

@@ -111,21 +111,23 @@ pub fn convoy_chart(p: &ConvoyProps) -> Html {
     let s = Scales::of(&p.points, 300.0);
     let mut models: Vec<ModelId> = p.points.iter().map(|c| c.model).collect();
     models.dedup();
-    let ms = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.3}"));
+    let ms = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.2}"));
+    let (line, described) = summary_line("convoy-summary", crate::summary::convoy(&p.points));
     html! {
         <figure class="chart" id="convoy-chart">
             <figcaption>
                 { "The convoy effect: how long task 0 took to answer a request while the other tasks computed" }
                 <span class="legend">
-                    <span>{ "solid: median (p50) · dashed: p99 · dotted: one switch interval" }</span>
+                    <span class="legend-note">{ "solid: median (p50) · dashed: p99 · dotted: one switch interval" }</span>
                 </span>
                 <span class="fits legend" id="convoy-words">{ for p.points.iter().map(|c| html! {
                     <span class={classes!("fit", model_class(c.model))} data-model={c.model.id()} data-switch-ms={c.switch_ms.to_string()}>
-                        <i class="swatch"></i>{ c.words() }
+                        <i class="swatch"></i>{ crate::summary::convoy_point(c) }
                     </span>
                 }) }</span>
             </figcaption>
-            <svg viewBox={format!("0 0 {W} {}", s.h)} role="img" aria-labelledby="convoy-title">
+            { line }
+            <svg viewBox={format!("0 0 {W} {}", s.h)} role="img" aria-labelledby="convoy-title" aria-describedby={described}>
                 <title id="convoy-title">{ "Response times of the answering task against the GIL switch interval, per model" }</title>
                 { axes(&s) }
                 { for models.iter().map(|m| {
@@ -133,7 +135,7 @@ pub fn convoy_chart(p: &ConvoyProps) -> Html {
                     series(&s, *m, &pts)
                 }) }
             </svg>
-            { table_alt(&["model", "switch interval (ms)", "answers", "p50 (ms)", "p99 (ms)", "max (ms)"], html! { { for p.points.iter().map(|c| html! {
+            { table_alt(&["model", "switch ms", "answers", "p50 ms", "p99 ms", "max ms"], html! { { for p.points.iter().map(|c| html! {
                 <tr><td>{ c.model.id() }</td>
                 <td>{ if c.uses_switch { fmt_num(c.switch_ms) } else { "—".to_string() } }</td>
                 <td>{ c.answers }</td><td>{ ms(c.p50_ms) }</td><td>{ ms(c.p99_ms) }</td><td>{ ms(c.max_ms) }</td></tr>

@@ -60,10 +60,14 @@ fn table_alt(heads: &[&str], rows: Html) -> Html {
     html! {
         <details class="table-alt">
             <summary>{ "Table" }</summary>
-            <table>
-                <thead><tr>{ for heads.iter().map(|h| html! { <th>{ h.to_string() }</th> }) }</tr></thead>
-                <tbody>{ rows }</tbody>
-            </table>
+            // A wide table scrolls inside its box, never the page; the box
+            // takes focus so a keyboard can scroll it too.
+            <div class="table-scroll" tabindex="0">
+                <table>
+                    <thead><tr>{ for heads.iter().map(|h| html! { <th>{ h.to_string() }</th> }) }</tr></thead>
+                    <tbody>{ rows }</tbody>
+                </table>
+            </div>
         </details>
     }
 }
