@@ -138,6 +138,8 @@ try {
       await page.close();
     }
     out.figures.longest_main_thread_task_ms = Math.max(out.figures.longest_main_thread_task_ms || 0, longest);
+    // The page's own measure of this machine's limits (any run's: one per load).
+    out.calibration ||= runs.map((r) => r.calibration).find(Boolean) || null;
     const byModel = {};
     for (const r of runs) for (const x of r.results) (byModel[x.model] ||= []).push(x);
     const seq = byModel.seq ? median(byModel.seq.flatMap((x) => x.samples_ms)) : null;
@@ -245,7 +247,38 @@ if (engine === 'chromium') {
 }
 if (out.figures.first_load_ms !== null) console.log(`  first load to interactive (localhost): ${out.figures.first_load_ms} ms`);
 for (const [f, s] of Object.entries(out.figures.wasm)) console.log(`  ${f}: ${(s.raw_bytes / 1024).toFixed(0)} KiB raw, ${(s.gzip_bytes / 1024).toFixed(0)} KiB gzipped`);
+printGoals();
 if (out.cpython) console.log(`  CPython column: ${out.cpython.python} on ${out.cpython.cores} cores (bench/python/lessons.py; its threads hold the GIL, so they sit in the gil row)`);
+
+/** Each figure of issue 13's table beside its goal and this machine's limit
+ * as the page measured it (`calibration` in the report). */
+function printGoals() {
+  const c = out.calibration || {};
+  const rows = [];
+  const add = (what, today, goal, limit) => rows.push([what, today, goal, limit]);
+  const fork = spawn?.fork?.figures?.per_step_us;
+  add('fresh process per step (fork)', fork === undefined ? '—' : `${fixed(fork / 1e3, 1)} ms`, '<= 5 ms',
+    `start ${fixed(c.process_start_ms, 1)} ms (worker ${fixed(c.worker_start_ms, 1)} + instantiate ${fixed(c.instantiate_ms, 2)} ms)`);
+  const dispatch = spawn?.procs?.figures?.per_step_us;
+  add('pool dispatch round trip (procs)', dispatch === undefined ? '—' : `${fixed(dispatch, 0)} µs`, '<= 100 µs',
+    `message round trip ${fixed(c.message_rtt_us, 0)} µs`);
+  const big = (sizes || []).filter((p) => p.model === 'procs' && p.bytes === 64 << 20);
+  const gbps = Object.fromEntries(big.map((p) => [p.via, (2 * p.bytes) / (p.median_ms * 1e6)]));
+  const half = c.memcpy_gbps ? c.memcpy_gbps / 2 : null;
+  add('64 MiB to a process: copy / move / shared', ['copy', 'move', 'shared'].map((v) => fixed(gbps[v])).join(' / ') + ' GB/s',
+    `>= ${fixed(half)} GB/s (50% memcpy)`, `memcpy ${fixed(c.memcpy_gbps)} GB/s warm, ${fixed(c.memcpy_cold_gbps)} cold`);
+  add('longest main-thread task', engine === 'chromium' ? `${fixed(out.figures.longest_main_thread_task_ms, 1)} ms` : '—', '<= 50 ms',
+    `timer ${c.timer_resolution_ms ? `${fixed(c.timer_resolution_ms * 1e3, 0)} µs` : '—'}`);
+  const gz = Object.values(out.figures.wasm).reduce((a, s) => a + s.gzip_bytes, 0);
+  add('wasm gzipped, all binaries', `${(gz / 1024).toFixed(0)} KiB`, '<= 350 KiB', '—');
+  add('first load to interactive', out.figures.first_load_ms === null ? '—' : `${out.figures.first_load_ms} ms`, '<= 300 ms',
+    `a worker start ${fixed(c.worker_start_ms, 1)} ms`);
+  add('Atomics wait/notify round trip (threads)', '', '', `${fixed(c.atomics_rtt_us, 1)} µs`);
+  console.log("\nfigures against their goals and this machine's limits (as the page measured them)");
+  const w = [40, 26, 30];
+  console.log(`${'figure'.padEnd(w[0])}${'today'.padEnd(w[1])}${'goal'.padEnd(w[2])}calibrated limit`);
+  for (const [a, b, g, l] of rows) console.log(`${a.padEnd(w[0])}${b.padEnd(w[1])}${g.padEnd(w[2])}${l}`);
+}
 
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
 fs.writeFileSync(outFile, JSON.stringify(out, null, 2));

@@ -3,6 +3,7 @@
 //! Everything outside `web` is plain Rust with no web types, so it is tested
 //! natively with `cargo test`; `web` is the thin browser glue (wasm32 only).
 
+pub mod calibrate;
 pub mod capabilities;
 pub mod config;
 pub mod docs;

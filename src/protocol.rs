@@ -4,6 +4,7 @@
 //! (a shared counter's `SharedArrayBuffer`, a transferred buffer) rides
 //! beside the message as an attachment, see `web::envelope`.
 
+use crate::calibrate::{Boot, Calibration};
 use crate::models::{Measurement, ModelId, Response, Span};
 use crate::workloads::{TaskFailure, Workload};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,11 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToEngine {
     Run(RunRequest),
+    /// Measure this machine's limits ([`crate::calibrate`]) and answer
+    /// with [`FromEngine::Calibrated`].
+    Calibrate {
+        run: u32,
+    },
     /// Stop run `run` now: process workers are terminated at once; thread
     /// models were already told through the cancel flag in shared memory.
     Cancel {
@@ -142,6 +148,11 @@ pub enum FromEngine {
         measurements: Vec<Measurement>,
         live_processes: u32,
     },
+    /// This machine's limits, as [`ToEngine::Calibrate`] asked.
+    Calibrated {
+        run: u32,
+        calibration: Calibration,
+    },
     /// The run stopped early on request.
     Cancelled {
         run: u32,
@@ -216,7 +227,11 @@ pub enum ProcessRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FromProcess {
-    Ready,
+    /// Instantiated; when each part of its start happened.
+    Ready {
+        #[serde(default)]
+        boot: Option<Boot>,
+    },
     TaskDone {
         run: u32,
         task: u32,

@@ -200,6 +200,10 @@ pub struct Report {
     /// computed, per model and GIL switch interval.
     #[serde(default)]
     pub convoy: Vec<ConvoyPoint>,
+    /// The limits of the machine the report was made on
+    /// ([`crate::calibrate`]); `None` in reports made before they existed.
+    #[serde(default)]
+    pub calibration: Option<crate::calibrate::Calibration>,
     pub share_url: String,
 }
 
@@ -252,6 +256,7 @@ impl Report {
             mix: Vec::new(),
             usl: Vec::new(),
             convoy: Vec::new(),
+            calibration: None,
             share_url,
         };
         report.derive();

@@ -4,6 +4,7 @@
 //! (talk to the engine, save the history, rewrite the address bar), so
 //! every decision the page makes is plain Rust, tested natively here.
 
+use crate::calibrate::Calibration;
 use crate::capabilities::{self, Capabilities};
 use crate::config::{parse_query, to_query, RunConfig};
 use crate::models::{Measurement, ModelId};
@@ -103,6 +104,12 @@ pub enum Command {
     Cancel {
         run: u32,
     },
+    /// Measure this machine's limits, once per page, before its first run
+    /// (on an engine with at least `pool` workers, like the run's).
+    Calibrate {
+        pool: u32,
+        run: u32,
+    },
     SaveHistory(Vec<Entry>),
     /// Mirror the form into the address bar (a query, without `run`).
     ReplaceUrl(String),
@@ -143,6 +150,8 @@ pub struct Progress {
     pub tasks_finished: u32,
     pub tasks: u32,
     pub cancelling: bool,
+    /// Measuring this machine's limits, before the first step.
+    pub calibrating: bool,
 }
 
 /// The model and round the engine last said it was measuring.
@@ -160,6 +169,12 @@ impl fmt::Display for Progress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.cancelling {
             return f.write_str("cancelling…");
+        }
+        if self.calibrating {
+            return f.write_str(
+                "measuring this machine's limits first (once per page): worker start, \
+                 message round trip, memcpy…",
+            );
         }
         if let Some((n, of, label)) = &self.step {
             write!(f, "step {n} of {of} ({label}) · ")?;
@@ -237,6 +252,11 @@ pub struct Session {
     pub compare: Vec<String>,
     /// What the last cancel or export did.
     pub notice: Option<String>,
+    /// This machine's limits, measured before the page's first run; every
+    /// report made here carries them.
+    pub calibration: Option<Calibration>,
+    /// The limits are being measured for the run in progress.
+    pub calibrating: bool,
     pub outbox: Outbox,
 }
 
@@ -295,6 +315,8 @@ impl Session {
             history_error: None,
             compare: Vec::new(),
             notice: None,
+            calibration: None,
+            calibrating: false,
             outbox: Outbox::default(),
         };
         match init.history {
@@ -333,6 +355,13 @@ impl Session {
                 self.outbox.push(Command::ReplaceUrl(self.url_query()));
             }
             Action::Run { date, page } => self.start(date, page),
+            Action::Cancel { .. } if self.phase == Phase::Running && self.calibrating => {
+                // Nothing is measured yet: stop at once. The limits, when
+                // they come, are kept for the next run.
+                self.calibrating = false;
+                self.phase = Phase::Idle;
+                self.notice = Some("Cancelled before the run began.".to_string());
+            }
             Action::Cancel { at_ms } => {
                 if self.phase == Phase::Running && self.cancel_at.is_none() {
                     self.cancel_at = Some(at_ms);
@@ -400,7 +429,15 @@ impl Session {
         self.link_error = None;
         self.cancel_at = None;
         self.env.date = date;
-        self.send_step();
+        if self.calibration.is_none() {
+            self.calibrating = true;
+            self.outbox.push(Command::Calibrate {
+                pool: self.pool,
+                run: self.run_id,
+            });
+        } else {
+            self.send_step();
+        }
     }
 
     /// The explicit "send the next step": the current step goes out as a
@@ -458,6 +495,17 @@ impl Session {
                 self.tasks_finished = 0;
             }
             FromEngine::Progress { .. } => {}
+            FromEngine::Calibrated { run, calibration } => {
+                self.calibration = Some(Calibration {
+                    timer_resolution_ms: self.env.timer_resolution_ms,
+                    cores: self.env.cores,
+                    ..calibration
+                });
+                if self.calibrating && run == self.run_id && self.phase == Phase::Running {
+                    self.calibrating = false;
+                    self.send_step();
+                }
+            }
             FromEngine::Done {
                 run,
                 measurements,
@@ -519,6 +567,7 @@ impl Session {
             &self.measured,
             self.run_url(),
         );
+        report.calibration = self.calibration.clone();
         self.publish(&mut report);
         self.report = Some(Rc::new(report));
         self.phase = Phase::Done;
@@ -539,6 +588,7 @@ impl Session {
             tasks_finished: self.tasks_finished,
             tasks: current.map_or(0, |s| s.workload.tasks()),
             cancelling: self.cancel_at.is_some(),
+            calibrating: self.calibrating,
         })
     }
 
@@ -817,11 +867,26 @@ mod tests {
         assert!(code.ends_with("></iframe>"));
     }
 
+    /// Starts a run; the first of a page measures the limits first, which
+    /// here come back at once.
     fn run(s: &mut Session) {
         s.apply(Action::Run {
             date: "2026-11-23T10:00:00.000Z".into(),
             page: "http://127.0.0.1:8080/".into(),
         });
+        let asked = s.outbox.pending.iter().find_map(|(_, c)| match c {
+            Command::Calibrate { run, .. } => Some(*run),
+            _ => None,
+        });
+        if let (Some(run), None) = (asked, &s.calibration) {
+            s.apply(Action::Engine(FromEngine::Calibrated {
+                run,
+                calibration: Calibration {
+                    process_start_ms: Some(20.0),
+                    ..Calibration::default()
+                },
+            }));
+        }
     }
 
     fn sent(s: &Session) -> Vec<RunRequest> {

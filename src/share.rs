@@ -35,6 +35,7 @@
 //! - not `share_url`: the caller knows the link it came from, so a decoded
 //!   report has it empty.
 
+use crate::calibrate::Calibration;
 use crate::config::{pairs_from_map, parse_query, to_query};
 use crate::models::{ModelId, Span, SpanKind, TaskError};
 use crate::report::{
@@ -53,11 +54,13 @@ use std::fmt;
 /// The newest share format this page writes and reads. Format 1 is the
 /// wire document alone; format 2 is the same document followed by the io
 /// lesson's I/O share points; format 3 adds the convoy's points after
-/// those. Each is written only for a report that needs it, so every other
-/// link stays in the oldest format that holds it and older pages read it.
-pub const FORMAT: u8 = 3;
+/// those; format 4 the machine's limits after those. Each is written only
+/// for a report that needs it, so every other link stays in the oldest
+/// format that holds it and older pages read it.
+pub const FORMAT: u8 = 4;
 const FORMAT_DOC_ONLY: u8 = 1;
 const FORMAT_MIX: u8 = 2;
+const FORMAT_CONVOY: u8 = 3;
 /// Longer links are cut by chat apps, mail clients and some servers; the
 /// page warns instead of handing one out.
 pub const MAX_LINK_CHARS: usize = 8_000;
@@ -279,11 +282,26 @@ struct WireConvoy {
     max_ms: Option<f64>,
 }
 
+/// Format 4's addition, after the convoy points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireCalibration {
+    timer_resolution_ms: Option<f64>,
+    cores: u32,
+    worker_start_ms: Option<f64>,
+    instantiate_ms: Option<f64>,
+    process_start_ms: Option<f64>,
+    message_rtt_us: Option<f64>,
+    atomics_rtt_us: Option<f64>,
+    memcpy_gbps: Option<f64>,
+    memcpy_cold_gbps: Option<f64>,
+}
+
 /// What follows the document: empty in format 1.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Extras {
     mix: Vec<WireMix>,
     convoy: Vec<WireConvoy>,
+    calibration: Option<WireCalibration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -592,6 +610,17 @@ impl ShareDoc {
                     })
                 })
                 .collect::<Result<_, ShareError>>()?,
+            calibration: extras.calibration.map(|c| Calibration {
+                timer_resolution_ms: c.timer_resolution_ms,
+                cores: c.cores,
+                worker_start_ms: c.worker_start_ms,
+                instantiate_ms: c.instantiate_ms,
+                process_start_ms: c.process_start_ms,
+                message_rtt_us: c.message_rtt_us,
+                atomics_rtt_us: c.atomics_rtt_us,
+                memcpy_gbps: c.memcpy_gbps,
+                memcpy_cold_gbps: c.memcpy_cold_gbps,
+            }),
             share_url: String::new(),
         };
         report.derive();
@@ -627,16 +656,26 @@ fn seal(raw: &[u8], format: u8) -> String {
 fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
     let mut raw =
         postcard::to_allocvec(doc).expect("postcard serializes plain structs, vecs and maps");
-    let plain = "postcard serializes plain vecs";
-    if extras.mix.is_empty() && extras.convoy.is_empty() {
-        return (raw, FORMAT_DOC_ONLY);
+    let plain = "postcard serializes plain vecs and structs";
+    let format = if extras.calibration.is_some() {
+        FORMAT
+    } else if !extras.convoy.is_empty() {
+        FORMAT_CONVOY
+    } else if !extras.mix.is_empty() {
+        FORMAT_MIX
+    } else {
+        FORMAT_DOC_ONLY
+    };
+    if format >= FORMAT_MIX {
+        raw.extend(postcard::to_allocvec(&extras.mix).expect(plain));
     }
-    raw.extend(postcard::to_allocvec(&extras.mix).expect(plain));
-    if extras.convoy.is_empty() {
-        return (raw, FORMAT_MIX);
+    if format >= FORMAT_CONVOY {
+        raw.extend(postcard::to_allocvec(&extras.convoy).expect(plain));
     }
-    raw.extend(postcard::to_allocvec(&extras.convoy).expect(plain));
-    (raw, FORMAT)
+    if let (true, Some(c)) = (format >= FORMAT, &extras.calibration) {
+        raw.extend(postcard::to_allocvec(c).expect(plain));
+    }
+    (raw, format)
 }
 
 fn wire_extras(r: &Report) -> Extras {
@@ -663,7 +702,22 @@ fn wire_extras(r: &Report) -> Extras {
             max_ms: p.max_ms,
         })
         .collect();
-    Extras { mix, convoy }
+    let calibration = r.calibration.as_ref().map(|c| WireCalibration {
+        timer_resolution_ms: c.timer_resolution_ms,
+        cores: c.cores,
+        worker_start_ms: c.worker_start_ms,
+        instantiate_ms: c.instantiate_ms,
+        process_start_ms: c.process_start_ms,
+        message_rtt_us: c.message_rtt_us,
+        atomics_rtt_us: c.atomics_rtt_us,
+        memcpy_gbps: c.memcpy_gbps,
+        memcpy_cold_gbps: c.memcpy_cold_gbps,
+    });
+    Extras {
+        mix,
+        convoy,
+        calibration,
+    }
 }
 
 /// Packs `report` for a link. Spans and then figures are left out while
@@ -742,10 +796,16 @@ pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), Sha
     } else {
         postcard::take_from_bytes::<Vec<WireMix>>(rest).map_err(unreadable)?
     };
-    let (convoy, rest) = if format < FORMAT {
+    let (convoy, rest) = if format < FORMAT_CONVOY {
         (Vec::new(), rest)
     } else {
         postcard::take_from_bytes::<Vec<WireConvoy>>(rest).map_err(unreadable)?
+    };
+    let (calibration, rest) = if format < FORMAT {
+        (None, rest)
+    } else {
+        let (c, rest) = postcard::take_from_bytes::<WireCalibration>(rest).map_err(unreadable)?;
+        (Some(c), rest)
     };
     if !rest.is_empty() {
         return Err(ShareError::damaged(format!(
@@ -753,7 +813,11 @@ pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), Sha
             rest.len()
         )));
     }
-    doc.into_report(Extras { mix, convoy })
+    doc.into_report(Extras {
+        mix,
+        convoy,
+        calibration,
+    })
 }
 
 /// The format and the serialized document inside a fragment, every layer

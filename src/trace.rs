@@ -311,6 +311,7 @@ mod tests {
             mix: vec![],
             usl: vec![],
             convoy: vec![],
+            calibration: None,
             share_url: "https://host/?w=io".into(),
         };
         r.derive();

@@ -324,27 +324,33 @@ fn cancelling_mid_run_releases_every_waiter() {
 #[test]
 fn under_the_gil_an_answer_waits_at_least_a_switch_interval() {
     let _turn = one_at_a_time();
-    // One thread answers a request every ms; one thread computes for the
-    // whole time. The answering thread gave up the GIL to wait, so it gets
-    // it back only when its patience (the switch interval) runs out and the
-    // holder lets go: never sooner, whatever the machine's load.
+    // One thread answers a request every 5 ms; one thread computes for the
+    // whole time. The answering thread gave up the GIL to wait, and the
+    // computing one took it back meanwhile, so an answer needs the GIL back
+    // from it: only when the answering thread's patience (the switch
+    // interval) runs out and the holder lets go. (If the machine is so busy
+    // that the computing thread is not back within the 5 ms, the GIL is
+    // free when a request arrives: hence the median, not every answer.)
     for switch_ms in [2.0, 10.0] {
         let requests = 8;
+        let wait_ms = 5.0;
         let w = Workload::Io(Io {
             tasks: 2,
-            wait_ms: 1.0,
-            cpu_n: steps_for_ms(requests as f64 * (1.0 + switch_ms) * 4.0),
+            wait_ms,
+            cpu_n: steps_for_ms(requests as f64 * (wait_ms + switch_ms) * 4.0),
             convoy: Some(requests),
         });
         let (m, _) = run(&w, switch_ms, GilKind::New);
         assert!(m.correct, "{m:?}");
-        assert!(!m.responses.is_empty(), "no answer met the computation");
-        for r in &m.responses {
-            assert!(
-                r.ms() >= 0.9 * switch_ms,
-                "switch {switch_ms} ms: an answer took only {:.3} ms",
-                r.ms()
-            );
-        }
+        let answers: Vec<f64> = m.responses.iter().map(|r| r.ms()).collect();
+        assert!(
+            answers.len() >= 4,
+            "too few answers met the computation: {answers:?}"
+        );
+        let p50 = tvp::stats::quantile(&answers, 0.5).unwrap();
+        assert!(
+            p50 >= 0.9 * switch_ms,
+            "switch {switch_ms} ms: the median answer took only {p50:.3} ms: {answers:?}"
+        );
     }
 }

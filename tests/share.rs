@@ -673,8 +673,8 @@ fn a_newer_format_is_named() {
         );
     }
     assert_eq!(
-        decode(&seal(4, b"")).unwrap_err().to_string(),
-        "the link was made by a newer version (format 4; this page reads formats up to 3)"
+        decode(&seal(5, b"")).unwrap_err().to_string(),
+        "the link was made by a newer version (format 5; this page reads formats up to 4)"
     );
     for format in [0u8, 64, 255] {
         let e = decode(&seal(format, b"")).unwrap_err();
@@ -1052,4 +1052,37 @@ fn convoy_points_travel_in_format_3_with_or_without_mix_points() {
     assert!(decoded.mix.is_empty());
     // Truncated after the mix points: the convoy's bytes are missing.
     assert!(decode(&seal(3, &[0u8; 4])).is_err());
+}
+
+#[test]
+fn a_machines_limits_travel_in_format_4() {
+    let mut rng = Rng(44);
+    let cfg = config(
+        "spawn",
+        &[ModelId::Threads, ModelId::Procs, ModelId::Fork],
+        2,
+    );
+    let mut r = report(&cfg, CHROME, 2, 1, &mut rng);
+    r.calibration = Some(tvp::calibrate::Calibration {
+        timer_resolution_ms: Some(0.005),
+        cores: 2,
+        worker_start_ms: Some(18.1),
+        instantiate_ms: Some(1.29),
+        process_start_ms: Some(37.2),
+        message_rtt_us: Some(100.0),
+        // The reduced page has no threads to wait on each other.
+        atomics_rtt_us: None,
+        memcpy_gbps: Some(11.4),
+        memcpy_cold_gbps: Some(1.92),
+    });
+    let encoded = encode(&r);
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(encoded.fragment.trim_start_matches("r="))
+        .unwrap();
+    assert_eq!(raw[0], 4);
+    let decoded = decode(&encoded.fragment).unwrap();
+    assert_eq!(decoded.calibration, r.calibration);
+    assert!(decoded.mix.is_empty() && decoded.convoy.is_empty());
+    r.calibration = None;
+    assert_eq!(decode(&encode(&r).fragment).unwrap().calibration, None);
 }

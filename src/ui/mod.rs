@@ -8,6 +8,7 @@ mod embed;
 mod form;
 mod hooks;
 mod lesson;
+mod limits;
 mod results;
 mod share;
 mod state;

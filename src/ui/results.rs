@@ -83,6 +83,7 @@ pub fn results_view(p: &ViewProps) -> Html {
             }
         </section>
         <ResultsTable report={r.clone()} />
+        <super::limits::LimitsPanel report={r.clone()} />
         if !timelines.is_empty() {
             <section class="timelines" aria-label="Timelines">
                 <h2>{ "What each worker did" }</h2>

@@ -101,6 +101,19 @@ async fn start(workers: u32) -> Result<(), String> {
                     post(&msg);
                 });
             }
+            Ok(Some(ToEngine::Calibrate { run })) => {
+                let e = e.clone();
+                spawn_local(async move {
+                    let msg = match super::calibrate::measure(&e.procs, run).await {
+                        Ok(calibration) => FromEngine::Calibrated { run, calibration },
+                        Err(message) => FromEngine::Failed {
+                            run: Some(run),
+                            message: format!("measuring this machine's limits: {message}"),
+                        },
+                    };
+                    post(&msg);
+                });
+            }
             Ok(Some(ToEngine::Cancel { run })) => {
                 if e.running.get() == Some(run) {
                     RUN.cancel.store(true, Ordering::Relaxed);

@@ -1,6 +1,7 @@
 //! Browser glue: clocks, workers and message passing. Thin by design: the
 //! logic it drives lives in the plain-Rust modules.
 
+pub mod calibrate;
 pub mod client;
 pub mod engine;
 pub mod mailbox;

@@ -7,6 +7,7 @@
 use super::shared::{received_bytes, SabCounter};
 use super::{envelope, open_envelope};
 use super::{now_ms, sleep_ms, WebClock};
+use crate::calibrate::Boot;
 use crate::models::gil::{self, GilKind};
 use crate::models::{
     threads, FreeEnv, OnThreads, Recording, Response, RunControl, Span, TaskOutcome,
@@ -22,6 +23,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, MessagePort};
 
 pub fn main() {
+    let main_ms = now_ms();
     console_error_panic_hook::set_once();
     let port: MessagePort = js_sys::Reflect::get(&js_sys::global(), &"tvpPort".into())
         .ok()
@@ -82,7 +84,28 @@ pub fn main() {
     // else), and the process ends by `terminate`, which frees its memory:
     // leaking it is its lifetime, not a leak.
     on_message.forget();
-    let _ = port.post_message(&envelope(&FromProcess::Ready, &JsValue::UNDEFINED));
+    let ready = FromProcess::Ready {
+        boot: boot_times(main_ms),
+    };
+    let _ = port.post_message(&envelope(&ready, &JsValue::UNDEFINED));
+}
+
+/// When the boot script began and began to instantiate (it leaves both in
+/// `self.tvpBoot`), and when `main` began. The engine adds when it asked
+/// and when it heard back.
+fn boot_times(main_ms: f64) -> Option<Boot> {
+    let boot = js_sys::Reflect::get(&js_sys::global(), &"tvpBoot".into()).ok()?;
+    let at = |key: &str| {
+        js_sys::Reflect::get(&boot, &key.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+    };
+    Some(Boot {
+        script_ms: at("script_ms")?,
+        init_ms: at("init_ms")?,
+        main_ms,
+        ..Boot::default()
+    })
 }
 
 /// Runs one task with what came beside it; returns the result, what to

@@ -7,6 +7,7 @@ use super::mailbox::Mailbox;
 use super::shared::{new_counter_buffer, Outbox};
 use super::{envelope, open_envelope};
 use super::{js_object, now_ms};
+use crate::calibrate::Boot;
 use crate::models::{RunControl, Span, SpanKind, TaskOutcome};
 use crate::protocol::{FromProcess, FromThread, ToProcess};
 use crate::workloads::{TaskFailure, Workload};
@@ -181,6 +182,13 @@ impl Processes {
 
     /// Starts one process worker and waits until it is ready.
     pub async fn spawn(&self) -> Result<Rc<Mailbox>, String> {
+        self.spawn_timed().await.map(|(mb, _)| mb)
+    }
+
+    /// [`Processes::spawn`], and when each part of the start happened (if
+    /// the worker said).
+    pub async fn spawn_timed(&self) -> Result<(Rc<Mailbox>, Option<Boot>), String> {
+        let asked_ms = now_ms();
         let n = self.started.get();
         self.started.set(n + 1);
         let init = js_object(&[("module", &self.module)]);
@@ -190,7 +198,15 @@ impl Processes {
         self.live.borrow_mut().push(mb.clone());
         let (reply, _) = open_envelope::<FromProcess>(mb.recv().await?)?;
         match reply {
-            FromProcess::Ready => Ok(mb),
+            FromProcess::Ready { boot } => {
+                let ready_ms = now_ms();
+                let boot = boot.map(|b| Boot {
+                    asked_ms,
+                    ready_ms,
+                    ..b
+                });
+                Ok((mb, boot))
+            }
             FromProcess::Failed { message } => Err(message),
             other => Err(format!("unexpected first message {other:?}")),
         }

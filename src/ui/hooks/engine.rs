@@ -22,6 +22,15 @@ pub struct Engine {
 impl Engine {
     /// Sends one step of a run, on an engine with at least `pool` workers.
     pub fn send(&self, pool: u32, request: RunRequest) {
+        self.post(pool, request.run, ToEngine::Run(request));
+    }
+
+    /// Asks for this machine's limits, on the engine the run will use.
+    pub fn calibrate(&self, pool: u32, run: u32) {
+        self.post(pool, run, ToEngine::Calibrate { run });
+    }
+
+    fn post(&self, pool: u32, run: u32, message: ToEngine) {
         let mut slot = self.client.borrow_mut();
         // rayon's global pool has a fixed size per wasm instance: a run that
         // needs more workers than the engine has gets a new engine (its
@@ -31,16 +40,17 @@ impl Engine {
             let dispatch = self.dispatch.clone();
             match EngineClient::start(pool, move |ev| dispatch.dispatch(Action::Engine(ev))) {
                 Ok(client) => *slot = Some(client),
-                Err(message) => {
-                    let run = Some(request.run);
-                    self.dispatch
-                        .dispatch(Action::Engine(FromEngine::Failed { run, message }));
+                Err(why) => {
+                    self.dispatch.dispatch(Action::Engine(FromEngine::Failed {
+                        run: Some(run),
+                        message: why,
+                    }));
                     return;
                 }
             }
         }
         if let Some(client) = slot.as_ref() {
-            client.send(ToEngine::Run(request));
+            client.send(message);
         }
     }
 

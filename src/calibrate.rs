@@ -1,0 +1,353 @@
+//! This machine's limits: what the browser lets any model reach, measured
+//! in the page before the first run. Every model is bounded by them, so the
+//! page sets each model's overhead beside the limit it cannot beat ("fork:
+//! 34 ms per start = 1.0 × a process start") instead of leaving readers to
+//! guess whether a figure is the page's fault or the browser's.
+//!
+//! The measurements that need the browser (starting a worker, instantiating
+//! the module, a message round trip) are taken by the engine
+//! (`web/calibrate.rs`); the ones that are plain Rust live here and are
+//! tested natively.
+
+use crate::models::{Clock, ModelId};
+use crate::report::Report;
+use crate::stats;
+use crate::workloads::Workload;
+use serde::{Deserialize, Serialize};
+use std::sync::{Condvar, Mutex, PoisonError};
+
+/// The limits, each `None` where this page could not measure it (the
+/// reduced page has no shared memory, so no wait/notify between threads).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// The smallest step of the page's clock.
+    pub timer_resolution_ms: Option<f64>,
+    pub cores: u32,
+    /// From asking for a fresh process to its script running: making the
+    /// worker (through the page) and loading its boot script.
+    pub worker_start_ms: Option<f64>,
+    /// Instantiating the compiled module with a memory of its own.
+    pub instantiate_ms: Option<f64>,
+    /// From asking to the process saying it is ready: the whole cold start.
+    pub process_start_ms: Option<f64>,
+    /// One message to a running process and its answer.
+    pub message_rtt_us: Option<f64>,
+    /// One `Atomics.wait`/`notify` exchange between two threads and back.
+    pub atomics_rtt_us: Option<f64>,
+    /// Copying within wasm memory that was touched before, and memory that
+    /// was not (its first touch, after `memory.grow`).
+    pub memcpy_gbps: Option<f64>,
+    pub memcpy_cold_gbps: Option<f64>,
+}
+
+/// What one limit is called, in words, with its unit.
+pub const LIMITS: [(&str, &str); 7] = [
+    ("worker_start_ms", "a worker start"),
+    ("instantiate_ms", "instantiating the module"),
+    ("process_start_ms", "a process start"),
+    ("message_rtt_us", "a message round trip"),
+    ("atomics_rtt_us", "an Atomics wait/notify round trip"),
+    ("memcpy_gbps", "memcpy in wasm (warm)"),
+    ("memcpy_cold_gbps", "memcpy in wasm (first touch)"),
+];
+
+impl Calibration {
+    /// The limits as `(key, words, value, unit)`, in [`LIMITS`] order, for
+    /// the panel and its table; those not measured are left out.
+    pub fn rows(&self) -> Vec<(&'static str, &'static str, f64, &'static str)> {
+        let values = [
+            (self.worker_start_ms, "ms"),
+            (self.instantiate_ms, "ms"),
+            (self.process_start_ms, "ms"),
+            (self.message_rtt_us, "µs"),
+            (self.atomics_rtt_us, "µs"),
+            (self.memcpy_gbps, "GB/s"),
+            (self.memcpy_cold_gbps, "GB/s"),
+        ];
+        LIMITS
+            .iter()
+            .zip(values)
+            .filter_map(|((key, words), (v, unit))| v.map(|v| (*key, *words, v, unit)))
+            .collect()
+    }
+}
+
+/// GB/s of copying `bytes` inside this memory: first into memory never
+/// touched (a fresh allocation that grows the memory), then, best of three,
+/// into the same memory again. `(cold, warm)`.
+pub fn memcpy_gbps(bytes: usize, clock: &impl Clock) -> (f64, f64) {
+    let src: Vec<u8> = (0..bytes).map(|i| i as u8).collect();
+    let gbps = |ms: f64| bytes as f64 / (ms.max(1e-6) * 1e6);
+    let t = clock.now_ms();
+    let mut dst: Vec<u8> = Vec::with_capacity(bytes);
+    dst.extend_from_slice(&src);
+    let cold = gbps(clock.now_ms() - t);
+    let mut warm = 0.0f64;
+    for _ in 0..3 {
+        let t = clock.now_ms();
+        dst.copy_from_slice(std::hint::black_box(&src));
+        warm = warm.max(gbps(clock.now_ms() - t));
+    }
+    std::hint::black_box(&dst);
+    (cold, warm)
+}
+
+/// µs per round trip of two threads that take turns through a mutex and a
+/// condition variable: each waits until the other notifies it, which is
+/// `Atomics.wait`/`notify` in wasm and a futex natively. The median of
+/// `batches` batches of `rounds` round trips. `None` with fewer than two
+/// threads in the current rayon pool (the two would wait on each other).
+pub fn atomics_rtt_us(rounds: u32, batches: u32, clock: &impl Clock) -> Option<f64> {
+    if rayon::current_num_threads() < 2 || rounds == 0 {
+        return None;
+    }
+    let per_batch: Vec<f64> = (0..batches.max(1))
+        .map(|_| {
+            let turn = Mutex::new(0u64);
+            let changed = Condvar::new();
+            // Side `side` moves the count from even (0) or odd (1) on.
+            let play = |side: u64| {
+                for _ in 0..rounds {
+                    let mut n = turn.lock().unwrap_or_else(PoisonError::into_inner);
+                    while *n % 2 != side {
+                        n = changed.wait(n).unwrap_or_else(PoisonError::into_inner);
+                    }
+                    *n += 1;
+                    changed.notify_one();
+                }
+            };
+            let t = clock.now_ms();
+            rayon::scope(|s| {
+                s.spawn(|_| play(0));
+                s.spawn(|_| play(1));
+            });
+            (clock.now_ms() - t) * 1e3 / f64::from(rounds)
+        })
+        .collect();
+    stats::median(&per_batch)
+}
+
+/// When each part of a fresh process's start happened, on the shared clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Boot {
+    /// The engine asked for the worker.
+    pub asked_ms: f64,
+    /// The worker's boot script began to run.
+    pub script_ms: f64,
+    /// It began to instantiate the module.
+    pub init_ms: f64,
+    /// The instance's `main` began: instantiated.
+    pub main_ms: f64,
+    /// The engine heard that it was ready.
+    pub ready_ms: f64,
+}
+
+impl Boot {
+    pub fn worker_start_ms(&self) -> f64 {
+        self.script_ms - self.asked_ms
+    }
+    pub fn instantiate_ms(&self) -> f64 {
+        self.main_ms - self.init_ms
+    }
+    pub fn process_start_ms(&self) -> f64 {
+        self.ready_ms - self.asked_ms
+    }
+}
+
+/// One model's overhead set against the limit that bounds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overhead {
+    pub model: ModelId,
+    pub words: String,
+    /// The figure over the limit: 1.0 is as fast as the browser allows
+    /// (for throughputs, the share of the limit reached).
+    pub ratio: f64,
+}
+
+/// Each model's overhead in `report` against the calibration: starts and
+/// dispatches in the spawn lesson, throughput in the transfer lesson.
+pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
+    let workload = crate::config::RunConfig::from_map(&report.config, report.env.cores.max(1))
+        .0
+        .workload;
+    let mut out = Vec::new();
+    for r in &report.results {
+        let over = |figure: String, limit: Option<f64>, what: &str, unit: &str, v: f64| {
+            limit.filter(|l| *l > 0.0).map(|l| Overhead {
+                model: r.model,
+                words: format!(
+                    "{}: {figure} = {:.1} × {what} ({} {unit})",
+                    r.model.id(),
+                    v / l,
+                    fmt(l)
+                ),
+                ratio: v / l,
+            })
+        };
+        let found = match &workload {
+            Workload::Spawn(_) => r.figures.get("per_step_us").and_then(|&us| match r.model {
+                ModelId::Fork => over(
+                    format!("{} ms per start", fmt(us / 1e3)),
+                    c.process_start_ms,
+                    "a process start",
+                    "ms",
+                    us / 1e3,
+                ),
+                ModelId::Threads | ModelId::Gil | ModelId::OldGil => over(
+                    format!("{} ms per start", fmt(us / 1e3)),
+                    c.process_start_ms,
+                    "a process start",
+                    "ms",
+                    us / 1e3,
+                ),
+                ModelId::Procs => over(
+                    format!("{} µs per dispatch", fmt(us)),
+                    c.message_rtt_us,
+                    "a message round trip",
+                    "µs",
+                    us,
+                ),
+                _ => None,
+            }),
+            Workload::Transfer(t) => r.median_ms.filter(|ms| *ms > 0.0).and_then(|ms| {
+                let gbps = t.len_bytes() as f64 * f64::from(t.tasks) / (ms * 1e6);
+                over(
+                    format!("{} GB/s via {}", fmt(gbps), t.via.id()),
+                    c.memcpy_gbps,
+                    "memcpy",
+                    "GB/s",
+                    gbps,
+                )
+            }),
+            _ => None,
+        };
+        out.extend(found);
+    }
+    out
+}
+
+/// Two or three significant digits: what a limit is known to.
+fn fmt(v: f64) -> String {
+    match v.abs() {
+        a if a >= 100.0 => format!("{v:.0}"),
+        a if a >= 10.0 => format!("{v:.1}"),
+        _ => format!("{v:.2}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::native::InstantClock;
+
+    #[test]
+    fn memcpy_and_wait_notify_are_measured_and_positive() {
+        let clock = InstantClock::default();
+        let (cold, warm) = memcpy_gbps(8 << 20, &clock);
+        assert!(cold > 0.0 && warm > 0.0 && cold.is_finite() && warm.is_finite());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let rtt = pool.install(|| atomics_rtt_us(200, 3, &clock)).unwrap();
+        assert!(rtt > 0.0 && rtt.is_finite(), "{rtt}");
+        let single = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        assert_eq!(
+            single.install(|| atomics_rtt_us(10, 1, &clock)),
+            None,
+            "one thread cannot play both sides"
+        );
+    }
+
+    #[test]
+    fn a_boot_splits_into_its_parts() {
+        let b = Boot {
+            asked_ms: 100.0,
+            script_ms: 112.0,
+            init_ms: 113.0,
+            main_ms: 121.5,
+            ready_ms: 123.0,
+        };
+        assert_eq!(
+            (
+                b.worker_start_ms(),
+                b.instantiate_ms(),
+                b.process_start_ms()
+            ),
+            (12.0, 8.5, 23.0)
+        );
+    }
+
+    #[test]
+    fn overheads_are_set_against_their_limits() {
+        use crate::config::{parse_query, RunConfig};
+        use crate::models::Measurement;
+        let c = Calibration {
+            process_start_ms: Some(20.0),
+            message_rtt_us: Some(50.0),
+            memcpy_gbps: Some(4.0),
+            ..Calibration::default()
+        };
+        let env = || crate::report::Env {
+            cores: 2,
+            isolated: true,
+            user_agent: String::new(),
+            build: String::new(),
+            date: String::new(),
+            timer_resolution_ms: None,
+            shared_memory: None,
+        };
+        let (cfg, _) = RunConfig::from_pairs(&parse_query("w=spawn&models=fork,procs,seq"), 2);
+        let with = |model, us: f64| {
+            let mut m = Measurement::plain(model, 2, 10.0, cfg.workload.expected().to_string());
+            m.figures.insert("per_step_us".into(), us);
+            m
+        };
+        let r = Report::build(
+            &cfg,
+            env(),
+            &[
+                with(ModelId::Fork, 34_000.0),
+                with(ModelId::Procs, 145.0),
+                with(ModelId::Seq, 1.0),
+            ],
+            String::new(),
+        );
+        let o = overheads(&r, &c);
+        assert_eq!(o.len(), 2, "seq starts nothing: {o:?}");
+        assert_eq!(
+            o[0].words,
+            "fork: 34.0 ms per start = 1.7 × a process start (20.0 ms)"
+        );
+        assert_eq!(
+            o[1].words,
+            "procs: 145 µs per dispatch = 2.9 × a message round trip (50.0 µs)"
+        );
+
+        // 2 tasks × 64 MiB in 100 ms: 1.34 GB/s, a third of memcpy.
+        let (cfg, _) = RunConfig::from_pairs(
+            &parse_query("w=transfer&tasks=2&mib=64&via=copy&models=procs"),
+            2,
+        );
+        let m = Measurement::plain(
+            ModelId::Procs,
+            2,
+            100.0,
+            cfg.workload.expected().to_string(),
+        );
+        let r = Report::build(&cfg, env(), &[m], String::new());
+        let o = overheads(&r, &c);
+        assert_eq!(
+            o[0].words,
+            "procs: 1.34 GB/s via copy = 0.3 × memcpy (4.00 GB/s)"
+        );
+        assert!((o[0].ratio - 0.3355).abs() < 1e-3);
+        assert!(
+            overheads(&r, &Calibration::default()).is_empty(),
+            "nothing measured, nothing said"
+        );
+    }
+}

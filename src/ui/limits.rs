@@ -1,0 +1,66 @@
+//! "This machine's limits": the calibration a report carries, and each
+//! model's overhead set against the limit that bounds it.
+
+use crate::calibrate::{overheads, Calibration};
+use crate::report::Report;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct LimitsProps {
+    pub report: Rc<Report>,
+}
+
+fn value(v: f64) -> String {
+    match v.abs() {
+        a if a >= 100.0 => format!("{v:.0}"),
+        a if a >= 10.0 => format!("{v:.1}"),
+        _ => format!("{v:.2}"),
+    }
+}
+
+fn clock_line(c: &Calibration) -> String {
+    let timer = c.timer_resolution_ms.map_or("unknown".to_string(), |t| {
+        if t < 0.1 {
+            format!("{:.0} µs", t * 1e3)
+        } else {
+            format!("{t} ms")
+        }
+    });
+    format!("{} logical cores · timer resolution {timer}", c.cores)
+}
+
+#[function_component(LimitsPanel)]
+pub fn limits_panel(p: &LimitsProps) -> Html {
+    let Some(c) = p.report.calibration.as_ref() else {
+        return html! {};
+    };
+    let said = overheads(&p.report, c);
+    html! {
+        <section id="limits" class="limits" aria-labelledby="limits-title">
+            <h2 id="limits-title">{ "This machine's limits" }</h2>
+            <p class="limits-note">
+                { "Measured in this browser before the first run: no model can start, talk or copy faster than this. " }
+                { clock_line(c) }
+            </p>
+            <table class="limits-table">
+                <caption class="visually-hidden">{ "This machine's limits" }</caption>
+                <tbody>
+                    { for c.rows().into_iter().map(|(key, words, v, unit)| html! {
+                        <tr data-key={key} data-value={v.to_string()}>
+                            <th scope="row">{ words }</th>
+                            <td>{ format!("{} {unit}", value(v)) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            if !said.is_empty() {
+                <ul id="overheads">
+                    { for said.iter().map(|o| html! {
+                        <li data-model={o.model.id()} data-ratio={o.ratio.to_string()}>{ o.words.clone() }</li>
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}
