@@ -845,6 +845,55 @@ mod tests {
     }
 
     #[test]
+    fn the_limits_are_measured_once_before_the_first_run_and_reported() {
+        let mut s = session("w=cpu&models=seq,threads&repeats=1&warmup=0");
+        let start = |s: &mut Session| {
+            s.apply(Action::Run {
+                date: "2026-11-23T10:00:00.000Z".into(),
+                page: "http://127.0.0.1:8080/".into(),
+            })
+        };
+        start(&mut s);
+        assert!(sent(&s).is_empty(), "no step before the limits");
+        let asked = s
+            .outbox
+            .pending
+            .iter()
+            .find_map(|(_, c)| match c {
+                Command::Calibrate { run, .. } => Some(*run),
+                _ => None,
+            })
+            .expect("the limits are asked for");
+        assert!(s
+            .progress()
+            .unwrap()
+            .to_string()
+            .starts_with("measuring this machine's limits"));
+        // Cancelled before it began: nothing to wait for.
+        s.apply(Action::Cancel { at_ms: 1.0 });
+        assert_eq!(s.phase, Phase::Idle);
+        // The limits arrive late: kept, but no step is sent for a run that is over.
+        let measured = Calibration {
+            message_rtt_us: Some(90.0),
+            ..Calibration::default()
+        };
+        s.apply(Action::Engine(FromEngine::Calibrated {
+            run: asked,
+            calibration: measured.clone(),
+        }));
+        assert!(sent(&s).is_empty());
+        let kept = s.calibration.clone().unwrap();
+        assert_eq!((kept.message_rtt_us, kept.cores), (Some(90.0), 2));
+        assert_eq!(kept.timer_resolution_ms, Some(0.005), "the page's clock");
+        // The next run goes straight to its first step, and its report has them.
+        start(&mut s);
+        let step = sent(&s).pop().expect("the first step is sent at once");
+        s.apply(Action::Engine(done(&step)));
+        assert_eq!(s.phase, Phase::Done);
+        assert_eq!(s.report.as_ref().unwrap().calibration, Some(kept));
+    }
+
+    #[test]
     fn an_embed_links_to_the_full_playground_and_gives_its_own_code() {
         let mut s = session("w=io&tasks=3&embed=1&present=1&run=1");
         assert!(s.config.embed && s.config.present);
