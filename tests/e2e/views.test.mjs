@@ -184,7 +184,7 @@ test('the convoy: response times per model and switch interval, drawn from #repo
   const href = await page.locator('#convoy-view').getAttribute('href');
   assert.match(href, /convoy=1/);
   assert.match(href, /models=seq,threads,gil,oldgil,procs,async/);
-  const report = await run('w=io&tasks=3&wait_ms=5&cpu_n=60000000&convoy=1&requests=10&models=seq,threads,gil,procs,async&workers=3&repeats=1&warmup=0&switch_ms=5');
+  const report = await run('w=io&tasks=3&wait_ms=5&cpu_n=100000000&convoy=1&requests=10&models=seq,threads,gil,procs,async&workers=3&repeats=1&warmup=0&switch_ms=5');
   assert.ok(report.results.every((r) => r.correct), 'every model answered and computed in full');
   const key = (p) => `${p.model}@${p.uses_switch ? p.switch_ms : '-'}`;
   assert.deepEqual(
@@ -201,10 +201,14 @@ test('the convoy: response times per model and switch interval, drawn from #repo
   // A thread that gave the GIL up to wait asks for it back and gets it
   // about one switch interval later (the median: on a very busy machine
   // the GIL may be free when a request comes).
-  for (const p of report.convoy.filter((q) => q.model === 'gil' && q.answers > 0)) {
+  // Judged where there are answers enough for a median: at 50 ms only a
+  // few requests meet the computation, and one that comes as a task ends
+  // finds the GIL free.
+  const judged = report.convoy.filter((q) => q.model === 'gil' && q.answers >= 5);
+  for (const p of judged) {
     assert.ok(p.p50_ms >= 0.9 * p.switch_ms, `gil at ${p.switch_ms} ms: p50 ${p.p50_ms} ms`);
   }
-  assert.ok(report.convoy.some((p) => p.model === 'gil' && p.answers > 0));
+  assert.deepEqual(judged.map((p) => p.switch_ms).filter((x) => x <= 5), [0.5, 5], JSON.stringify(report.convoy));
   const words = await page.locator('#convoy-words').textContent();
   assert.match(words, /gil at a 5 ms switch interval: p50 [\d.]+ ms/);
   await page.locator('#convoy-chart').scrollIntoViewIfNeeded();
