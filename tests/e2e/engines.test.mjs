@@ -56,6 +56,13 @@ function fullSuite(name, launch) {
       assert.equal(await b.eval(() => document.body.dataset.memory), 'shared');
       assert.equal(await b.visible('#no-isolation'), false);
       assert.equal(await b.eval(() => document.querySelector('#env-engine').dataset.threads), '2');
+      // This engine's limits, measured before the run: each there and positive,
+      // a start no shorter than its instantiation.
+      const c = report.calibration;
+      for (const key of ['worker_start_ms', 'instantiate_ms', 'process_start_ms', 'message_rtt_us', 'atomics_rtt_us', 'memcpy_gbps', 'memcpy_cold_gbps']) {
+        assert.ok(Number.isFinite(c[key]) && c[key] > 0, `${name}: ${key} = ${c[key]}`);
+      }
+      assert.ok(c.process_start_ms >= c.instantiate_ms, JSON.stringify(c));
     });
 
     for (const [query, check] of CASES) {
