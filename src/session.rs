@@ -172,8 +172,8 @@ impl fmt::Display for Progress {
         }
         if self.calibrating {
             return f.write_str(
-                "measuring this machine's limits first (once per page): worker start, \
-                 message round trip, memcpy…",
+                "calibrating: this machine's limits first, once per page (a worker's start, \
+                 a message round trip, memcpy…)",
             );
         }
         if let Some((n, of, label)) = &self.step {
@@ -868,7 +868,7 @@ mod tests {
             .progress()
             .unwrap()
             .to_string()
-            .starts_with("measuring this machine's limits"));
+            .starts_with("calibrating: this machine's limits"));
         // Cancelled before it began: nothing to wait for.
         s.apply(Action::Cancel { at_ms: 1.0 });
         assert_eq!(s.phase, Phase::Idle);
