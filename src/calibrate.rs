@@ -173,35 +173,41 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
     let mut out = Vec::new();
     for r in &report.results {
         let over = |figure: String, limit: Option<f64>, what: &str, unit: &str, v: f64| {
-            limit.filter(|l| *l > 0.0).map(|l| Overhead {
-                model: r.model,
-                words: format!(
-                    "{}: {figure} = {:.1} × {what} ({} {unit})",
-                    r.model.id(),
-                    v / l,
-                    fmt(l)
-                ),
-                ratio: v / l,
+            limit.filter(|l| *l > 0.0).map(|l| {
+                // Below 1 the limit was not one: it was measured at the
+                // page's first run, and this run did better. Said, not hidden.
+                // A time under its limit, or a rate over it.
+                let ratio = if unit == "GB/s" { l / v } else { v / l };
+                let beat = if ratio < 0.95 {
+                    "; faster than the limit measured before the first run, so that one was not the floor"
+                } else {
+                    ""
+                };
+                Overhead {
+                    model: r.model,
+                    words: format!(
+                        "{}: {figure} = {:.1} × {what} ({} {unit}){beat}",
+                        r.model.id(),
+                        v / l,
+                        fmt_figure(l)
+                    ),
+                    ratio: v / l,
+                }
             })
         };
         let found = match &workload {
             Workload::Spawn(_) => r.figures.get("per_step_us").and_then(|&us| match r.model {
-                ModelId::Fork => over(
-                    format!("{} ms per start", fmt(us / 1e3)),
-                    c.process_start_ms,
-                    "a process start",
-                    "ms",
-                    us / 1e3,
-                ),
-                ModelId::Threads | ModelId::Gil | ModelId::OldGil => over(
-                    format!("{} ms per start", fmt(us / 1e3)),
+                // A thread here is a worker too, joining the engine's memory:
+                // a start of either kind is bounded by a process start.
+                ModelId::Fork | ModelId::Threads | ModelId::Gil | ModelId::OldGil => over(
+                    format!("{} ms per start", fmt_figure(us / 1e3)),
                     c.process_start_ms,
                     "a process start",
                     "ms",
                     us / 1e3,
                 ),
                 ModelId::Procs => over(
-                    format!("{} µs per dispatch", fmt(us)),
+                    format!("{} µs per dispatch", fmt_figure(us)),
                     c.message_rtt_us,
                     "a message round trip",
                     "µs",
@@ -212,7 +218,7 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
             Workload::Transfer(t) => r.median_ms.filter(|ms| *ms > 0.0).and_then(|ms| {
                 let gbps = t.len_bytes() as f64 * f64::from(t.tasks) / (ms * 1e6);
                 over(
-                    format!("{} GB/s via {}", fmt(gbps), t.via.id()),
+                    format!("{} GB/s via {}", fmt_figure(gbps), t.via.id()),
                     c.memcpy_gbps,
                     "memcpy",
                     "GB/s",
@@ -227,7 +233,7 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
 }
 
 /// Two or three significant digits: what a limit is known to.
-fn fmt(v: f64) -> String {
+pub fn fmt_figure(v: f64) -> String {
     match v.abs() {
         a if a >= 100.0 => format!("{v:.0}"),
         a if a >= 10.0 => format!("{v:.1}"),
@@ -318,6 +324,13 @@ mod tests {
         );
         let o = overheads(&r, &c);
         assert_eq!(o.len(), 2, "seq starts nothing: {o:?}");
+        let beaten = Calibration {
+            process_start_ms: Some(40.0),
+            ..c.clone()
+        };
+        assert!(overheads(&r, &beaten)[0].words.starts_with(
+            "fork: 34.0 ms per start = 0.8 × a process start (40.0 ms); faster than the limit"
+        ));
         assert_eq!(
             o[0].words,
             "fork: 34.0 ms per start = 1.7 × a process start (20.0 ms)"

@@ -77,6 +77,9 @@ impl Foreign {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShareInfo {
     pub link: String,
+    /// An `<iframe>` of the run's settings (see [`Session::embed_code`]),
+    /// made with the link rather than on every redraw.
+    pub embed_code: String,
     pub too_long: bool,
     pub dropped: Vec<String>,
     pub copied: Option<Result<(), String>>,
@@ -659,15 +662,14 @@ impl Session {
         format!("{}?{}", self.page, to_query(&self.config.to_pairs()))
     }
 
-    /// An `<iframe>` that shows the current settings embedded. `allow`
-    /// lets an isolated course page pass its isolation on; elsewhere the
-    /// embed runs in the reduced, process-only mode.
+    /// An `<iframe>` that shows the run's settings embedded (the link's,
+    /// without its results). `allow` lets an isolated course page pass its
+    /// isolation on; elsewhere the embed runs in the reduced, process-only
+    /// mode.
     pub fn embed_code(&self) -> String {
-        let src = format!("{}&embed=1", self.full_link());
-        let title = format!(
-            "Threads vs Processes: {}",
-            self.config.workload.lesson().title
-        );
+        let cfg = self.run_config.as_ref().unwrap_or(&self.config);
+        let src = format!("{}&embed=1", self.run_url());
+        let title = format!("Threads vs Processes: {}", cfg.workload.lesson().title);
         format!(
             "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"760\" \
              style=\"border:0\" loading=\"lazy\" allow=\"cross-origin-isolated; clipboard-write\"></iframe>",
@@ -689,6 +691,7 @@ impl Session {
         let link = encoded.link(&base);
         report.share_url = link.clone();
         self.share = Some(ShareInfo {
+            embed_code: self.embed_code(),
             too_long: encoded.too_long || share::link_too_long(&link),
             link,
             dropped: names(&encoded.dropped),
@@ -905,7 +908,10 @@ mod tests {
             "{full}"
         );
         assert!(!full.contains("embed") && !full.contains("present") && !full.contains("run="));
-        let code = s.embed_code();
+        let step = sent(&s).pop().unwrap();
+        s.apply(Action::Engine(done(&step)));
+        let code = s.share.as_ref().unwrap().embed_code.clone();
+        assert_eq!(code, s.embed_code());
         assert!(
             code.starts_with("<iframe src=\"http://127.0.0.1:8080/?w=io&amp;tasks=3&amp;"),
             "{code}"

@@ -39,11 +39,12 @@ pub fn embed_view(p: &EmbedProps) -> Html {
         .dispatch
         .to_callback()
         .reform(|_: MouseEvent| cancel_action());
-    let json = p
-        .report
-        .as_ref()
-        .and_then(|r| serde_json::to_string(&**r).ok())
-        .unwrap_or_default();
+    // Serialized once per report, not on every progress redraw.
+    let json = use_memo(p.report.clone(), |r| {
+        r.as_ref()
+            .and_then(|r| serde_json::to_string(&**r).ok())
+            .unwrap_or_default()
+    });
     html! {
         <main class="embed" aria-labelledby="lesson-title">
             <h1 id="lesson-title">{ lesson.title }</h1>
@@ -74,7 +75,7 @@ pub fn embed_view(p: &EmbedProps) -> Html {
                 </section>
                 <SpeedupChart report={r.clone()} ideal={ideal_speedup(&p.workload, r)} />
             }
-            <pre id="report-json" hidden=true>{ json }</pre>
+            <pre id="report-json" hidden=true>{ (*json).clone() }</pre>
         </main>
     }
 }

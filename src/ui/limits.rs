@@ -1,7 +1,7 @@
 //! "This machine's limits": the calibration a report carries, and each
 //! model's overhead set against the limit that bounds it.
 
-use crate::calibrate::{overheads, Calibration};
+use crate::calibrate::{fmt_figure, overheads, Calibration};
 use crate::report::Report;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -9,14 +9,6 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct LimitsProps {
     pub report: Rc<Report>,
-}
-
-fn value(v: f64) -> String {
-    match v.abs() {
-        a if a >= 100.0 => format!("{v:.0}"),
-        a if a >= 10.0 => format!("{v:.1}"),
-        _ => format!("{v:.2}"),
-    }
 }
 
 fn clock_line(c: &Calibration) -> String {
@@ -40,7 +32,7 @@ pub fn limits_panel(p: &LimitsProps) -> Html {
         <section id="limits" class="limits" aria-labelledby="limits-title">
             <h2 id="limits-title">{ "This machine's limits" }</h2>
             <p class="limits-note">
-                { "Measured in this browser before the first run: no model can start, talk or copy faster than this. " }
+                { "Measured in this browser before the first run, as the yardstick for every model's overhead: a model near these figures is as fast as this browser allows. " }
                 { clock_line(c) }
             </p>
             <table class="limits-table">
@@ -49,7 +41,7 @@ pub fn limits_panel(p: &LimitsProps) -> Html {
                     { for c.rows().into_iter().map(|(key, words, v, unit)| html! {
                         <tr data-key={key} data-value={v.to_string()}>
                             <th scope="row">{ words }</th>
-                            <td>{ format!("{} {unit}", value(v)) }</td>
+                            <td>{ format!("{} {unit}", fmt_figure(v)) }</td>
                         </tr>
                     }) }
                 </tbody>

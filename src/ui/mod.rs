@@ -83,7 +83,7 @@ pub fn app() -> Html {
             <Shown phase={s.phase} foreign={s.foreign.clone()} report={s.report.clone()}
                 run_config={s.run_config.clone()} lesson={s.config.workload.id()}
                 can_run={s.errors.is_empty()} dispatch={dispatch.clone()} />
-            <share::SharePanel share={s.share.clone()} report={s.report.clone()} embed_code={s.embed_code()} dispatch={dispatch.clone()} />
+            <share::SharePanel share={s.share.clone()} report={s.report.clone()} dispatch={dispatch.clone()} />
             <share::SavedRuns history={s.history.clone()} compare={s.compare.clone()}
                 error={s.history_error.clone()} {running} {dispatch} />
         </main>

@@ -12,8 +12,6 @@ use yew::prelude::*;
 pub struct ShareProps {
     pub share: Option<ShareInfo>,
     pub report: Option<Rc<Report>>,
-    /// The `<iframe>` that embeds these settings.
-    pub embed_code: String,
     pub dispatch: UseReducerDispatcher<Session>,
 }
 
@@ -36,7 +34,7 @@ pub fn share_panel(p: &ShareProps) -> Html {
         return html! {};
     };
     let copy = copier(&p.dispatch, share.link.clone());
-    let copy_embed = copier(&p.dispatch, p.embed_code.clone());
+    let copy_embed = copier(&p.dispatch, share.embed_code.clone());
     let stem = format!(
         "threads-vs-processes-{}-{}",
         report

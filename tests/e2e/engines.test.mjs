@@ -65,6 +65,22 @@ function fullSuite(name, launch) {
       assert.ok(c.process_start_ms >= c.instantiate_ms, JSON.stringify(c));
     });
 
+    test('an embedded lesson and the presentation view run here too', async () => {
+      const quick = 'w=cpu&tasks=2&n=300000&models=seq,threads,procs&workers=2&repeats=1&warmup=0';
+      const embedded = await run(b, server.url, `${quick}&embed=1`);
+      assert.ok(embedded.results.every((r) => r.correct));
+      assert.equal(await b.eval(() => document.querySelectorAll('form.config').length), 0, 'the compact view');
+      assert.equal(await b.eval(() => document.querySelectorAll('#verdicts li').length), 3);
+      assert.ok(await b.visible('#speedup-chart'));
+      assert.match(await b.eval(() => document.querySelector('#full-playground').getAttribute('href')), /\?w=cpu&/);
+      const presented = await run(b, server.url, `${quick}&present=1`);
+      assert.ok(presented.results.every((r) => r.correct));
+      assert.equal(await b.eval(() => document.querySelector('#present-toggle').getAttribute('aria-pressed')), 'true');
+      assert.equal(await b.visible('section.env'), false, 'details out of the way');
+      assert.ok(await b.visible('#speedup-chart'));
+      assert.ok(await b.visible('#verdicts'));
+    });
+
     for (const [query, check] of CASES) {
       test(`${query} is correct under every model`, async () => {
         const report = await run(b, server.url, `${query}&models=${ALL}&workers=2&repeats=1&warmup=0`);
