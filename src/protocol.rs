@@ -181,6 +181,9 @@ pub enum ToProcess {
     },
     /// An empty task: what dispatching to a pool costs, with no work.
     Ping { run: u32 },
+    /// To a spare that said `Warm`: make the instance and its memory now.
+    /// The boot script answers it (there is no instance yet to do so).
+    Instantiate,
     /// `hybrid`: start a pool of `threads` threads in this process (the
     /// page makes them, see [`ProcessRequest`]); answered by `PoolReady`.
     StartPool { threads: u32 },
@@ -223,10 +226,30 @@ pub enum ProcessRequest {
     },
 }
 
+/// The receiver's half of a transfer task's [`Handover`](crate::workloads::transfer::Handover).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Received {
+    /// When the task's message reached the process's handler (shared clock).
+    pub arrived_ms: f64,
+    pub grow_ms: f64,
+    pub copy_ms: f64,
+    pub checksum_ms: f64,
+    /// The bytes landed in memory this process never used before: its
+    /// first transfer (a fresh instance), or its memory grew for them.
+    pub first_touch: bool,
+}
+
 /// Process worker → engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FromProcess {
+    /// A spare (started with `hold`): its worker and scripts are loaded,
+    /// and it waits for `Instantiate`. On the shared clock: when its boot
+    /// script began, and when it was ready to instantiate.
+    Warm {
+        script_ms: f64,
+        warm_ms: f64,
+    },
     /// Instantiated; when each part of its start happened.
     Ready {
         #[serde(default)]
@@ -244,6 +267,9 @@ pub enum FromProcess {
         /// The requests it answered (the io lesson's convoy).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         responses: Vec<Response>,
+        /// The transfer lesson: how the task's buffer came in.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        received: Option<Received>,
     },
     Pong {
         run: u32,
@@ -291,6 +317,7 @@ mod tests {
             end_ms: 2.5,
             result: Err(TaskFailure::Failed("boom".into())),
             responses: vec![],
+            received: None,
         };
         let s = serde_json::to_string(&done).unwrap();
         assert!(
@@ -308,6 +335,13 @@ mod tests {
                 arrived_ms: 3.0,
                 done_ms: 8.25,
             }],
+            received: Some(Received {
+                arrived_ms: 1.25,
+                grow_ms: 0.01,
+                copy_ms: 6.0,
+                checksum_ms: 1.0,
+                first_touch: true,
+            }),
         };
         let s = serde_json::to_string(&answered).unwrap();
         assert_eq!(serde_json::from_str::<FromProcess>(&s).unwrap(), answered);
@@ -315,6 +349,20 @@ mod tests {
         let cancel = ToEngine::Cancel { run: 4 };
         let s = serde_json::to_string(&cancel).unwrap();
         assert_eq!(serde_json::from_str::<ToEngine>(&s).unwrap(), cancel);
+
+        // A spare's boot script writes `warm` and reads `instantiate` by hand.
+        let warm = r#"{"type":"warm","script_ms":1.5,"warm_ms":20.25}"#;
+        assert_eq!(
+            serde_json::from_str::<FromProcess>(warm).unwrap(),
+            FromProcess::Warm {
+                script_ms: 1.5,
+                warm_ms: 20.25
+            }
+        );
+        assert_eq!(
+            serde_json::to_string(&ToProcess::Instantiate).unwrap(),
+            r#"{"type":"instantiate"}"#
+        );
 
         // The boot scripts in www/ write these by hand.
         assert_eq!(

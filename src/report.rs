@@ -4,6 +4,8 @@
 use crate::config::RunConfig;
 use crate::models::{Measurement, ModelId, Span, TaskError};
 use crate::stats::{self, Outliers, Warning};
+use crate::workloads::transfer::Handover;
+use crate::workloads::Workload;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -179,6 +181,66 @@ pub struct SizePoint {
     pub median_ms: f64,
 }
 
+/// One bar of the transfer lesson's breakdown: one model's tasks, cold or
+/// warm, each phase the median over them (every repeat pooled).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoverBar {
+    pub model: ModelId,
+    pub cold: bool,
+    pub tasks: u32,
+    /// Bytes per task.
+    pub bytes: u64,
+    /// Median ms per phase, in [`Handover::PHASES`] order.
+    pub phases_ms: [f64; 5],
+}
+
+impl HandoverBar {
+    /// Handing over (all but the checksum), in ms.
+    pub fn handing_ms(&self) -> f64 {
+        self.phases_ms[..4].iter().sum()
+    }
+
+    /// GB/s of handing over: bytes into the receiver's memory per second.
+    pub fn handing_gbps(&self) -> Option<f64> {
+        let ms = self.handing_ms();
+        (ms > 0.0).then(|| self.bytes as f64 / (ms * 1e6))
+    }
+}
+
+/// The breakdown bars of `measurements`: per model, its cold tasks and its
+/// warm tasks, where it had any.
+pub fn handover_bars(cfg: &RunConfig, measurements: &[Measurement]) -> Vec<HandoverBar> {
+    let Workload::Transfer(t) = &cfg.workload else {
+        return Vec::new();
+    };
+    let mut bars = Vec::new();
+    for model in &cfg.models {
+        for cold in [true, false] {
+            let tasks: Vec<&Handover> = measurements
+                .iter()
+                .filter(|m| m.model == *model)
+                .flat_map(|m| m.handovers.iter())
+                .filter(|h| h.cold == cold)
+                .collect();
+            if tasks.is_empty() {
+                continue;
+            }
+            let phase = |i: usize| {
+                let v: Vec<f64> = tasks.iter().map(|h| h.phases()[i]).collect();
+                stats::median(&v).unwrap_or(0.0)
+            };
+            bars.push(HandoverBar {
+                model: *model,
+                cold,
+                tasks: tasks.len() as u32,
+                bytes: t.len_bytes() as u64,
+                phases_ms: [phase(0), phase(1), phase(2), phase(3), phase(4)],
+            });
+        }
+    }
+    bars
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub version: u32,
@@ -204,6 +266,10 @@ pub struct Report {
     /// ([`crate::calibrate`]); `None` in reports made before they existed.
     #[serde(default)]
     pub calibration: Option<crate::calibrate::Calibration>,
+    /// `transfer` on process models: where the time of handing a buffer
+    /// over went, cold and warm.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handovers: Vec<HandoverBar>,
     pub share_url: String,
 }
 
@@ -257,6 +323,7 @@ impl Report {
             usl: Vec::new(),
             convoy: Vec::new(),
             calibration: None,
+            handovers: handover_bars(cfg, measurements),
             share_url,
         };
         report.derive();
@@ -426,6 +493,7 @@ mod tests {
             errors: vec![],
             figures: Default::default(),
             responses: vec![],
+            handovers: vec![],
             spans: vec![Span {
                 worker: 0,
                 task: 0,
@@ -689,6 +757,59 @@ mod tests {
         assert_eq!(json["config"]["models"], serde_json::json!(["threads"]));
         assert_eq!(json["config"]["workers"], 2);
         assert_eq!(json["config"]["n"], 10_000_000);
+    }
+    #[test]
+    fn handovers_make_a_cold_and_a_warm_bar_per_model() {
+        use crate::config::{parse_query, RunConfig};
+        use crate::workloads::transfer::Handover;
+        let (cfg, _) = RunConfig::from_pairs(
+            &parse_query("w=transfer&tasks=2&mib=1&via=move&models=procs,fork,seq"),
+            2,
+        );
+        let h = |copy_ms: f64, cold: bool| Handover {
+            serialize_ms: 0.5,
+            deliver_ms: 0.25,
+            grow_ms: 0.0,
+            copy_ms,
+            checksum_ms: 1.0,
+            cold,
+        };
+        let with = |model, handovers: Vec<Handover>| Measurement {
+            handovers,
+            ..Measurement::plain(model, 2, 5.0, cfg.workload.expected().to_string())
+        };
+        let r = Report::build(
+            &cfg,
+            env(),
+            &[
+                with(ModelId::Procs, vec![h(4.0, true), h(1.0, false)]),
+                with(ModelId::Procs, vec![h(1.0, false), h(3.0, false)]),
+                with(ModelId::Fork, vec![h(4.0, true), h(6.0, true)]),
+                with(ModelId::Seq, vec![]),
+            ],
+            String::new(),
+        );
+        let bars: Vec<(ModelId, bool, u32, f64)> = r
+            .handovers
+            .iter()
+            .map(|b| (b.model, b.cold, b.tasks, b.phases_ms[3]))
+            .collect();
+        assert_eq!(
+            bars,
+            vec![
+                (ModelId::Procs, true, 1, 4.0),
+                (ModelId::Procs, false, 3, 1.0),
+                (ModelId::Fork, true, 2, 5.0),
+            ],
+            "seq has no breakdown, fork no warm start"
+        );
+        let warm = &r.handovers[1];
+        assert_eq!(warm.handing_ms(), 1.75);
+        assert_eq!(warm.bytes, 1 << 20);
+        assert!((warm.handing_gbps().unwrap() - 1_048_576.0 / 1.75e6).abs() < 1e-9);
+        let json = serde_json::to_string(&r).unwrap();
+        let back: Report = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.handovers, r.handovers);
     }
 }
 

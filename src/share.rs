@@ -39,7 +39,8 @@ use crate::calibrate::Calibration;
 use crate::config::{pairs_from_map, parse_query, to_query};
 use crate::models::{ModelId, Span, SpanKind, TaskError};
 use crate::report::{
-    config_map_from_pairs, ConvoyPoint, Env, MixPoint, ModelResult, Report, SizePoint, SweepPoint,
+    config_map_from_pairs, ConvoyPoint, Env, HandoverBar, MixPoint, ModelResult, Report, SizePoint,
+    SweepPoint,
 };
 use crate::workloads::transfer::Via;
 use base64::alphabet;
@@ -54,13 +55,15 @@ use std::fmt;
 /// The newest share format this page writes and reads. Format 1 is the
 /// wire document alone; format 2 is the same document followed by the io
 /// lesson's I/O share points; format 3 adds the convoy's points after
-/// those; format 4 the machine's limits after those. Each is written only
-/// for a report that needs it, so every other link stays in the oldest
-/// format that holds it and older pages read it.
-pub const FORMAT: u8 = 4;
+/// those; format 4 the machine's limits after those; format 5 makes the
+/// limits optional and adds the copy-in limit and the transfer breakdown.
+/// Each is written only for a report that needs it, so every other link
+/// stays in the oldest format that holds it and older pages read it.
+pub const FORMAT: u8 = 5;
 const FORMAT_DOC_ONLY: u8 = 1;
 const FORMAT_MIX: u8 = 2;
 const FORMAT_CONVOY: u8 = 3;
+const FORMAT_LIMITS: u8 = 4;
 /// Longer links are cut by chat apps, mail clients and some servers; the
 /// page warns instead of handing one out.
 pub const MAX_LINK_CHARS: usize = 8_000;
@@ -296,12 +299,29 @@ struct WireCalibration {
     memcpy_cold_gbps: Option<f64>,
 }
 
+/// Format 5's addition, after the (then optional) limits.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct WireFive {
+    copy_in_gbps: Option<f64>,
+    handovers: Vec<WireHandover>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireHandover {
+    model: u8,
+    cold: bool,
+    tasks: u32,
+    bytes: u64,
+    phases_ms: [f64; 5],
+}
+
 /// What follows the document: empty in format 1.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Extras {
     mix: Vec<WireMix>,
     convoy: Vec<WireConvoy>,
     calibration: Option<WireCalibration>,
+    five: WireFive,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -620,7 +640,22 @@ impl ShareDoc {
                 atomics_rtt_us: c.atomics_rtt_us,
                 memcpy_gbps: c.memcpy_gbps,
                 memcpy_cold_gbps: c.memcpy_cold_gbps,
+                copy_in_gbps: extras.five.copy_in_gbps,
             }),
+            handovers: extras
+                .five
+                .handovers
+                .into_iter()
+                .map(|b| {
+                    Ok(HandoverBar {
+                        model: model_from_code(b.model)?,
+                        cold: b.cold,
+                        tasks: b.tasks,
+                        bytes: b.bytes,
+                        phases_ms: b.phases_ms,
+                    })
+                })
+                .collect::<Result<_, ShareError>>()?,
             share_url: String::new(),
         };
         report.derive();
@@ -657,8 +692,10 @@ fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
     let mut raw =
         postcard::to_allocvec(doc).expect("postcard serializes plain structs, vecs and maps");
     let plain = "postcard serializes plain vecs and structs";
-    let format = if extras.calibration.is_some() {
+    let format = if extras.five != WireFive::default() {
         FORMAT
+    } else if extras.calibration.is_some() {
+        FORMAT_LIMITS
     } else if !extras.convoy.is_empty() {
         FORMAT_CONVOY
     } else if !extras.mix.is_empty() {
@@ -672,8 +709,14 @@ fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
     if format >= FORMAT_CONVOY {
         raw.extend(postcard::to_allocvec(&extras.convoy).expect(plain));
     }
-    if let (true, Some(c)) = (format >= FORMAT, &extras.calibration) {
-        raw.extend(postcard::to_allocvec(c).expect(plain));
+    if format == FORMAT_LIMITS {
+        if let Some(c) = &extras.calibration {
+            raw.extend(postcard::to_allocvec(c).expect(plain));
+        }
+    }
+    if format >= FORMAT {
+        raw.extend(postcard::to_allocvec(&extras.calibration).expect(plain));
+        raw.extend(postcard::to_allocvec(&extras.five).expect(plain));
     }
     (raw, format)
 }
@@ -713,10 +756,25 @@ fn wire_extras(r: &Report) -> Extras {
         memcpy_gbps: c.memcpy_gbps,
         memcpy_cold_gbps: c.memcpy_cold_gbps,
     });
+    let five = WireFive {
+        copy_in_gbps: r.calibration.as_ref().and_then(|c| c.copy_in_gbps),
+        handovers: r
+            .handovers
+            .iter()
+            .map(|b| WireHandover {
+                model: model_code(b.model),
+                cold: b.cold,
+                tasks: b.tasks,
+                bytes: b.bytes,
+                phases_ms: b.phases_ms,
+            })
+            .collect(),
+    };
     Extras {
         mix,
         convoy,
         calibration,
+        five,
     }
 }
 
@@ -801,11 +859,19 @@ pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), Sha
     } else {
         postcard::take_from_bytes::<Vec<WireConvoy>>(rest).map_err(unreadable)?
     };
-    let (calibration, rest) = if format < FORMAT {
-        (None, rest)
+    let (calibration, rest) = match format {
+        f if f < FORMAT_LIMITS => (None, rest),
+        FORMAT_LIMITS => {
+            let (c, rest) =
+                postcard::take_from_bytes::<WireCalibration>(rest).map_err(unreadable)?;
+            (Some(c), rest)
+        }
+        _ => postcard::take_from_bytes::<Option<WireCalibration>>(rest).map_err(unreadable)?,
+    };
+    let (five, rest) = if format < FORMAT {
+        (WireFive::default(), rest)
     } else {
-        let (c, rest) = postcard::take_from_bytes::<WireCalibration>(rest).map_err(unreadable)?;
-        (Some(c), rest)
+        postcard::take_from_bytes::<WireFive>(rest).map_err(unreadable)?
     };
     if !rest.is_empty() {
         return Err(ShareError::damaged(format!(
@@ -817,6 +883,7 @@ pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), Sha
         mix,
         convoy,
         calibration,
+        five,
     })
 }
 

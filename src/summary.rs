@@ -249,6 +249,50 @@ pub fn mix(points: &[MixPoint]) -> Option<String> {
     ))
 }
 
+/// The transfer breakdown in words: each bar's handing-over time and
+/// rate, and the phase that took most of a cold start beyond the warm one.
+pub fn handovers(bars: &[crate::report::HandoverBar]) -> Option<String> {
+    use crate::workloads::transfer::Handover;
+    let first = bars.first()?;
+    let parts: Vec<String> = bars
+        .iter()
+        .map(|b| {
+            let rate = b
+                .handing_gbps()
+                .map_or(String::new(), |g| format!(" ({g:.2} GB/s)"));
+            format!(
+                "{} {} {}{rate}",
+                b.model,
+                if b.cold { "cold" } else { "warm" },
+                ms(b.handing_ms())
+            )
+        })
+        .collect();
+    let mut out = format!(
+        "handing {} over took {}",
+        human_bytes(first.bytes as usize),
+        parts.join(", ")
+    );
+    let pair = bars.iter().find(|c| c.cold).and_then(|c| {
+        let w = bars.iter().find(|w| w.model == c.model && !w.cold)?;
+        Some((c, w))
+    });
+    if let Some((c, w)) = pair {
+        let (k, extra) = (0..4)
+            .map(|k| (k, c.phases_ms[k] - w.phases_ms[k]))
+            .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
+        if extra > 0.0 {
+            out.push_str(&format!(
+                "; a cold start of {} costs {} more, most of it in {}",
+                c.model,
+                ms(c.handing_ms() - w.handing_ms()),
+                Handover::PHASES[k]
+            ));
+        }
+    }
+    Some(out)
+}
+
 /// "median answer while the others computed: threads 0.13 ms, gil 1.33 ms
 /// at a 0.5 ms switch interval, 5.75 ms at 5 ms, …", in the points' order.
 pub fn convoy(points: &[crate::report::ConvoyPoint]) -> Option<String> {
@@ -537,5 +581,23 @@ mod tests {
              Wrong or incomplete results: threads."
         );
         assert_eq!(results(&[]), "No model ran.");
+    }
+
+    #[test]
+    fn a_handover_says_its_rates_and_where_a_cold_start_went() {
+        use crate::report::HandoverBar;
+        let bar = |cold, copy_ms| HandoverBar {
+            model: ModelId::Procs,
+            cold,
+            tasks: 2,
+            bytes: 64 << 20,
+            phases_ms: [4.0, 1.0, 0.0, copy_ms, 20.0],
+        };
+        assert_eq!(handovers(&[]), None);
+        assert_eq!(
+            handovers(&[bar(true, 30.0), bar(false, 7.0)]).unwrap(),
+            "handing 64 MiB over took procs cold 35.0 ms (1.92 GB/s), procs warm 12.0 ms \
+             (5.59 GB/s); a cold start of procs costs 23.0 ms more, most of it in copy in"
+        );
     }
 }

@@ -312,6 +312,7 @@ mod tests {
             usl: vec![],
             convoy: vec![],
             calibration: None,
+            handovers: vec![],
             share_url: "https://host/?w=io".into(),
         };
         r.derive();

@@ -96,7 +96,8 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
             let what = match r.model {
                 ModelId::Procs => "handing an empty task to the running pool and getting the reply",
                 ModelId::Fork => {
-                    "starting a fresh process (a worker and its own wasm instance) and ending it"
+                    "making a fresh process (a new wasm instance and memory) in a warm spare \
+                     worker and ending it"
                 }
                 _ => "starting a thread (a worker joining the shared memory) and joining it",
             };

@@ -164,6 +164,7 @@ fn measurements(
                 spans: spans(model, tasks, cfg.workers, spans_per_task, rng),
                 figures,
                 responses: vec![],
+                handovers: vec![],
             });
         }
     }
@@ -291,6 +292,7 @@ fn robust_statistics_and_usl_fits_travel_in_links() {
         spans: vec![],
         figures: BTreeMap::new(),
         responses: vec![],
+        handovers: vec![],
     };
     let runs: [(ModelId, &[f64]); 3] = [
         // One severe outlier: Q1 99.75, Q3 100.75, so above 103.75.
@@ -673,8 +675,8 @@ fn a_newer_format_is_named() {
         );
     }
     assert_eq!(
-        decode(&seal(5, b"")).unwrap_err().to_string(),
-        "the link was made by a newer version (format 5; this page reads formats up to 4)"
+        decode(&seal(6, b"")).unwrap_err().to_string(),
+        "the link was made by a newer version (format 6; this page reads formats up to 5)"
     );
     for format in [0u8, 64, 255] {
         let e = decode(&seal(format, b"")).unwrap_err();
@@ -851,6 +853,7 @@ fn arb_measurement(models: Vec<ModelId>) -> impl Strategy<Value = Measurement> {
                 spans,
                 figures,
                 responses: vec![],
+                handovers: vec![],
             },
         )
 }
@@ -1074,6 +1077,7 @@ fn a_machines_limits_travel_in_format_4() {
         atomics_rtt_us: None,
         memcpy_gbps: Some(11.4),
         memcpy_cold_gbps: Some(1.92),
+        copy_in_gbps: None,
     });
     let encoded = encode(&r);
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -1085,4 +1089,51 @@ fn a_machines_limits_travel_in_format_4() {
     assert!(decoded.mix.is_empty() && decoded.convoy.is_empty());
     r.calibration = None;
     assert_eq!(decode(&encode(&r).fragment).unwrap().calibration, None);
+}
+
+#[test]
+fn the_transfer_breakdown_and_copy_in_limit_travel_in_format_5() {
+    let mut rng = Rng(55);
+    let cfg = config("transfer", &[ModelId::Procs, ModelId::Fork], 2);
+    let mut r = report(&cfg, CHROME, 2, 1, &mut rng);
+    let bar = |model, cold, copy_ms| tvp::report::HandoverBar {
+        model,
+        cold,
+        tasks: 4,
+        bytes: 1 << 26,
+        phases_ms: [6.25, 0.2, 0.0, copy_ms, 20.5],
+    };
+    r.handovers = vec![
+        bar(ModelId::Procs, true, 46.0),
+        bar(ModelId::Procs, false, 7.75),
+        bar(ModelId::Fork, true, 80.5),
+    ];
+    let payload = |r: &Report| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(encode(r).fragment.trim_start_matches("r="))
+            .unwrap()
+    };
+    // No limits measured: format 5 still carries the breakdown.
+    assert_eq!(payload(&r)[0], 5);
+    let decoded = decode(&encode(&r).fragment).unwrap();
+    assert_eq!(decoded.handovers, r.handovers);
+    assert_eq!(decoded.calibration, None);
+    // With the limits, the copy-in limit comes back too.
+    r.calibration = Some(tvp::calibrate::Calibration {
+        cores: 2,
+        memcpy_gbps: Some(17.0),
+        copy_in_gbps: Some(8.6),
+        ..Default::default()
+    });
+    let decoded = decode(&encode(&r).fragment).unwrap();
+    assert_eq!(decoded.calibration, r.calibration);
+    assert_eq!(decoded.handovers, r.handovers);
+    // Limits without the new parts stay in format 4, which older pages read.
+    r.handovers.clear();
+    r.calibration.as_mut().unwrap().copy_in_gbps = None;
+    assert_eq!(payload(&r)[0], 4);
+    assert_eq!(
+        decode(&encode(&r).fragment).unwrap().calibration,
+        r.calibration
+    );
 }

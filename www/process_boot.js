@@ -5,20 +5,41 @@
 // then on the process talks to the engine through the port, in envelopes
 // `[message, attachment]` (src/protocol.rs: `ToWorker::Start` in here,
 // `ToProcess`/`FromProcess` on the port).
+//
+// With `hold`, the worker is a spare (a fork server's child-to-be): it
+// loads the glue, says `warm`, and makes its instance and memory only when
+// the engine posts `instantiate`. The costly part of a start, a new worker
+// and its scripts, is then paid before anyone waits for the process.
+//
 // When this script began, on the clock the engine reads (the page's
 // `performance.timeOrigin` plus `now()`): the engine sets it against when it
 // asked for the worker, to tell a worker's start from instantiating.
-const scriptAt = performance.timeOrigin + performance.now();
+const now = () => performance.timeOrigin + performance.now();
+const scriptAt = now();
 self.onmessage = async ({ data }) => {
   if (!Array.isArray(data) || !data[0] || data[0].type !== 'start') return;
   self.onmessage = null;
-  const [{ script }, { port, module }] = data;
+  const [{ script }, { port, module, hold }] = data;
   self.tvpPort = port;
   try {
     const pkg = await import(script);
-    self.tvpBoot = { script_ms: scriptAt, init_ms: performance.timeOrigin + performance.now() };
+    // A spare's start begins when it is asked to instantiate.
+    const startAt = hold ? await held(port) : scriptAt;
+    self.tvpBoot = { script_ms: startAt, init_ms: now() };
     await pkg.default({ module_or_path: module });
   } catch (e) {
     port.postMessage([{ type: 'failed', message: 'process worker could not start: ' + (e && e.message ? e.message : String(e)) }, undefined]);
   }
 };
+
+function held(port) {
+  return new Promise((resolve) => {
+    port.onmessage = ({ data }) => {
+      if (!Array.isArray(data) || !data[0] || data[0].type !== 'instantiate') return;
+      // The instance's own handler takes the port over in its `main`.
+      port.onmessage = null;
+      resolve(now());
+    };
+    port.postMessage([{ type: 'warm', script_ms: scriptAt, warm_ms: now() }, undefined]);
+  });
+}

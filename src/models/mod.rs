@@ -159,6 +159,10 @@ pub struct Measurement {
     /// (the `io` lesson's convoy): the response times the convoy is about.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub responses: Vec<Response>,
+    /// The `transfer` lesson on process models: where each task's buffer
+    /// spent its time, cold and warm.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub handovers: Vec<crate::workloads::transfer::Handover>,
 }
 
 impl Measurement {
@@ -175,6 +179,7 @@ impl Measurement {
             spans: Vec::new(),
             figures: BTreeMap::new(),
             responses: Vec::new(),
+            handovers: Vec::new(),
         }
     }
 }
@@ -471,6 +476,7 @@ pub fn measure(
         spans,
         figures: BTreeMap::new(),
         responses: contended(&outcomes, run_start_ms),
+        handovers: Vec::new(),
     }
 }
 

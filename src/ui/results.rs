@@ -1,7 +1,8 @@
 //! Environment, status and the results table.
 
 use super::charts::{
-    ConvoyChart, Deferred, MixChart, SamplesChart, SizesChart, SpeedupChart, SweepChart, Timeline,
+    ConvoyChart, Deferred, HandoverChart, MixChart, SamplesChart, SizesChart, SpeedupChart,
+    SweepChart, Timeline,
 };
 use crate::report::{browser_label, env_line, Env, Report};
 use crate::session::{EngineInfo, Phase, Progress};
@@ -71,6 +72,9 @@ pub fn results_view(p: &ViewProps) -> Html {
             <SamplesChart report={r.clone()} />
             if !r.sweep.is_empty() {
                 <SweepChart points={r.sweep.clone()} cores={cores} usl={r.usl.clone()} />
+            }
+            if !r.handovers.is_empty() {
+                <HandoverChart bars={r.handovers.clone()} />
             }
             if !r.sizes.is_empty() {
                 <SizesChart points={r.sizes.clone()} />
@@ -267,6 +271,12 @@ fn notes(figures: &std::collections::BTreeMap<String, f64>) -> Vec<String> {
         .iter()
         .filter_map(|(k, v)| match k.as_str() {
             "per_step_us" => Some(format!("{v:.0} µs per start and join")),
+            "fork_start_us" => Some(format!("{v:.0} µs to make a process from a warm spare")),
+            "fork_instantiate_us" => Some(format!("{v:.0} µs of it instantiating the module")),
+            "cold_start_us" => Some(format!(
+                "{:.1} ms to start a spare worker, cold, before it was needed",
+                v / 1e3
+            )),
             "gil_hand_offs" => Some(format!("{v:.0} GIL hand-offs")),
             _ => None,
         })

@@ -34,6 +34,7 @@ pub async fn measure(procs: &Processes, run: u32) -> Result<Calibration, String>
         rtts.push((now_ms() - t) * 1e3);
     }
     let (cold, warm) = calibrate::memcpy_gbps(MEMCPY_BYTES, &WebClock);
+    let copy_in = copy_in_gbps(MEMCPY_BYTES);
     Ok(Calibration {
         worker_start_ms: best_of(calibrate::Boot::worker_start_ms),
         instantiate_ms: best_of(calibrate::Boot::instantiate_ms),
@@ -42,8 +43,27 @@ pub async fn measure(procs: &Processes, run: u32) -> Result<Calibration, String>
         atomics_rtt_us: atomics_rtt_us(),
         memcpy_gbps: Some(warm),
         memcpy_cold_gbps: Some(cold),
+        copy_in_gbps: Some(copy_in),
         ..Calibration::default()
     })
+}
+
+/// GB/s of copying `bytes` from a JS `ArrayBuffer` into wasm memory that
+/// was touched before (`TypedArray.prototype.set`), best of three: the
+/// copy every process pays to get bytes it was sent into its own memory.
+fn copy_in_gbps(bytes: usize) -> f64 {
+    let src = js_sys::Uint8Array::new_with_length(bytes as u32);
+    src.fill(7, 0, bytes as u32);
+    let mut dst = vec![0u8; bytes];
+    let mut best = 0.0f64;
+    for _ in 0..3 {
+        let t = now_ms();
+        // SAFETY: `dst` holds exactly `bytes` bytes, the length of `src`.
+        unsafe { src.raw_copy_to_ptr(dst.as_mut_ptr()) };
+        best = best.max(bytes as f64 / ((now_ms() - t).max(1e-6) * 1e6));
+    }
+    std::hint::black_box(&dst);
+    best
 }
 
 /// Two of the engine's rayon threads waiting on each other; the reduced

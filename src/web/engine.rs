@@ -11,6 +11,7 @@ use crate::models::{
 };
 use crate::protocol::{EngineRequest, FromEngine, RunRequest, ToEngine};
 use crate::stats;
+use crate::workloads::transfer::Handover;
 use crate::workloads::Workload;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -253,7 +254,11 @@ impl Engine {
         }
         RUN.cancel.store(false, Ordering::Relaxed);
         self.running.set(Some(run));
-        let mut out = Vec::new();
+        let mut out: Vec<Measurement> = Vec::new();
+        // The warm-up's cold handovers (a pool's first touch of its memory)
+        // join the first measured repeat of their model: the breakdown
+        // shows cold beside warm, though the timing leaves them out.
+        let mut cold_in_warmup: Vec<(ModelId, Vec<Handover>)> = Vec::new();
         let rounds = warmup + repeats;
         for round in 0..rounds {
             for &model in &plan.models {
@@ -276,7 +281,16 @@ impl Engine {
                 if RUN.cancel.load(Ordering::Relaxed) {
                     return self.cancelled(run, Some(model), now_ms()).await;
                 }
-                if round >= warmup {
+                let mut m = m;
+                if round < warmup {
+                    let cold = m.handovers.into_iter().filter(|h| h.cold).collect();
+                    cold_in_warmup.push((model, cold));
+                } else {
+                    if !out.iter().any(|o| o.model == model) {
+                        for (_, cold) in cold_in_warmup.iter_mut().filter(|(k, _)| *k == model) {
+                            m.handovers.append(cold);
+                        }
+                    }
                     out.push(m);
                 }
             }
@@ -361,6 +375,8 @@ impl Engine {
                 let end = now_ms();
                 let mut m = measure(model, workers, workload, start, end, outcomes);
                 m.spans.extend(rebase(spans, start));
+                self.fork_figures(&mut m);
+                m.handovers = self.procs.take_handovers();
                 m
             }
         }
@@ -428,6 +444,9 @@ impl Engine {
         model: ModelId,
         workers: u32,
     ) -> Measurement {
+        if model == ModelId::Fork {
+            self.procs.keep_spares(workers);
+        }
         let start = now_ms();
         let mut outcome = Ok(0u128);
         let mut spans = Vec::new();
@@ -437,14 +456,23 @@ impl Engine {
                 outcome = Err(crate::workloads::TaskFailure::Cancelled);
                 break;
             }
+            // A fork server's child is warm before anyone waits for it:
+            // the step times making the process, with no spare starting
+            // beside it, and the spares' own cold start is a figure of its own.
+            let spare = match model {
+                ModelId::Fork => {
+                    self.procs.settle_spares().await;
+                    Some(self.procs.warm_spare().await)
+                }
+                _ => None,
+            };
             let t0 = now_ms();
-            let step = match model {
-                ModelId::Procs => self.procs.ping(run, (i % workers) as usize).await,
-                ModelId::Fork => match self.procs.spawn().await {
-                    Ok(mb) => {
+            let step = match (model, spare) {
+                (ModelId::Procs, _) => self.procs.ping(run, (i % workers) as usize).await,
+                (_, Some(spare)) => match spare {
+                    Ok(spare) => self.procs.instantiate(spare).await.map(|mb| {
                         self.procs.end(&mb);
-                        Ok(())
-                    }
+                    }),
                     Err(e) => Err(e),
                 },
                 _ => self.procs.spawn_thread(i).await,
@@ -490,6 +518,29 @@ impl Engine {
         if let Some(median) = stats::median(&steps_ms) {
             m.figures.insert("per_step_us".into(), median * 1e3);
         }
+        self.fork_figures(&mut m);
         m
+    }
+
+    /// How `fork`'s processes started: from a warm spare, and the spares'
+    /// own cold starts, each the median over the forks of this repeat.
+    fn fork_figures(&self, m: &mut Measurement) {
+        let starts = self.procs.take_fork_starts();
+        let figures = [
+            (
+                "fork_start_us",
+                starts.iter().map(|s| s.start_ms).collect::<Vec<_>>(),
+            ),
+            (
+                "fork_instantiate_us",
+                starts.iter().filter_map(|s| s.instantiate_ms).collect(),
+            ),
+            ("cold_start_us", starts.iter().map(|s| s.cold_ms).collect()),
+        ];
+        for (key, ms) in figures {
+            if let Some(median) = stats::median(&ms) {
+                m.figures.insert(key.into(), median * 1e3);
+            }
+        }
     }
 }

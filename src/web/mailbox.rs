@@ -87,6 +87,18 @@ impl Mailbox {
         script: &str,
         init: &JsValue,
     ) -> Result<Mailbox, String> {
+        Mailbox::request(url, name, script, init)?.open().await
+    }
+
+    /// Asks the page for the worker [`Mailbox::spawn`] makes, without
+    /// waiting: the worker starts while the engine goes on, and what it
+    /// says meanwhile waits in its port until [`Requested::open`].
+    pub fn request(
+        url: &str,
+        name: &str,
+        script: &str,
+        init: &JsValue,
+    ) -> Result<Requested, String> {
         let id = REGISTRY.with(|r| {
             let id = r.next_id.get();
             r.next_id.set(id + 1);
@@ -104,6 +116,25 @@ impl Mailbox {
         worker_scope()
             .post_message(&envelope(&request, init))
             .map_err(|e| js_error_text(&e))?;
+        // Registered now, so a worker that dies before anyone opens it
+        // still leaves its reason here.
+        let inbox = Rc::new(RefCell::new(Inbox::default()));
+        REGISTRY.with(|r| r.inboxes.borrow_mut().insert(id, Rc::downgrade(&inbox)));
+        Ok(Requested { id, answer, inbox })
+    }
+}
+
+/// A worker asked of the page, whose port may not have come yet.
+pub struct Requested {
+    id: u32,
+    answer: js_sys::Promise,
+    inbox: Rc<RefCell<Inbox>>,
+}
+
+impl Requested {
+    /// Waits for the worker's port (or why it could not be made).
+    pub async fn open(self) -> Result<Mailbox, String> {
+        let Requested { id, answer, inbox } = self;
         let answer = JsFuture::from(answer).await.unwrap_or(JsValue::UNDEFINED);
         let port = match answer.dyn_into::<MessagePort>() {
             Ok(port) => port,
@@ -112,8 +143,6 @@ impl Mailbox {
                 return Err(why.unwrap_or_else(|| "the page sent no port".to_string()));
             }
         };
-        let inbox = Rc::new(RefCell::new(Inbox::default()));
-        REGISTRY.with(|r| r.inboxes.borrow_mut().insert(id, Rc::downgrade(&inbox)));
         let ib = inbox.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             deliver(&ib, Ok(ev.data()));
@@ -127,7 +156,9 @@ impl Mailbox {
             _on_message: on_message,
         })
     }
+}
 
+impl Mailbox {
     pub fn post(&self, data: &JsValue, transfer: &js_sys::Array) -> Result<(), String> {
         if let Some(why) = &self.inbox.borrow().closed {
             return Err(why.clone());

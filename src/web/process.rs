@@ -12,7 +12,7 @@ use crate::models::gil::{self, GilKind};
 use crate::models::{
     threads, FreeEnv, OnThreads, Recording, Response, RunControl, Span, TaskOutcome,
 };
-use crate::protocol::{FromProcess, TaskReport, ToProcess};
+use crate::protocol::{FromProcess, Received, TaskReport, ToProcess};
 use crate::workloads::counter::Shared;
 use crate::workloads::transfer::Via;
 use crate::workloads::{TaskEnv, TaskFailure, Workload};
@@ -31,6 +31,7 @@ pub fn main() {
         .expect_throw("process_boot.js leaves the engine's port in self.tvpPort");
     let reply_port = port.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let arrived_ms = now_ms();
         let (reply, back) = match open_envelope::<ToProcess>(ev.data()) {
             Ok((
                 ToProcess::Task {
@@ -41,18 +42,26 @@ pub fn main() {
                 attachment,
             )) => {
                 let start_ms = now_ms();
-                let (result, back, responses) = run_task(task, workload, attachment);
+                let done = run_task(task, workload, attachment);
                 let reply = FromProcess::TaskDone {
                     run,
                     task,
                     start_ms,
                     end_ms: now_ms(),
-                    result: result.map(|v| v.to_string()),
-                    responses,
+                    result: done.result.map(|v| v.to_string()),
+                    responses: done.responses,
+                    received: done.received.map(|r| Received { arrived_ms, ..r }),
                 };
+                let back = done.back;
                 (reply, back)
             }
             Ok((ToProcess::Ping { run }, _)) => (FromProcess::Pong { run }, JsValue::UNDEFINED),
+            Ok((ToProcess::Instantiate, _)) => (
+                FromProcess::Failed {
+                    message: "asked to instantiate twice".to_string(),
+                },
+                JsValue::UNDEFINED,
+            ),
             Ok((ToProcess::StartPool { threads }, _)) => (start_pool(threads), JsValue::UNDEFINED),
             Ok((
                 ToProcess::Batch {
@@ -108,13 +117,18 @@ fn boot_times(main_ms: f64) -> Option<Boot> {
     })
 }
 
-/// Runs one task with what came beside it; returns the result, what to
-/// send back (a moved buffer) and the requests it answered.
-fn run_task(
-    task: u32,
-    workload: Workload,
-    attachment: JsValue,
-) -> (Result<u128, TaskFailure>, JsValue, Vec<Response>) {
+/// What one task gave back: its result, what to send back (a moved or
+/// copied buffer, to be reused), the requests it answered, and how its
+/// buffer came in.
+struct Done {
+    result: Result<u128, TaskFailure>,
+    back: JsValue,
+    responses: Vec<Response>,
+    received: Option<Received>,
+}
+
+/// Runs one task with what came beside it.
+fn run_task(task: u32, workload: Workload, attachment: JsValue) -> Done {
     // Cancelling a process is done from outside (terminate), so the flag a
     // free task checks is never set here.
     let never = AtomicBool::new(false);
@@ -124,16 +138,18 @@ fn run_task(
         sleep: sleep_ms,
     };
     let mut env = Recording::new(&mut free);
-    let (result, back) = run_with(task, workload, attachment, &mut env);
-    (result, back, env.responses)
+    let mut done = run_with(task, workload, attachment, &mut env);
+    done.responses = env.responses;
+    done
 }
 
-fn run_with(
-    task: u32,
-    workload: Workload,
-    attachment: JsValue,
-    env: &mut dyn TaskEnv,
-) -> (Result<u128, TaskFailure>, JsValue) {
+fn run_with(task: u32, workload: Workload, attachment: JsValue, env: &mut dyn TaskEnv) -> Done {
+    let plain = |result| Done {
+        result,
+        back: JsValue::UNDEFINED,
+        responses: Vec::new(),
+        received: None,
+    };
     match workload {
         Workload::Counter(mut c) => {
             // The counter this process was handed: without it the
@@ -141,21 +157,30 @@ fn run_with(
             if let Some(sab) = attachment.dyn_ref::<js_sys::SharedArrayBuffer>() {
                 c.shared = Shared(Arc::new(SabCounter::new(sab)));
             }
-            (c.run_task(task, env), JsValue::UNDEFINED)
+            plain(c.run_task(task, env))
         }
         Workload::Transfer(t) => match received_bytes(&attachment) {
-            Some(bytes) => {
+            Some((bytes, mut received)) => {
+                let t0 = now_ms();
                 let result = t.checksum_received(&bytes, env);
-                let back = if t.via == Via::Move {
-                    attachment
-                } else {
+                received.checksum_ms = now_ms() - t0;
+                // A buffer the sender gave away goes back to be filled
+                // again, transferred, not copied; a shared one stays put.
+                let back = if t.via == Via::Shared {
                     JsValue::UNDEFINED
+                } else {
+                    attachment
                 };
-                (result, back)
+                Done {
+                    result,
+                    back,
+                    responses: Vec::new(),
+                    received: Some(received),
+                }
             }
-            None => (t.run_task(task, env), JsValue::UNDEFINED),
+            None => plain(t.run_task(task, env)),
         },
-        other => (other.run_task(task, env), JsValue::UNDEFINED),
+        other => plain(other.run_task(task, env)),
     }
 }
 

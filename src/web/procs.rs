@@ -3,16 +3,18 @@
 //! process is a Web Worker with its own wasm instance and memory, made from
 //! one compiled module.
 
-use super::mailbox::Mailbox;
-use super::shared::{new_counter_buffer, Outbox};
+use super::mailbox::{Mailbox, Requested};
+use super::shared::{new_counter_buffer, Outbox, Outgoing};
 use super::{envelope, open_envelope};
 use super::{js_object, now_ms};
 use crate::calibrate::Boot;
 use crate::models::{RunControl, Span, SpanKind, TaskOutcome};
 use crate::protocol::{FromProcess, FromThread, ToProcess};
+use crate::workloads::transfer::Handover;
 use crate::workloads::{TaskFailure, Workload};
 use futures_util::future::join_all;
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use wasm_bindgen::prelude::*;
@@ -37,6 +39,32 @@ impl Urls {
     }
 }
 
+/// A worker started with `hold` (see `www/process_boot.js`): it loads
+/// its scripts and waits, with no instance or memory of its own yet.
+enum Spare {
+    /// Asked of the page; it may still be starting.
+    Asked { requested: Requested, asked_ms: f64 },
+    /// It said `warm`.
+    Warm(WarmSpare),
+}
+
+/// A spare that said it is warm, and how long that took from asking for
+/// it: the cold start a fork server pays ahead of time.
+pub struct WarmSpare {
+    mb: Rc<Mailbox>,
+    cold_ms: f64,
+}
+
+/// How one fork started, in ms.
+pub struct ForkStart {
+    /// From asking a warm spare to instantiate to hearing it is ready.
+    pub start_ms: f64,
+    /// The spare's own start, from asking for it to its saying `warm`.
+    pub cold_ms: f64,
+    /// Of `start_ms`, instantiating the module (if the process said).
+    pub instantiate_ms: Option<f64>,
+}
+
 struct Hybrid {
     threads: u32,
     procs: Vec<Rc<Mailbox>>,
@@ -54,6 +82,17 @@ pub struct Processes {
     hybrid: RefCell<Option<Hybrid>>,
     live: RefCell<Vec<Rc<Mailbox>>>,
     started: Cell<u32>,
+    /// Workers started with their scripts loaded and no instance yet, for
+    /// `fork` to make processes from (a fork server's idle children), and
+    /// how many to keep.
+    spares: RefCell<VecDeque<Spare>>,
+    spare_target: Cell<u32>,
+    /// Each fork's start since the engine last took them.
+    fork_starts: RefCell<Vec<ForkStart>>,
+    /// The transfer lesson's sender, kept between runs of one size and via.
+    outbox: RefCell<Option<Outbox>>,
+    /// The transfer lesson's breakdowns since the engine last took them.
+    handovers: RefCell<Vec<Handover>>,
     /// The engine's run control, passed in rather than imported so this
     /// module does not depend on the engine that drives it.
     control: &'static RunControl,
@@ -70,6 +109,7 @@ struct Batch<'a> {
     spans: RefCell<Vec<Span>>,
     counter: Option<js_sys::SharedArrayBuffer>,
     outbox: RefCell<Option<Outbox>>,
+    handovers: RefCell<Vec<Handover>>,
 }
 
 impl Batch<'_> {
@@ -86,29 +126,40 @@ impl Batch<'_> {
         })
     }
 
-    fn attachment(&self) -> (JsValue, js_sys::Array) {
+    fn attachment(&self) -> Outgoing {
         if let Some(sab) = &self.counter {
-            return (sab.clone().into(), js_sys::Array::new());
+            return Outgoing {
+                attachment: sab.clone().into(),
+                transfer: js_sys::Array::new(),
+                fresh: false,
+            };
         }
         match self.outbox.borrow_mut().as_mut() {
             Some(o) => o.take(),
-            None => (JsValue::UNDEFINED, js_sys::Array::new()),
+            None => Outgoing {
+                attachment: JsValue::UNDEFINED,
+                transfer: js_sys::Array::new(),
+                fresh: false,
+            },
         }
     }
 
     /// Posts task `task` to `mb` and waits for its result.
     async fn run_on(&self, mb: &Mailbox, worker: u32, task: u32) -> Result<(), String> {
-        let (attachment, transfer) = self.attachment();
+        let t0 = now_ms();
+        let out = self.attachment();
         let msg = ToProcess::Task {
             run: self.run,
             task,
             workload: self.workload.clone(),
         };
-        if attachment.is_instance_of::<js_sys::SharedArrayBuffer>() {
-            mb.post_via_page(&envelope(&msg, &attachment), &transfer)?;
+        let data = envelope(&msg, &out.attachment);
+        if out.attachment.is_instance_of::<js_sys::SharedArrayBuffer>() {
+            mb.post_via_page(&data, &out.transfer)?;
         } else {
-            mb.post(&envelope(&msg, &attachment), &transfer)?;
+            mb.post(&data, &out.transfer)?;
         }
+        let posted_ms = now_ms();
         loop {
             let data = mb.recv().await?;
             let (reply, back) = open_envelope::<FromProcess>(data)?;
@@ -120,9 +171,20 @@ impl Batch<'_> {
                     end_ms,
                     result,
                     responses,
+                    received,
                 } if run == self.run && t == task => {
                     if let Some(o) = self.outbox.borrow_mut().as_mut() {
                         o.give_back(back);
+                    }
+                    if let Some(r) = received {
+                        self.handovers.borrow_mut().push(Handover {
+                            serialize_ms: posted_ms - t0,
+                            deliver_ms: (r.arrived_ms - posted_ms).max(0.0),
+                            grow_ms: r.grow_ms,
+                            copy_ms: r.copy_ms,
+                            checksum_ms: r.checksum_ms,
+                            cold: r.first_touch || out.fresh,
+                        });
                     }
                     let result = match result {
                         Ok(v) => v.parse::<u128>().map_err(|_| {
@@ -174,6 +236,11 @@ impl Processes {
             hybrid: RefCell::new(None),
             live: RefCell::new(Vec::new()),
             started: Cell::new(0),
+            spares: RefCell::new(VecDeque::new()),
+            spare_target: Cell::new(0),
+            fork_starts: RefCell::new(Vec::new()),
+            outbox: RefCell::new(None),
+            handovers: RefCell::new(Vec::new()),
             control,
         };
         p.fill_pool(workers).await?;
@@ -210,6 +277,136 @@ impl Processes {
             FromProcess::Failed { message } => Err(message),
             other => Err(format!("unexpected first message {other:?}")),
         }
+    }
+
+    /// Keeps `n` spares started from now on, so a fork finds one warm.
+    pub fn keep_spares(&self, n: u32) {
+        self.spare_target.set(n);
+        self.top_up_spares();
+    }
+
+    fn top_up_spares(&self) {
+        while self.spares.borrow().len() < self.spare_target.get() as usize {
+            match self.request_spare() {
+                Ok(spare) => self.spares.borrow_mut().push_back(spare),
+                // The fork that needs one asks again, and reports why.
+                Err(_) => break,
+            }
+        }
+    }
+
+    fn request_spare(&self) -> Result<Spare, String> {
+        let n = self.started.get();
+        self.started.set(n + 1);
+        let init = js_object(&[("module", &self.module), ("hold", &JsValue::TRUE)]);
+        let name = format!("process:{n}");
+        let asked_ms = now_ms();
+        let requested =
+            Mailbox::request(&self.urls.process_boot, &name, &self.urls.engine_js, &init)?;
+        Ok(Spare::Asked {
+            requested,
+            asked_ms,
+        })
+    }
+
+    /// Waits until every spare kept is warm, so that none is starting (and
+    /// taking a core) while a fork is timed. Spares that failed are dropped
+    /// and asked for again once.
+    pub async fn settle_spares(&self) {
+        let kept: Vec<Spare> = self.spares.borrow_mut().drain(..).collect();
+        for spare in kept {
+            if let Ok(warm) = Self::warmed(spare).await {
+                self.spares.borrow_mut().push_back(Spare::Warm(warm));
+            }
+        }
+        self.top_up_spares();
+        let fresh: Vec<Spare> = self.spares.borrow_mut().drain(..).collect();
+        for spare in fresh {
+            if let Ok(warm) = Self::warmed(spare).await {
+                self.spares.borrow_mut().push_back(Spare::Warm(warm));
+            }
+        }
+    }
+
+    /// `spare` once it has said `warm`.
+    async fn warmed(spare: Spare) -> Result<WarmSpare, String> {
+        let (requested, asked_ms) = match spare {
+            Spare::Warm(warm) => return Ok(warm),
+            Spare::Asked {
+                requested,
+                asked_ms,
+            } => (requested, asked_ms),
+        };
+        // Dropping a spare that failed ends its worker.
+        let mb = Rc::new(requested.open().await?);
+        match mb.recv().await.and_then(open_envelope::<FromProcess>)? {
+            (FromProcess::Warm { warm_ms, .. }, _) => Ok(WarmSpare {
+                mb,
+                cold_ms: warm_ms - asked_ms,
+            }),
+            (FromProcess::Failed { message }, _) => Err(message),
+            (other, _) => Err(format!("a spare worker first said {other:?}")),
+        }
+    }
+
+    /// The oldest spare once it is warm (a new one if none is kept). It is
+    /// replaced once it has made its process ([`Processes::instantiate`]):
+    /// a worker starting beside it would take a core from its start.
+    pub async fn warm_spare(&self) -> Result<WarmSpare, String> {
+        let spare = self.spares.borrow_mut().pop_front();
+        let spare = match spare {
+            Some(spare) => spare,
+            None => self.request_spare()?,
+        };
+        let warm = Self::warmed(spare).await?;
+        // From here it is a process of the run: a cancel ends it too.
+        self.live.borrow_mut().push(warm.mb.clone());
+        Ok(warm)
+    }
+
+    /// Makes a process of `spare`: a new instance of the module with a
+    /// memory of its own, in a worker already running. Its start is timed
+    /// from the ask to the process saying it is ready.
+    pub async fn instantiate(&self, spare: WarmSpare) -> Result<Rc<Mailbox>, String> {
+        let WarmSpare { mb, cold_ms } = spare;
+        let asked_ms = now_ms();
+        let ask = envelope(&ToProcess::Instantiate, &JsValue::UNDEFINED);
+        let said = match mb.post(&ask, &js_sys::Array::new()) {
+            Ok(()) => mb.recv().await.and_then(open_envelope::<FromProcess>),
+            Err(why) => Err(why),
+        };
+        self.top_up_spares();
+        match said {
+            Ok((FromProcess::Ready { boot }, _)) => {
+                let ready_ms = now_ms();
+                self.fork_starts.borrow_mut().push(ForkStart {
+                    start_ms: ready_ms - asked_ms,
+                    cold_ms,
+                    instantiate_ms: boot.map(|b| b.instantiate_ms()),
+                });
+                Ok(mb)
+            }
+            Ok((FromProcess::Failed { message }, _)) | Err(message) => {
+                self.end(&mb);
+                Err(message)
+            }
+            Ok((other, _)) => {
+                self.end(&mb);
+                Err(format!("a spare asked to instantiate said {other:?}"))
+            }
+        }
+    }
+
+    /// `fork`'s start, as a fork server makes one: a fresh process from a
+    /// warm spare.
+    pub async fn fork(&self) -> Result<Rc<Mailbox>, String> {
+        let spare = self.warm_spare().await?;
+        self.instantiate(spare).await
+    }
+
+    /// The start of every fork since the last call.
+    pub fn take_fork_starts(&self) -> Vec<ForkStart> {
+        std::mem::take(&mut self.fork_starts.borrow_mut())
     }
 
     /// Tops the pool up to `size` live workers (after a cancel or a crash).
@@ -252,7 +449,14 @@ impl Processes {
         let counter = (matches!(workload, Workload::Counter(_)) && super::shared_memory())
             .then(new_counter_buffer);
         let outbox = match workload {
-            Workload::Transfer(t) => Some(Outbox::new(t.via, t.len_bytes())),
+            Workload::Transfer(t) => {
+                let kept = self.outbox.borrow_mut().take();
+                let (via, len) = (t.via, t.len_bytes());
+                Some(
+                    kept.filter(|o| o.fits(via, len))
+                        .unwrap_or_else(|| Outbox::new(via, len)),
+                )
+            }
             _ => None,
         };
         Batch {
@@ -264,6 +468,7 @@ impl Processes {
             spans: RefCell::new(Vec::new()),
             counter,
             outbox: RefCell::new(outbox),
+            handovers: RefCell::new(Vec::new()),
         }
     }
 
@@ -299,8 +504,9 @@ impl Processes {
         self.finish(batch)
     }
 
-    /// `fork`: every task gets a fresh process, started when the task is
-    /// due and ended after it; at most `workers` at a time.
+    /// `fork`: every task gets a fresh process, made from a spare when the
+    /// task is due and ended after it; at most `workers` at a time. A task
+    /// that finds no spare warm waits for one, and its start shows it.
     pub async fn run_fork(
         &self,
         run: u32,
@@ -308,12 +514,13 @@ impl Processes {
         workers: u32,
     ) -> (Vec<TaskOutcome>, Vec<Span>) {
         let batch = self.batch(run, workload);
+        self.keep_spares(workers);
         join_all((0..workers).map(|slot| {
             let batch = &batch;
             async move {
                 while let Some(task) = batch.take_task() {
                     let t0 = now_ms();
-                    let mb = match self.spawn().await {
+                    let mb = match self.fork().await {
                         Ok(mb) => mb,
                         Err(why) => {
                             batch.fail(task, slot, &why);
@@ -353,7 +560,16 @@ impl Processes {
             }
         }
         self.prune();
+        *self.outbox.borrow_mut() = batch.outbox.into_inner();
+        self.handovers
+            .borrow_mut()
+            .extend(batch.handovers.into_inner());
         (outcomes, batch.spans.into_inner())
+    }
+
+    /// The transfer breakdowns of every task since the last call.
+    pub fn take_handovers(&self) -> Vec<Handover> {
+        std::mem::take(&mut self.handovers.borrow_mut())
     }
 
     /// `procs` processes with `threads` threads each, and what starting

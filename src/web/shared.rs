@@ -2,6 +2,8 @@
 //! analog: a counter in a `SharedArrayBuffer` handed to every process, and
 //! the buffers of the `transfer` lesson.
 
+use super::now_ms;
+use crate::protocol::Received;
 use crate::workloads::counter::SharedCounter;
 use crate::workloads::transfer::{fill, Via};
 use wasm_bindgen::prelude::*;
@@ -83,17 +85,28 @@ impl SharedCounter for SabCounter {
     }
 }
 
-/// The sender's side of the `transfer` lesson for process models: the data
-/// made once per run (outside the timing, as a warm-up would) and how each
-/// task's share of it is posted.
+/// The sender's side of the `transfer` lesson for process models: the data,
+/// made once and kept for later runs of the same size and via (so making
+/// it is paid by a warm-up, not counted as passing it), and how each task's
+/// share of it is posted.
 pub struct Outbox {
     via: Via,
-    /// `copy`: an `ArrayBuffer` that structured clone copies per message.
-    /// `shared`: one `SharedArrayBuffer` every process reads in place.
+    len: usize,
+    /// `copy` and `move`: the sender's `ArrayBuffer`. `shared`: one
+    /// `SharedArrayBuffer` every process reads in place.
     source: JsValue,
-    /// `move`: buffers the receivers own in turn, transferred (not copied)
-    /// there and back.
+    /// Buffers that went to a receiver and came back, transferred both
+    /// ways: `move`'s own buffers, or `copy`'s outgoing copies, written
+    /// again for the next task.
     spare: Vec<js_sys::ArrayBuffer>,
+}
+
+/// One task's attachment: the buffer, what to transfer with it, and
+/// whether the sender had to make a new buffer for it (a cold start).
+pub struct Outgoing {
+    pub attachment: JsValue,
+    pub transfer: js_sys::Array,
+    pub fresh: bool,
 }
 
 impl Outbox {
@@ -109,31 +122,61 @@ impl Outbox {
         };
         Outbox {
             via,
+            len,
             source,
             spare: Vec::new(),
         }
     }
 
-    /// The attachment for one task and what to transfer with it.
-    pub fn take(&mut self) -> (JsValue, js_sys::Array) {
+    /// Whether this outbox serves a run of `via` with `len` bytes per task.
+    pub fn fits(&self, via: Via, len: usize) -> bool {
+        self.via == via && self.len == len
+    }
+
+    /// The attachment for one task.
+    pub fn take(&mut self) -> Outgoing {
+        let spare = self.spare.pop();
+        let fresh = spare.is_none();
+        let made = || js_sys::ArrayBuffer::new(self.len as u32);
         match self.via {
-            Via::Copy | Via::Shared => (self.source.clone(), js_sys::Array::new()),
+            Via::Shared => Outgoing {
+                attachment: self.source.clone(),
+                transfer: js_sys::Array::new(),
+                fresh: false,
+            },
+            Via::Copy => {
+                // A pickle: the sender writes the copy the receiver will own,
+                // and the post hands it over by transfer. Posting the source
+                // itself would copy twice: into the message, and out of it.
+                let buf = spare.unwrap_or_else(made);
+                js_sys::Uint8Array::new(&buf).set(&js_sys::Uint8Array::new(&self.source), 0);
+                let transfer = js_sys::Array::of1(&buf);
+                Outgoing {
+                    attachment: buf.into(),
+                    transfer,
+                    fresh,
+                }
+            }
             Via::Move => {
-                let buf = self.spare.pop().unwrap_or_else(|| {
+                let buf = spare.unwrap_or_else(|| {
                     // The first run makes each task's buffer, as a producer
                     // would; later runs reuse the ones that came back.
                     self.source.unchecked_ref::<js_sys::ArrayBuffer>().slice(0)
                 });
                 let transfer = js_sys::Array::of1(&buf);
-                (buf.into(), transfer)
+                Outgoing {
+                    attachment: buf.into(),
+                    transfer,
+                    fresh,
+                }
             }
         }
     }
 
-    /// A moved buffer coming home with its task's reply.
+    /// A buffer coming home with its task's reply.
     pub fn give_back(&mut self, attachment: JsValue) {
-        if self.via == Via::Move {
-            if let Ok(buf) = attachment.dyn_into::<js_sys::ArrayBuffer>() {
+        if let Ok(buf) = attachment.dyn_into::<js_sys::ArrayBuffer>() {
+            if buf.byte_length() as usize == self.len {
                 self.spare.push(buf);
             }
         }
@@ -141,10 +184,46 @@ impl Outbox {
 }
 
 /// The receiver's copy of an attached buffer in its own wasm memory: the one
-/// copy no via can avoid, since wasm code reads only its own memory.
-pub fn received_bytes(attachment: &JsValue) -> Option<Vec<u8>> {
+/// copy no via can avoid, since wasm code reads only its own memory. Timed:
+/// reserving the room (which grows the memory the first time) apart from
+/// copying into it.
+pub fn received_bytes(attachment: &JsValue) -> Option<(Vec<u8>, Received)> {
     if attachment.is_undefined() || attachment.is_null() {
         return None;
     }
-    Some(js_sys::Uint8Array::new(attachment).to_vec())
+    let view = js_sys::Uint8Array::new(attachment);
+    let len = view.length() as usize;
+    let before = memory_bytes();
+    let t0 = now_ms();
+    let mut bytes: Vec<u8> = Vec::with_capacity(len);
+    let t1 = now_ms();
+    // SAFETY: the capacity is `len`, and the copy writes exactly `len`
+    // bytes before the length says so.
+    unsafe {
+        view.raw_copy_to_ptr(bytes.as_mut_ptr());
+        bytes.set_len(len);
+    }
+    let t2 = now_ms();
+    let received = Received {
+        grow_ms: t1 - t0,
+        copy_ms: t2 - t1,
+        first_touch: FIRST.with(|f| f.replace(false)) | (memory_bytes() > before),
+        ..Received::default()
+    };
+    Some((bytes, received))
+}
+
+thread_local! {
+    /// No transfer has come to this instance yet: its memory is as fresh
+    /// as the instance.
+    static FIRST: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// The size of this instance's wasm memory.
+fn memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    js_sys::Reflect::get(&memory.buffer(), &"byteLength".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0)
 }

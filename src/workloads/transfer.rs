@@ -252,6 +252,51 @@ impl Transfer {
     }
 }
 
+/// Where one task's buffer spent its time on its way into a process and
+/// through its checksum, in ms: the process models' breakdown of `mib` MiB
+/// "handed over".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Handover {
+    /// The sender, before the post: writing the copy the receiver will own
+    /// (`copy`), or nothing but the post itself (`move`, `shared`).
+    pub serialize_ms: f64,
+    /// From the post to the receiver's handler: the message in the queue,
+    /// and rebuilding what it carries there.
+    pub deliver_ms: f64,
+    /// Reserving room for the bytes in the receiver's wasm memory, which
+    /// grows it the first time.
+    pub grow_ms: f64,
+    /// Copying the bytes into the receiver's wasm memory, the one copy no
+    /// via avoids (wasm code reads its own memory only).
+    pub copy_ms: f64,
+    pub checksum_ms: f64,
+    /// Cold: the bytes landed in memory the receiver never used (a fresh
+    /// process, or its memory grew for them: pages touched for the first
+    /// time), or the sender made a new buffer for them.
+    pub cold: bool,
+}
+
+impl Handover {
+    /// The phases, in the order they happen, with their names.
+    pub const PHASES: [&'static str; 5] = ["serialize", "deliver", "grow", "copy in", "checksum"];
+
+    pub fn phases(&self) -> [f64; 5] {
+        [
+            self.serialize_ms,
+            self.deliver_ms,
+            self.grow_ms,
+            self.copy_ms,
+            self.checksum_ms,
+        ]
+    }
+
+    /// Handing the bytes over: everything until the receiver holds them in
+    /// its own memory, so all but the checksum.
+    pub fn handing_ms(&self) -> f64 {
+        self.serialize_ms + self.deliver_ms + self.grow_ms + self.copy_ms
+    }
+}
+
 fn copy_ticking(source: &[u8], env: &mut dyn TaskEnv) -> Result<Vec<u8>, TaskFailure> {
     let mut out = Vec::with_capacity(source.len());
     for part in source.chunks(CHUNK_BYTES) {

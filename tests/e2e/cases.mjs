@@ -13,11 +13,31 @@ export const CASES = [
     assert.equal(r.value, '3');
     assert.ok(r.figures.per_step_us > 0, `${r.model} reports µs per start`);
     assert.equal(r.spans.filter((s) => s.kind === 'spawn').length, 3);
+    if (r.model === 'fork') {
+      // Made in warm spares: the start and the spares' own cold start apart.
+      assert.ok(r.figures.fork_start_us > 0 && r.figures.cold_start_us > 0, JSON.stringify(r.figures));
+    }
   }],
   ['w=counter&tasks=3&increments=20000&sync=locked', (r) => assert.equal(r.value, '60000')],
   ['w=counter&tasks=3&increments=20000&sync=atomic', (r) => assert.equal(r.value, '60000')],
   ['w=counter&tasks=3&increments=20000&sync=messages', (r) => assert.equal(r.value, '60000')],
-  ['w=transfer&tasks=2&mib=0.5&via=copy', () => {}],
-  ['w=transfer&tasks=2&mib=0.5&via=move', () => {}],
-  ['w=transfer&tasks=2&mib=0.5&via=shared', () => {}],
+  ['w=transfer&tasks=2&mib=0.5&via=copy', handedOver],
+  ['w=transfer&tasks=2&mib=0.5&via=move', handedOver],
+  ['w=transfer&tasks=2&mib=0.5&via=shared', handedOver],
 ];
+
+// A process model times every task's handing over, phase by phase; a
+// fresh process's memory is always cold.
+function handedOver(r, report) {
+  if (!['procs', 'fork'].includes(r.model)) return;
+  const bars = (report.handovers || []).filter((b) => b.model === r.model);
+  const tasks = bars.reduce((n, b) => n + b.tasks, 0);
+  assert.equal(tasks, report.config.tasks * r.samples_ms.length, `${r.model}: one breakdown per task`);
+  for (const b of bars) {
+    assert.equal(b.bytes, Math.round(0.5 * 1048576));
+    assert.equal(b.phases_ms.length, 5);
+    assert.ok(b.phases_ms.every((ms) => Number.isFinite(ms) && ms >= 0), JSON.stringify(b));
+    assert.ok(b.phases_ms.reduce((a, ms) => a + ms, 0) > 0, `${r.model}: the phases took time`);
+  }
+  if (r.model === 'fork') assert.ok(bars.every((b) => b.cold), 'every fork lands in fresh memory');
+}

@@ -33,7 +33,7 @@ function checkCorrect(report, models, check) {
     assert.equal(r.correct, true, `${r.model}: ${r.value} of ${r.expected} ${JSON.stringify(r.errors)}`);
     assert.equal(r.value, r.expected, r.model);
     assert.deepEqual(r.errors, [], r.model);
-    check(r);
+    check(r, report);
   }
 }
 
@@ -59,7 +59,7 @@ function fullSuite(name, launch) {
       // This engine's limits, measured before the run: each there and positive,
       // a start no shorter than its instantiation.
       const c = report.calibration;
-      for (const key of ['worker_start_ms', 'instantiate_ms', 'process_start_ms', 'message_rtt_us', 'atomics_rtt_us', 'memcpy_gbps', 'memcpy_cold_gbps']) {
+      for (const key of ['worker_start_ms', 'instantiate_ms', 'process_start_ms', 'message_rtt_us', 'atomics_rtt_us', 'memcpy_gbps', 'memcpy_cold_gbps', 'copy_in_gbps']) {
         assert.ok(Number.isFinite(c[key]) && c[key] > 0, `${name}: ${key} = ${c[key]}`);
       }
       assert.ok(c.process_start_ms >= c.instantiate_ms, JSON.stringify(c));

@@ -43,7 +43,7 @@ for (const [query, check] of CASES) {
       assert.equal(r.correct, true, `${r.model}: ${r.value} of ${r.expected} ${JSON.stringify(r.errors)}`);
       assert.equal(r.value, r.expected, r.model);
       assert.deepEqual(r.errors, [], r.model);
-      check(r);
+      check(r, report);
     }
     const fork = report.results.find((r) => r.model === 'fork');
     if (!query.startsWith('w=spawn')) {

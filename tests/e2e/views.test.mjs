@@ -224,7 +224,7 @@ test("this machine's limits: measured before the first run, shown, in the report
   const report = await run('w=spawn&count=2&models=threads,procs,fork&workers=2&repeats=1&warmup=0');
   const c = report.calibration;
   assert.ok(c, '#report-json has the calibration');
-  for (const key of ['worker_start_ms', 'instantiate_ms', 'process_start_ms', 'message_rtt_us', 'atomics_rtt_us', 'memcpy_gbps', 'memcpy_cold_gbps']) {
+  for (const key of ['worker_start_ms', 'instantiate_ms', 'process_start_ms', 'message_rtt_us', 'atomics_rtt_us', 'memcpy_gbps', 'memcpy_cold_gbps', 'copy_in_gbps']) {
     assert.ok(Number.isFinite(c[key]) && c[key] > 0, `${key} = ${c[key]}`);
     const shown = Number(await page.locator(`#limits tr[data-key="${key}"]`).getAttribute('data-value'));
     assert.equal(shown, c[key], `${key} as shown`);
@@ -235,7 +235,7 @@ test("this machine's limits: measured before the first run, shown, in the report
   // Each start and dispatch against the limit that bounds it.
   const fork = report.results.find((r) => r.model === 'fork');
   const ratio = Number(await page.locator('#overheads li[data-model="fork"]').getAttribute('data-ratio'));
-  assert.ok(Math.abs(ratio - fork.figures.per_step_us / 1e3 / c.process_start_ms) < 1e-9);
+  assert.ok(Math.abs(ratio - fork.figures.per_step_us / 1e3 / c.instantiate_ms) < 1e-9);
   assert.match(await page.locator('#overheads li[data-model="procs"]').textContent(), /^procs: [\d.]+ µs per dispatch = [\d.]+ × a message round trip/);
   await page.locator('#limits').scrollIntoViewIfNeeded();
   await screenshot(page, 'limits-1280.png');
@@ -248,6 +248,28 @@ test("this machine's limits: measured before the first run, shown, in the report
   await page.goto(report.share_url);
   assert.equal(await waitForState(page, ['shared', 'error', 'done']), 'shared');
   assert.deepEqual((await reportJson(page)).calibration, c);
+});
+
+test('the transfer breakdown stacks each phase, cold and warm, as the report says', async () => {
+  const report = await run('w=transfer&tasks=2&mib=8&via=copy&models=seq,procs,fork&workers=2&repeats=2&warmup=1');
+  const bars = report.handovers;
+  // A pool's first touch of its memory was in the warm-up; a fork's always is.
+  assert.deepEqual(bars.map((b) => `${b.model} ${b.cold ? 'cold' : 'warm'}`).filter((k) => k !== 'procs cold'), ['procs warm', 'fork cold']);
+  const shown = page.locator('#handover-chart g.handover');
+  assert.equal(await shown.count(), bars.length);
+  for (const [i, b] of bars.entries()) {
+    const g = shown.nth(i);
+    assert.equal(await g.getAttribute('data-model'), b.model);
+    assert.equal(await g.getAttribute('data-cold'), String(b.cold));
+    const ms = (await g.locator('rect.phase').evaluateAll((els) => els.map((e) => Number(e.dataset.ms))));
+    ms.forEach((v, k) => assert.ok(Math.abs(v - b.phases_ms[k]) < 1e-3, `${b.model} phase ${k}`));
+    assert.ok(Math.abs(Number(await g.getAttribute('data-handing-ms')) - b.phases_ms.slice(0, 4).reduce((a, v) => a + v, 0)) < 1e-3);
+  }
+  assert.match(await page.locator('#handover-summary').textContent(), /^handing 8 MiB over took procs/);
+  // The overhead is the handing over alone, against memcpy.
+  assert.match(await page.locator('#overheads li[data-model="procs"]').textContent(), /GB\/s handed over \(warm\) via copy = [\d.]+ × memcpy/);
+  await page.locator('#handover-chart').scrollIntoViewIfNeeded();
+  await screenshot(page, 'handover-1280.png');
 });
 
 test('the transfer size series covers 1 KiB to 64 MiB for every via', async () => {

@@ -5,6 +5,7 @@
 
 mod convoy;
 mod deferred;
+mod handover;
 mod mix;
 mod samples;
 mod sizes;
@@ -14,6 +15,7 @@ mod timeline;
 
 pub use convoy::ConvoyChart;
 pub use deferred::Deferred;
+pub use handover::HandoverChart;
 pub use mix::MixChart;
 pub use samples::SamplesChart;
 pub use sizes::SizesChart;
