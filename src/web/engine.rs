@@ -296,9 +296,10 @@ impl Engine {
             }
         }
         self.running.set(None);
-        // hybrid's processes serve the repeats of one step; between runs
-        // they would only hold memory and threads.
+        // hybrid's processes and fork's spares serve the repeats of one
+        // step; between runs they would only hold memory and threads.
         self.procs.end_hybrid();
+        self.procs.end_spares();
         // A crashed process worker was ended; the next run gets a full pool.
         if let Err(message) = self.procs.fill_pool(self.workers).await {
             return FromEngine::Failed {

@@ -132,6 +132,17 @@ pub struct Requested {
 }
 
 impl Requested {
+    /// Ends the worker without waiting for it: the page made it (or will,
+    /// having the request first) and ends it on this message.
+    pub fn end(self) {
+        REGISTRY.with(|r| {
+            r.waiting.borrow_mut().remove(&self.id);
+            r.inboxes.borrow_mut().remove(&self.id);
+        });
+        let end = EngineRequest::EndWorker { id: self.id };
+        let _ = worker_scope().post_message(&envelope(&end, &JsValue::UNDEFINED));
+    }
+
     /// Waits for the worker's port (or why it could not be made).
     pub async fn open(self) -> Result<Mailbox, String> {
         let Requested { id, answer, inbox } = self;

@@ -309,6 +309,17 @@ impl Processes {
         })
     }
 
+    /// Ends every spare, and keeps none until asked again.
+    pub fn end_spares(&self) {
+        self.spare_target.set(0);
+        for spare in self.spares.borrow_mut().drain(..) {
+            match spare {
+                Spare::Warm(warm) => warm.mb.terminate("no longer kept"),
+                Spare::Asked { requested, .. } => requested.end(),
+            }
+        }
+    }
+
     /// Waits until every spare kept is warm, so that none is starting (and
     /// taking a core) while a fork is timed. Spares that failed are dropped
     /// and asked for again once.
