@@ -106,12 +106,25 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
                 .filter(|o| o.model == ModelId::Procs)
                 .find_map(us)
                 .filter(|p| *p > 0.0 && r.model != ModelId::Procs);
-            match cheapest {
+            let said = match cheapest {
                 Some(p) => format!(
                     "{mine:.0} µs per step for {what} — {:.0}× the cost of using the pool: why pools exist",
                     mine / p
                 ),
                 None => format!("{mine:.0} µs per step for {what}"),
+            };
+            // A fork is cheap only because its worker was started before:
+            // that cold start is what a thread start pays every time here.
+            match r
+                .figures
+                .get("cold_start_us")
+                .filter(|_| r.model == ModelId::Fork)
+            {
+                Some(cold) => format!(
+                    "{said}; each spare worker took {:.1} ms to start, cold, before it was needed",
+                    cold / 1e3
+                ),
+                None => said,
             }
         }
         Workload::Counter(c) => {
@@ -142,7 +155,7 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
                 (true, Via::Move) => "each thread took a buffer of its own, no copy",
                 (true, Via::Shared) => "every thread read the one buffer where it lies",
                 (false, Via::Copy) => {
-                    "each process got its own copy (structured clone, like pickling)"
+                    "each process got its own copy: the sender wrote it and handed it over, like pickling"
                 }
                 (false, Via::Move) => {
                     "each buffer was transferred: no copy, and the sender lost it"
@@ -318,6 +331,10 @@ mod tests {
         fork.figures.insert("per_step_us".into(), 20_000.0);
         let all = vec![pool.clone(), fork.clone()];
         assert!(verdict(&spawn, 2, &all, &fork).contains("200× the cost of using the pool"));
+        fork.figures.insert("cold_start_us".into(), 26_000.0);
+        assert!(verdict(&spawn, 2, &all, &fork).ends_with(
+            "why pools exist; each spare worker took 26.0 ms to start, cold, before it was needed"
+        ));
 
         let failure = Workload::default_for("failure").unwrap();
         let mut f = result(ModelId::Procs, 1.8, 2);
@@ -330,7 +347,8 @@ mod tests {
         );
 
         let transfer = Workload::default_for("transfer").unwrap();
-        assert!(verdict(&transfer, 2, &[], &result(ModelId::Procs, 0.5, 2))
-            .contains("structured clone"));
+        assert!(
+            verdict(&transfer, 2, &[], &result(ModelId::Procs, 0.5, 2)).contains("like pickling")
+        );
     }
 }

@@ -265,20 +265,28 @@ fn group_digits(s: &str) -> String {
         .map_or_else(|_| s.to_string(), crate::workloads::group)
 }
 
-/// The figures a model or lesson added, in words.
+/// The figures a model or lesson added, in words, in the order they read:
+/// a fork's parts follow its step, the spare's cold start last.
 fn notes(figures: &std::collections::BTreeMap<String, f64>) -> Vec<String> {
-    figures
+    const ORDER: [&str; 5] = [
+        "per_step_us",
+        "fork_start_us",
+        "fork_instantiate_us",
+        "cold_start_us",
+        "gil_hand_offs",
+    ];
+    ORDER
         .iter()
-        .filter_map(|(k, v)| match k.as_str() {
-            "per_step_us" => Some(format!("{v:.0} µs per start and join")),
-            "fork_start_us" => Some(format!("{v:.0} µs to make a process from a warm spare")),
-            "fork_instantiate_us" => Some(format!("{v:.0} µs of it instantiating the module")),
-            "cold_start_us" => Some(format!(
-                "{:.1} ms to start a spare worker, cold, before it was needed",
+        .filter_map(|k| figures.get(*k).map(|v| (*k, *v)))
+        .map(|(k, v)| match k {
+            "per_step_us" => format!("{v:.0} µs per start and join"),
+            "fork_start_us" => format!("{v:.0} µs to make each process from a warm spare"),
+            "fork_instantiate_us" => format!("{v:.0} µs of that instantiating the module"),
+            "cold_start_us" => format!(
+                "{:.1} ms to start each spare worker, cold, before it was needed",
                 v / 1e3
-            )),
-            "gil_hand_offs" => Some(format!("{v:.0} GIL hand-offs")),
-            _ => None,
+            ),
+            _ => format!("{v:.0} GIL hand-offs"),
         })
         .collect()
 }
