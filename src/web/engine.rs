@@ -277,11 +277,10 @@ impl Engine {
                 // measurement, so give it a moment to happen first.
                 pause_ms(SETTLE_MS).await;
                 RUN.finished.store(0, Ordering::Relaxed);
-                let m = self.measure(run, workload, model, plan).await;
+                let mut m = self.measure(run, workload, model, plan).await;
                 if RUN.cancel.load(Ordering::Relaxed) {
                     return self.cancelled(run, Some(model), now_ms()).await;
                 }
-                let mut m = m;
                 if round < warmup {
                     let cold = m.handovers.into_iter().filter(|h| h.cold).collect();
                     cold_in_warmup.push((model, cold));

@@ -128,19 +128,11 @@ impl Batch<'_> {
 
     fn attachment(&self) -> Outgoing {
         if let Some(sab) = &self.counter {
-            return Outgoing {
-                attachment: sab.clone().into(),
-                transfer: js_sys::Array::new(),
-                fresh: false,
-            };
+            return Outgoing::plain(sab.clone().into());
         }
         match self.outbox.borrow_mut().as_mut() {
             Some(o) => o.take(),
-            None => Outgoing {
-                attachment: JsValue::UNDEFINED,
-                transfer: js_sys::Array::new(),
-                fresh: false,
-            },
+            None => Outgoing::plain(JsValue::UNDEFINED),
         }
     }
 
@@ -321,18 +313,12 @@ impl Processes {
     }
 
     /// Waits until every spare kept is warm, so that none is starting (and
-    /// taking a core) while a fork is timed. Spares that failed are dropped
-    /// and asked for again once.
+    /// taking a core) while a fork is timed.
     pub async fn settle_spares(&self) {
+        self.top_up_spares();
         let kept: Vec<Spare> = self.spares.borrow_mut().drain(..).collect();
         for spare in kept {
-            if let Ok(warm) = Self::warmed(spare).await {
-                self.spares.borrow_mut().push_back(Spare::Warm(warm));
-            }
-        }
-        self.top_up_spares();
-        let fresh: Vec<Spare> = self.spares.borrow_mut().drain(..).collect();
-        for spare in fresh {
+            // A spare that failed is dropped: the next fork asks anew.
             if let Ok(warm) = Self::warmed(spare).await {
                 self.spares.borrow_mut().push_back(Spare::Warm(warm));
             }

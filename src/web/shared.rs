@@ -109,6 +109,17 @@ pub struct Outgoing {
     pub fresh: bool,
 }
 
+impl Outgoing {
+    /// An attachment that is posted as it is: nothing transferred, nothing made.
+    pub fn plain(attachment: JsValue) -> Outgoing {
+        Outgoing {
+            attachment,
+            transfer: js_sys::Array::new(),
+            fresh: false,
+        }
+    }
+}
+
 impl Outbox {
     pub fn new(via: Via, len: usize) -> Outbox {
         let bytes = fill(len);
@@ -139,11 +150,7 @@ impl Outbox {
         let fresh = spare.is_none();
         let made = || js_sys::ArrayBuffer::new(self.len as u32);
         match self.via {
-            Via::Shared => Outgoing {
-                attachment: self.source.clone(),
-                transfer: js_sys::Array::new(),
-                fresh: false,
-            },
+            Via::Shared => Outgoing::plain(self.source.clone()),
             Via::Copy => {
                 // A pickle: the sender writes the copy the receiver will own,
                 // and the post hands it over by transfer. Posting the source
