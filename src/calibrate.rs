@@ -45,6 +45,10 @@ pub struct Calibration {
     pub copy_in_gbps: Option<f64>,
 }
 
+/// The limits timed one step at a time (a start is not repeated in a
+/// batch): under two ticks of the clock, each is a bound, not a length.
+const SINGLE_STEPS: [&str; 3] = ["worker_start_ms", "instantiate_ms", "process_start_ms"];
+
 /// What one limit is called, in words, with its unit.
 pub const LIMITS: [(&str, &str); 8] = [
     ("worker_start_ms", "a worker start"),
@@ -77,11 +81,53 @@ impl Calibration {
             .filter_map(|((key, words), (v, unit))| v.map(|v| (*key, *words, v, unit)))
             .collect()
     }
+
+    /// For a limit timed in one step under two ticks of the clock: what it
+    /// is under, in ms. `None` when it was timed.
+    pub fn bound_ms(&self, key: &str) -> Option<f64> {
+        let res = self
+            .timer_resolution_ms
+            .filter(|t| t.is_finite() && *t > 0.0)?;
+        let bound = stats::clock_bound_us(res) / 1e3;
+        let (_, _, v, _) = self.rows().into_iter().find(|(k, ..)| *k == key)?;
+        (SINGLE_STEPS.contains(&key) && v < bound).then_some(bound)
+    }
+
+    /// Limit `key` where it can be set against a model's figure: measured,
+    /// and not a bound.
+    pub fn timed(&self, key: &str) -> Option<f64> {
+        if self.bound_ms(key).is_some() {
+            return None;
+        }
+        self.rows()
+            .into_iter()
+            .find_map(|(k, _, v, _)| (k == key).then_some(v))
+    }
+}
+
+/// How long a batch of repeated steps lasts at least: ten ticks of the
+/// coarsest clock a page gets (1 ms, Firefox without isolation), so a step
+/// shorter than a tick is still timed, as the batch's share.
+pub const BATCH_MS: f64 = 10.0;
+
+/// Ms per call of `step`, called until [`BATCH_MS`] have passed and at
+/// least `min_steps` times.
+pub fn per_step_ms(clock: &impl Clock, min_steps: u32, mut step: impl FnMut()) -> f64 {
+    let t = clock.now_ms();
+    let mut n = 0u32;
+    loop {
+        step();
+        n += 1;
+        let elapsed = clock.now_ms() - t;
+        if n >= min_steps && elapsed >= BATCH_MS {
+            return elapsed / f64::from(n);
+        }
+    }
 }
 
 /// GB/s of copying `bytes` inside this memory: first into memory never
-/// touched (a fresh allocation that grows the memory), then, best of three,
-/// into the same memory again. `(cold, warm)`.
+/// touched (a fresh allocation that grows the memory), then, best of three
+/// batches, into the same memory again. `(cold, warm)`.
 pub fn memcpy_gbps(bytes: usize, clock: &impl Clock) -> (f64, f64) {
     let src: Vec<u8> = (0..bytes).map(|i| i as u8).collect();
     let gbps = |ms: f64| bytes as f64 / (ms.max(1e-6) * 1e6);
@@ -89,12 +135,13 @@ pub fn memcpy_gbps(bytes: usize, clock: &impl Clock) -> (f64, f64) {
     let mut dst: Vec<u8> = Vec::with_capacity(bytes);
     dst.extend_from_slice(&src);
     let cold = gbps(clock.now_ms() - t);
-    let mut warm = 0.0f64;
-    for _ in 0..3 {
-        let t = clock.now_ms();
-        dst.copy_from_slice(std::hint::black_box(&src));
-        warm = warm.max(gbps(clock.now_ms() - t));
-    }
+    let warm = (0..3)
+        .map(|_| {
+            gbps(per_step_ms(clock, 1, || {
+                dst.copy_from_slice(std::hint::black_box(&src))
+            }))
+        })
+        .fold(0.0f64, f64::max);
     std::hint::black_box(&dst);
     (cold, warm)
 }
@@ -203,12 +250,14 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
             })
         };
         let found = match &workload {
+            // A step the clock could not time is a bound: no ratio from it.
+            Workload::Spawn(_) if !r.timed("per_step_us") => None,
             Workload::Spawn(_) => r.figures.get("per_step_us").and_then(|&us| match r.model {
                 // A fork is made in a spare worker that is already running,
                 // so what bounds it is instantiating the module.
                 ModelId::Fork => over(
                     format!("{} ms per start", fmt_figure(us / 1e3)),
-                    c.instantiate_ms,
+                    c.timed("instantiate_ms"),
                     "instantiating the module",
                     "ms",
                     us / 1e3,
@@ -217,7 +266,7 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
                 // its start is bounded by a worker's cold start.
                 ModelId::Threads | ModelId::Gil | ModelId::OldGil => over(
                     format!("{} ms per start", fmt_figure(us / 1e3)),
-                    c.process_start_ms,
+                    c.timed("process_start_ms"),
                     "a process start",
                     "ms",
                     us / 1e3,
@@ -311,6 +360,21 @@ mod tests {
     }
 
     #[test]
+    fn a_step_shorter_than_a_tick_is_timed_in_a_batch() {
+        // A clock that steps by 1 ms and a step of 0.1 ms: one step alone
+        // reads 0 or 1 ms, a batch reads 0.1.
+        struct Coarse(Mutex<f64>);
+        impl Clock for Coarse {
+            fn now_ms(&self) -> f64 {
+                self.0.lock().unwrap().floor()
+            }
+        }
+        let clock = Coarse(Mutex::new(0.3));
+        let ms = per_step_ms(&clock, 20, || *clock.0.lock().unwrap() += 0.1);
+        assert!((ms - 0.1).abs() < 0.01, "{ms}");
+    }
+
+    #[test]
     fn a_boot_splits_into_its_parts() {
         let b = Boot {
             asked_ms: 100.0,
@@ -382,6 +446,22 @@ mod tests {
             o[1].words,
             "procs: 145 µs per dispatch = 2.9 × a message round trip (50.0 µs)"
         );
+        // On a 1 ms clock a 0.8 ms instantiation, timed once, is only
+        // under 2 ms: no limit to set a fork against. A batched round trip
+        // is timed on any clock.
+        let coarse = Calibration {
+            timer_resolution_ms: Some(1.0),
+            instantiate_ms: Some(1.0),
+            ..c.clone()
+        };
+        assert_eq!(coarse.bound_ms("instantiate_ms"), Some(2.0));
+        assert_eq!(coarse.bound_ms("process_start_ms"), None);
+        assert_eq!(coarse.bound_ms("message_rtt_us"), None);
+        assert_eq!(coarse.timed("instantiate_ms"), None);
+        assert_eq!(coarse.timed("process_start_ms"), Some(20.0));
+        let o = overheads(&r, &coarse);
+        assert_eq!(o.len(), 1, "{o:?}");
+        assert_eq!(o[0].model, ModelId::Procs);
 
         // 2 tasks × 64 MiB in 100 ms: 1.34 GB/s, a third of memcpy.
         let (cfg, _) = RunConfig::from_pairs(

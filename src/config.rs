@@ -338,6 +338,26 @@ impl RunConfig {
     }
 }
 
+/// Every instance of the full build starts with this many 64 KiB pages of
+/// memory: the linker is told so (`--initial-memory` in
+/// `.cargo/config.toml`), so a process worker can make its memory itself
+/// and know it is big enough.
+pub const MEMORY_INITIAL_PAGES: u32 = 64;
+/// The pages the module asks of the memory it is given: the linker's, and
+/// one that wasm-bindgen's thread support adds past them for its own
+/// counters. A process's memory starts at this.
+pub const MODULE_INITIAL_PAGES: u32 = MEMORY_INITIAL_PAGES + 1;
+/// How far the engine's memory (the one its threads share) may grow: the
+/// module's maximum (`--max-memory` in `.cargo/config.toml`).
+pub const ENGINE_MEMORY_MAX_MIB: u32 = 1024;
+/// How far a process's memory may grow: room for the largest transfer
+/// buffer (256 MiB) beside its own heap. Smaller than the engine's because
+/// WebKit reserves address space for a shared memory's maximum when it is
+/// made, about 32 GiB for all of a browser tab's memories: at 1 GiB each,
+/// a page of 64 processes could not start.
+pub const PROCESS_MEMORY_MAX_MIB: u32 = 384;
+const _: () = assert!(PROCESS_MEMORY_MAX_MIB <= ENGINE_MEMORY_MAX_MIB);
+
 /// The MiB of buffers the `transfer` lesson may hold at once. Thread models
 /// keep the source and every task's buffer in the engine's wasm memory,
 /// which is capped at 1 GiB; a run past it would abort, not report.
@@ -504,6 +524,29 @@ mod tests {
 
     fn parse(q: &str) -> (RunConfig, Vec<ParamError>) {
         RunConfig::from_pairs(&parse_query(q), 2)
+    }
+
+    /// The memory sizes the engine tells a process are the linker's: a
+    /// process memory smaller than the module's minimum would not link.
+    #[test]
+    fn memory_sizes_match_the_linker_and_fit_a_transfer() {
+        let flags = include_str!("../.cargo/config.toml");
+        let initial = u64::from(MEMORY_INITIAL_PAGES) * 65_536;
+        let max = u64::from(ENGINE_MEMORY_MAX_MIB) << 20;
+        assert!(
+            flags.contains(&format!("--initial-memory={initial}")),
+            "{flags}"
+        );
+        assert!(flags.contains(&format!("--max-memory={max}")), "{flags}");
+        let largest = crate::workloads::transfer::PARAMS
+            .iter()
+            .find_map(|p| match p.kind {
+                Kind::Float { max, .. } if p.key == "mib" => Some(max),
+                _ => None,
+            })
+            .unwrap();
+        // One task's buffer at a time, beside the instance's own heap.
+        assert!(largest + 64.0 <= f64::from(PROCESS_MEMORY_MAX_MIB));
     }
 
     #[test]

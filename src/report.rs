@@ -101,6 +101,33 @@ impl ModelResult {
             suspect: None,
         }
     }
+
+    /// Figure `key` (in µs) as a reader should take it: "120 µs", or
+    /// "under 2000 µs" when the clock was too coarse to time it.
+    pub fn figure_us(&self, key: &str) -> Option<String> {
+        let v = *self.figures.get(key)?;
+        let bound = self.warnings.iter().find_map(|w| match w {
+            Warning::FigureBelowClock {
+                figure,
+                timer_resolution_ms,
+                ..
+            } if figure == key => Some(stats::clock_bound_us(*timer_resolution_ms)),
+            _ => None,
+        });
+        Some(match bound {
+            Some(b) => format!("under {b:.0} µs"),
+            None => format!("{v:.0} µs"),
+        })
+    }
+
+    /// Whether figure `key` was timed finely enough to be set against another.
+    pub fn timed(&self, key: &str) -> bool {
+        self.figures.contains_key(key)
+            && !self
+                .warnings
+                .iter()
+                .any(|w| matches!(w, Warning::FigureBelowClock { figure, .. } if figure == key))
+    }
 }
 
 fn warnings_with_words<S: Serializer>(warnings: &[Warning], s: S) -> Result<S::Ok, S::Error> {
@@ -831,6 +858,8 @@ pub fn derive_stats(results: &mut [ModelResult], timer_resolution_ms: Option<f64
         r.mad_ms = stats::mad(&r.samples_ms);
         r.outliers = stats::outliers(&r.samples_ms);
         r.warnings = stats::warnings(&r.samples_ms, timer_resolution_ms);
+        r.warnings
+            .extend(stats::figures_below_clock(&r.figures, timer_resolution_ms));
         r.speedup_ci = if r.model == ModelId::Seq {
             None
         } else {

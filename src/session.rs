@@ -277,6 +277,9 @@ pub enum Action {
         at_ms: f64,
     },
     Polled(u32),
+    /// The page went into the browser's back-forward cache, and its engine
+    /// and workers were ended (see `ui::hooks::engine`).
+    Left,
     Engine(FromEngine),
     Copied(Result<(), String>),
     OpenEntry(String),
@@ -372,6 +375,16 @@ impl Session {
                 }
             }
             Action::Polled(n) => self.tasks_finished = n,
+            Action::Left if self.phase == Phase::Running => {
+                self.calibrating = false;
+                self.phase = Phase::Error;
+                self.failure = Some(
+                    "it stopped when the page was left (a page kept for the Back button keeps \
+                     no workers, so that their memory is free for the next page). Run it again."
+                        .to_string(),
+                );
+            }
+            Action::Left => {}
             Action::Engine(ev) => self.on_engine(ev),
             Action::Copied(result) => {
                 if let Some(share) = self.share.as_mut() {
@@ -1140,6 +1153,27 @@ mod tests {
         assert_eq!(s.phase, Phase::Error);
         assert_eq!(s.failure.as_deref(), Some("the engine could not start"));
         assert!(s.progress().is_none());
+    }
+
+    #[test]
+    fn leaving_the_page_stops_a_run_and_says_so() {
+        let mut s = session("w=cpu&models=seq&repeats=1&warmup=0");
+        s.apply(Action::Left);
+        assert_eq!((s.phase, s.failure.as_deref()), (Phase::Idle, None));
+        run(&mut s);
+        s.apply(Action::Left);
+        assert_eq!(s.phase, Phase::Error);
+        assert!(s
+            .failure
+            .as_deref()
+            .unwrap()
+            .starts_with("it stopped when the page was left"));
+        // Its late answers are not taken for a new run's.
+        let r = sent(&s).pop().unwrap();
+        s.apply(Action::Engine(done(&r)));
+        assert_eq!(s.phase, Phase::Error);
+        run(&mut s);
+        assert_eq!((s.phase, s.failure.as_deref()), (Phase::Running, None));
     }
 
     #[test]

@@ -351,6 +351,14 @@ pub enum Warning {
         median_ms: f64,
         timer_resolution_ms: f64,
     },
+    /// A figure in µs (one step timed by itself, such as `per_step_us`)
+    /// is under two ticks of the clock: what was read is a count of ticks,
+    /// not the step's length, and reads only as "under" the bound.
+    FigureBelowClock {
+        figure: String,
+        value_us: f64,
+        timer_resolution_ms: f64,
+    },
 }
 
 /// A run shorter than this many clock ticks is timed to worse than 1%
@@ -364,6 +372,7 @@ impl Warning {
             Warning::Bimodal { .. } => "bimodal",
             Warning::TimerSaturated { .. } => "timer_saturated",
             Warning::TooShort { .. } => "too_short",
+            Warning::FigureBelowClock { .. } => "figure_below_clock",
         }
     }
 
@@ -414,8 +423,56 @@ impl Warning {
                 ms(*timer_resolution_ms),
                 ms(TICKS_PER_RUN * timer_resolution_ms)
             ),
+            Warning::FigureBelowClock {
+                figure,
+                value_us,
+                timer_resolution_ms,
+            } => format!(
+                "{} read {value_us:.0} µs, under two ticks of the {} clock: a step this short \
+                 cannot be timed by itself here, so it is shown as under {:.0} µs.",
+                figure_words(figure),
+                ms(*timer_resolution_ms),
+                clock_bound_us(*timer_resolution_ms)
+            ),
         }
     }
+}
+
+/// A figure's key in words, to begin a sentence.
+fn figure_words(key: &str) -> &str {
+    match key {
+        "per_step_us" => "The time per step",
+        "fork_start_us" => "Making a process from a warm spare",
+        "fork_instantiate_us" => "Instantiating the module",
+        "cold_start_us" => "A spare worker's cold start",
+        other => other,
+    }
+}
+
+/// What a figure timed one step at a time can be told from nothing on a
+/// clock with this step: two ticks (a step may begin just before one tick
+/// and end just after the next), in µs.
+pub fn clock_bound_us(timer_resolution_ms: f64) -> f64 {
+    2.0 * timer_resolution_ms * 1e3
+}
+
+/// The µs figures (keys ending `_us`) under two ticks of the clock.
+pub fn figures_below_clock(
+    figures: &std::collections::BTreeMap<String, f64>,
+    timer_resolution_ms: Option<f64>,
+) -> Vec<Warning> {
+    let Some(res) = tick(timer_resolution_ms) else {
+        return Vec::new();
+    };
+    figures
+        .iter()
+        .filter(|(k, v)| k.ends_with("_us") && **v < clock_bound_us(res))
+        .map(|(k, v)| Warning::FigureBelowClock {
+            figure: k.clone(),
+            value_us: *v,
+            timer_resolution_ms: res,
+        })
+        .collect()
 }
 
 /// Milliseconds with as many decimals as a reader needs at that size.
@@ -951,6 +1008,35 @@ mod tests {
         assert_eq!(too_short(&[0.4], None), None);
         assert_eq!(too_short(&[0.4], Some(0.0)), None);
         assert_eq!(too_short(&[], Some(0.1)), None);
+    }
+
+    #[test]
+    fn a_step_under_two_ticks_is_a_bound() {
+        let figures: std::collections::BTreeMap<String, f64> = [
+            ("per_step_us", 1000.0),
+            ("cold_start_us", 2000.0),
+            ("gil_hand_offs", 3.0),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let w = figures_below_clock(&figures, Some(1.0));
+        assert_eq!(
+            w,
+            [Warning::FigureBelowClock {
+                figure: "per_step_us".into(),
+                value_us: 1000.0,
+                timer_resolution_ms: 1.0
+            }]
+        );
+        assert_eq!(w[0].kind(), "figure_below_clock");
+        assert!(w[0]
+            .words()
+            .starts_with("The time per step read 1000 µs, under two ticks of the 1.00 ms clock"));
+        assert!(w[0].words().ends_with("shown as under 2000 µs."));
+        // An isolated page's 5 µs clock times a 100 µs step.
+        assert!(figures_below_clock(&figures, Some(0.005)).is_empty());
+        assert!(figures_below_clock(&figures, None).is_empty());
     }
 
     #[test]

@@ -89,8 +89,8 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
             }
         }
         Workload::Spawn(_) => {
-            let us = |m: &ModelResult| m.figures.get("per_step_us").copied();
-            let Some(mine) = us(r) else {
+            const STEP: &str = "per_step_us";
+            let Some(mine) = r.figure_us(STEP) else {
                 return "no start was measured".to_string();
             };
             let what = match r.model {
@@ -101,17 +101,20 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
                 }
                 _ => "starting a thread (a worker joining the shared memory) and joining it",
             };
+            // A ratio needs both steps timed: a step under the clock's
+            // resolution is a bound, not a length.
+            let timed = |m: &ModelResult| m.timed(STEP).then(|| m.figures[STEP]);
             let cheapest = all
                 .iter()
                 .filter(|o| o.model == ModelId::Procs)
-                .find_map(us)
+                .find_map(timed)
                 .filter(|p| *p > 0.0 && r.model != ModelId::Procs);
-            let said = match cheapest {
-                Some(p) => format!(
-                    "{mine:.0} µs per step for {what} — {:.0}× the cost of using the pool: why pools exist",
-                    mine / p
+            let said = match (cheapest, timed(r)) {
+                (Some(p), Some(v)) => format!(
+                    "{mine} per step for {what} — {:.0}× the cost of using the pool: why pools exist",
+                    v / p
                 ),
-                None => format!("{mine:.0} µs per step for {what}"),
+                _ => format!("{mine} per step for {what}"),
             };
             // A fork is cheap only because its worker was started before:
             // that cold start is what a thread start pays every time here.
@@ -335,6 +338,20 @@ mod tests {
         assert!(verdict(&spawn, 2, &all, &fork).ends_with(
             "why pools exist; each spare worker took 26.0 ms to start, cold, before it was needed"
         ));
+
+        // On a 1 ms clock (Firefox, not isolated) a pool's 100 µs step reads
+        // 0 or 1000 µs: a bound, and no ratio is drawn from it.
+        let mut coarse = vec![pool, fork];
+        coarse[0].figures.insert("per_step_us".into(), 0.0);
+        crate::report::derive_stats(&mut coarse, Some(1.0));
+        assert_eq!(
+            verdict(&spawn, 2, &coarse, &coarse[0]),
+            "under 2000 µs per step for handing an empty task to the running pool and getting \
+             the reply"
+        );
+        assert!(verdict(&spawn, 2, &coarse, &coarse[1])
+            .starts_with("20000 µs per step for making a fresh process"));
+        assert!(!verdict(&spawn, 2, &coarse, &coarse[1]).contains("× the cost"));
 
         let failure = Workload::default_for("failure").unwrap();
         let mut f = result(ModelId::Procs, 1.8, 2);

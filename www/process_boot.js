@@ -19,14 +19,18 @@ const scriptAt = now();
 self.onmessage = async ({ data }) => {
   if (!Array.isArray(data) || !data[0] || data[0].type !== 'start') return;
   self.onmessage = null;
-  const [{ script }, { port, module, hold }] = data;
+  const [{ script }, { port, module, hold, memory }] = data;
   self.tvpPort = port;
   try {
     const pkg = await import(script);
     // A spare's start begins when it is asked to instantiate.
     const startAt = hold ? await held(port) : scriptAt;
     self.tvpBoot = { script_ms: startAt, init_ms: now() };
-    await pkg.default({ module_or_path: module });
+    // The full build's process makes its own shared memory, no larger than
+    // the engine allows it (`memory`): the glue would reserve as much as
+    // the engine's, and WebKit runs out of room for them.
+    const own = memory && new WebAssembly.Memory({ ...memory, shared: true });
+    await pkg.default({ module_or_path: module, memory: own });
   } catch (e) {
     port.postMessage([{ type: 'failed', message: 'process worker could not start: ' + (e && e.message ? e.message : String(e)) }, undefined]);
   }

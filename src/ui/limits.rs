@@ -38,11 +38,19 @@ pub fn limits_panel(p: &LimitsProps) -> Html {
             <table class="limits-table">
                 <caption class="visually-hidden">{ "This machine's limits" }</caption>
                 <tbody>
-                    { for c.rows().into_iter().map(|(key, words, v, unit)| html! {
-                        <tr data-key={key} data-value={v.to_string()}>
-                            <th scope="row">{ words }</th>
-                            <td>{ format!("{} {unit}", fmt_figure(v)) }</td>
-                        </tr>
+                    { for c.rows().into_iter().map(|(key, words, v, unit)| {
+                        // A start shorter than two ticks was not timed: a bound.
+                        let bound = c.bound_ms(key);
+                        let shown = match bound {
+                            Some(b) => format!("under {} {unit}", fmt_figure(b)),
+                            None => format!("{} {unit}", fmt_figure(v)),
+                        };
+                        html! {
+                            <tr data-key={key} data-value={v.to_string()} data-bound={bound.map(|b| b.to_string())}>
+                                <th scope="row">{ words }</th>
+                                <td>{ shown }</td>
+                            </tr>
+                        }
                     }) }
                 </tbody>
             </table>

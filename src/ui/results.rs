@@ -4,7 +4,7 @@ use super::charts::{
     ConvoyChart, Deferred, HandoverChart, MixChart, SamplesChart, SizesChart, SpeedupChart,
     SweepChart, Timeline,
 };
-use crate::report::{browser_label, env_line, Env, Report};
+use crate::report::{browser_label, env_line, Env, ModelResult, Report};
 use crate::session::{EngineInfo, Phase, Progress};
 use crate::verdict::verdict;
 use crate::workloads::Workload;
@@ -246,7 +246,7 @@ pub fn results_table(p: &TableProps) -> Html {
                                 if let Some(lost) = &x.lost_updates {
                                     <div class="lost">{ format!("{} updates lost", group_digits(lost)) }</div>
                                 }
-                                { for notes(&x.figures).into_iter().map(|n| html! { <div class="note">{ n }</div> }) }
+                                { for notes(x).into_iter().map(|n| html! { <div class="note">{ n }</div> }) }
                                 { for x.errors.iter().map(|e| html! { <div class="task-error">{ format!("task {}: {}", e.task, e.message) }</div> }) }
                                 { for x.warnings.iter().map(|w| html! { <div class="warning" data-kind={w.kind()}>{ w.words() }</div> }) }
                             </td>
@@ -267,7 +267,8 @@ fn group_digits(s: &str) -> String {
 
 /// The figures a model or lesson added, in words, in the order they read:
 /// a fork's parts follow its step, the spare's cold start last.
-fn notes(figures: &std::collections::BTreeMap<String, f64>) -> Vec<String> {
+/// A µs figure the clock could not time reads as a bound ("under 2000 µs").
+fn notes(r: &ModelResult) -> Vec<String> {
     const ORDER: [&str; 5] = [
         "per_step_us",
         "fork_start_us",
@@ -277,16 +278,22 @@ fn notes(figures: &std::collections::BTreeMap<String, f64>) -> Vec<String> {
     ];
     ORDER
         .iter()
-        .filter_map(|k| figures.get(*k).map(|v| (*k, *v)))
-        .map(|(k, v)| match k {
-            "per_step_us" => format!("{v:.0} µs per start and join"),
-            "fork_start_us" => format!("{v:.0} µs to make each process from a warm spare"),
-            "fork_instantiate_us" => format!("{v:.0} µs of that instantiating the module"),
-            "cold_start_us" => format!(
-                "{:.1} ms to start each spare worker, cold, before it was needed",
-                v / 1e3
-            ),
-            _ => format!("{v:.0} GIL hand-offs"),
+        .filter_map(|k| r.figures.get(*k).map(|v| (*k, *v)))
+        .map(|(k, v)| {
+            let us = r.figure_us(k).unwrap_or_default();
+            match k {
+                "per_step_us" => format!("{us} per start and join"),
+                "fork_start_us" => format!("{us} to make each process from a warm spare"),
+                "fork_instantiate_us" => format!("{us} of that instantiating the module"),
+                "cold_start_us" if r.timed(k) => format!(
+                    "{:.1} ms to start each spare worker, cold, before it was needed",
+                    v / 1e3
+                ),
+                "cold_start_us" => {
+                    format!("{us} to start each spare worker, cold, before it was needed")
+                }
+                _ => format!("{v:.0} GIL hand-offs"),
+            }
         })
         .collect()
 }

@@ -5,12 +5,13 @@ use super::now_ms;
 use super::procs::Processes;
 use super::WebClock;
 use crate::calibrate::{self, Calibration};
-use crate::stats;
 
 /// Fresh processes started (and ended) to time a start.
 const STARTS: usize = 3;
-/// Messages to a pool process and back.
-const PINGS: usize = 60;
+/// Batches of messages to a pool process and back, each lasting at least
+/// [`calibrate::BATCH_MS`] and this many round trips.
+const PING_BATCHES: usize = 3;
+const MIN_PINGS: u32 = 20;
 /// Bytes copied for the memcpy rates: the transfer lesson's largest size.
 const MEMCPY_BYTES: usize = 64 << 20;
 
@@ -27,11 +28,17 @@ pub async fn measure(procs: &Processes, run: u32) -> Result<Calibration, String>
     // The best of the starts: a limit is what the browser can do, and the
     // first start of a page is also its coldest.
     let best_of = |f: fn(&calibrate::Boot) -> f64| boots.iter().map(f).reduce(f64::min);
-    let mut rtts = Vec::with_capacity(PINGS);
-    for _ in 0..PINGS {
+    // Timed in batches, not one by one: a round trip (about 0.1 ms) is
+    // shorter than a tick of a coarse clock, and would read 0 or a tick.
+    let mut rtts = Vec::with_capacity(PING_BATCHES);
+    for _ in 0..PING_BATCHES {
         let t = now_ms();
-        procs.ping(run, 0).await?;
-        rtts.push((now_ms() - t) * 1e3);
+        let mut n = 0u32;
+        while n < MIN_PINGS || now_ms() - t < calibrate::BATCH_MS {
+            procs.ping(run, 0).await?;
+            n += 1;
+        }
+        rtts.push((now_ms() - t) * 1e3 / f64::from(n));
     }
     let (cold, warm) = calibrate::memcpy_gbps(MEMCPY_BYTES, &WebClock);
     let copy_in = copy_in_gbps(MEMCPY_BYTES);
@@ -39,7 +46,7 @@ pub async fn measure(procs: &Processes, run: u32) -> Result<Calibration, String>
         worker_start_ms: best_of(calibrate::Boot::worker_start_ms),
         instantiate_ms: best_of(calibrate::Boot::instantiate_ms),
         process_start_ms: best_of(calibrate::Boot::process_start_ms),
-        message_rtt_us: stats::median(&rtts),
+        message_rtt_us: rtts.into_iter().reduce(f64::min),
         atomics_rtt_us: atomics_rtt_us(),
         memcpy_gbps: Some(warm),
         memcpy_cold_gbps: Some(cold),
@@ -49,19 +56,21 @@ pub async fn measure(procs: &Processes, run: u32) -> Result<Calibration, String>
 }
 
 /// GB/s of copying `bytes` from a JS `ArrayBuffer` into wasm memory that
-/// was touched before (`TypedArray.prototype.set`), best of three: the
-/// copy every process pays to get bytes it was sent into its own memory.
+/// was touched before (`TypedArray.prototype.set`), best of three batches:
+/// the copy every process pays to get bytes it was sent into its own memory.
 fn copy_in_gbps(bytes: usize) -> f64 {
     let src = js_sys::Uint8Array::new_with_length(bytes as u32);
     src.fill(7, 0, bytes as u32);
     let mut dst = vec![0u8; bytes];
-    let mut best = 0.0f64;
-    for _ in 0..3 {
-        let t = now_ms();
-        // SAFETY: `dst` holds exactly `bytes` bytes, the length of `src`.
-        unsafe { src.raw_copy_to_ptr(dst.as_mut_ptr()) };
-        best = best.max(bytes as f64 / ((now_ms() - t).max(1e-6) * 1e6));
-    }
+    let best = (0..3)
+        .map(|_| {
+            // SAFETY: `dst` holds exactly `bytes` bytes, the length of `src`.
+            let ms = calibrate::per_step_ms(&WebClock, 1, || unsafe {
+                src.raw_copy_to_ptr(dst.as_mut_ptr())
+            });
+            bytes as f64 / (ms.max(1e-6) * 1e6)
+        })
+        .fold(0.0f64, f64::max);
     std::hint::black_box(&dst);
     best
 }

@@ -8,6 +8,7 @@ use super::shared::{new_counter_buffer, Outbox, Outgoing};
 use super::{envelope, open_envelope};
 use super::{js_object, now_ms};
 use crate::calibrate::Boot;
+use crate::config;
 use crate::models::{RunControl, Span, SpanKind, TaskOutcome};
 use crate::protocol::{FromProcess, FromThread, ToProcess};
 use crate::workloads::transfer::Handover;
@@ -250,7 +251,7 @@ impl Processes {
         let asked_ms = now_ms();
         let n = self.started.get();
         self.started.set(n + 1);
-        let init = js_object(&[("module", &self.module)]);
+        let init = self.process_init(false);
         let name = format!("process:{n}");
         let mb = Mailbox::spawn(&self.urls.process_boot, &name, &self.urls.engine_js, &init);
         let mb = Rc::new(mb.await?);
@@ -269,6 +270,27 @@ impl Processes {
             FromProcess::Failed { message } => Err(message),
             other => Err(format!("unexpected first message {other:?}")),
         }
+    }
+
+    /// What a process worker starts with: the engine's module, whether it
+    /// waits as a spare, and in the full build the size of the shared
+    /// memory it makes for itself (see `config::PROCESS_MEMORY_MAX_MIB`):
+    /// the glue would make one as large as the engine's.
+    fn process_init(&self, hold: bool) -> JsValue {
+        let hold = JsValue::from_bool(hold);
+        if !cfg!(feature = "threads") {
+            return js_object(&[("module", &self.module), ("hold", &hold)]);
+        }
+        let pages = |mib: u32| JsValue::from(mib * 16);
+        let memory = js_object(&[
+            ("initial", &JsValue::from(config::MODULE_INITIAL_PAGES)),
+            ("maximum", &pages(config::PROCESS_MEMORY_MAX_MIB)),
+        ]);
+        js_object(&[
+            ("module", &self.module),
+            ("hold", &hold),
+            ("memory", &memory),
+        ])
     }
 
     /// Keeps `n` spares started from now on, so a fork finds one warm.
@@ -290,7 +312,7 @@ impl Processes {
     fn request_spare(&self) -> Result<Spare, String> {
         let n = self.started.get();
         self.started.set(n + 1);
-        let init = js_object(&[("module", &self.module), ("hold", &JsValue::TRUE)]);
+        let init = self.process_init(true);
         let name = format!("process:{n}");
         let asked_ms = now_ms();
         let requested =

@@ -138,6 +138,48 @@ function fullSuite(name, launch) {
       });
     }
 
+    // WebKit reserves address space for each shared memory's maximum, about
+    // 32 GiB for a tab: at the module's 1 GiB, 64 processes could not start.
+    if (name === 'WebKitGTK') {
+      test('64 processes start, each with a memory of its own', async () => {
+        const report = await run(b, server.url, 'w=cpu&tasks=64&n=1000&models=procs&workers=64&repeats=1&warmup=0');
+        assert.deepEqual(report.results.map((r) => [r.model, r.workers, r.correct]), [['procs', 64, true]]);
+      });
+    }
+
+    // A page the browser keeps for the Back button would keep its workers,
+    // and WebKit reserves room for each one's memory until it runs out: the
+    // page ends its engine instead. A run in progress stops and says so on
+    // return; the next run starts a new engine.
+    test('a page kept for the Back button ends its run, says so, and runs again', async () => {
+      await b.goto(`${server.url}/?w=cpu&tasks=4&n=3000000000&models=procs&workers=2&repeats=1&warmup=0&run=1`);
+      await b.waitFor(() => /measuring/.test(document.querySelector('#status')?.textContent || ''));
+      await b.eval(() => { window.tvpKept = true; });
+      await b.goto(`${server.url}/?w=io`);
+      await b.eval(() => history.back());
+      await b.waitFor(() => /w=cpu/.test(location.search) && document.readyState === 'complete');
+      if (!(await b.eval(() => window.tvpKept === true))) {
+        console.log(`# ${b.name} did not keep the page`);
+        // Not kept: the link loads afresh and runs again, as any load would.
+        assert.equal(await b.waitForState(['running', 'done', 'error'], 30_000), 'running');
+        return;
+      }
+      assert.equal(await b.waitForState(['error'], 30_000), 'error');
+      assert.match(await b.text('#status'), /The run failed: it stopped when the page was left/);
+      await b.eval(() => {
+        const n = document.querySelector('#f-n');
+        n.value = '200000';
+        n.dispatchEvent(new InputEvent('input', { bubbles: true }));
+      });
+      await b.click('#run');
+      // The last state was `error` too: wait for this run's end, not that one.
+      await b.waitFor(() => document.body.dataset.runState === 'done'
+        || (document.body.dataset.runState === 'error' && !/page was left/.test(document.querySelector('#status').textContent)));
+      assert.equal(await b.waitForState(['done', 'error']), 'done', await b.text('#status'));
+      const report = await b.report();
+      assert.deepEqual(report.results.map((r) => [r.model, r.correct, r.value === r.expected]), [['procs', true, true]]);
+    });
+
     test('no page errors', () => {
       assert.deepEqual(b.pageErrors, []);
     });
@@ -179,6 +221,38 @@ function reducedSuite(name, launch, isolated) {
         assert.equal(report.env.shared_memory, false);
       });
     }
+
+    // Firefox without isolation steps its clock by 1 ms: a pool's dispatch
+    // (about 0.1 ms) then reads 0 or 1000 µs, which the page must not show
+    // as a length.
+    test('a step shorter than two ticks of the clock reads as a bound', async () => {
+      const report = await run(b, server.url, 'w=spawn&count=5&models=procs,fork&workers=2&repeats=1&warmup=0');
+      const tick = report.env.timer_resolution_ms;
+      assert.ok(tick > 0, `clock step ${tick}`);
+      const notes = await b.eval(() => [...document.querySelectorAll('#results tbody tr')].map((tr) => tr.textContent));
+      const verdicts = await b.text('#verdicts');
+      for (const [i, r] of report.results.entries()) {
+        const v = r.figures.per_step_us;
+        const flagged = r.warnings.some((w) => w.kind === 'figure_below_clock' && w.figure === 'per_step_us');
+        assert.equal(flagged, v < 2000 * tick, `${r.model}: ${v} µs on a ${tick} ms clock`);
+        const shown = flagged ? `under ${(2000 * tick).toFixed(0)} µs per start and join` : `${v.toFixed(0)} µs per start and join`;
+        assert.ok(notes[i].includes(shown), `${r.model}: "${shown}" in ${notes[i]}`);
+        if (flagged) assert.doesNotMatch(verdicts, /× the cost of using the pool/);
+      }
+      // The limits: a round trip is timed in batches, so it is a length on
+      // any clock; a start is timed once, so under two ticks it is a bound.
+      const c = report.calibration;
+      assert.ok(c.message_rtt_us > 0, `message_rtt_us ${c.message_rtt_us}`);
+      const rows = await b.eval(() => Object.fromEntries([...document.querySelectorAll('#limits tr[data-key]')]
+        .map((tr) => [tr.dataset.key, [tr.dataset.bound ?? null, tr.querySelector('td').textContent]])));
+      for (const key of ['worker_start_ms', 'instantiate_ms', 'process_start_ms']) {
+        const [bound, shown] = rows[key];
+        assert.equal(bound !== null, c[key] < 2 * tick, `${key} ${c[key]} ms: ${shown}`);
+        assert.equal(shown.startsWith('under '), bound !== null, shown);
+      }
+      assert.equal(rows.message_rtt_us[0], null);
+      console.log(`# ${b.name}: clock step ${tick} ms; per step ${report.results.map((r) => `${r.model} ${r.figures.per_step_us} µs`).join(', ')}; round trip ${c.message_rtt_us.toFixed(1)} µs, instantiating ${c.instantiate_ms} ms`);
+    });
 
     test('the io lesson runs on one thread and on an event loop', async () => {
       const report = await run(b, server.url, 'w=io&tasks=8&wait_ms=50&models=seq,async&workers=2&repeats=2&warmup=0');

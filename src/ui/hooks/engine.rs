@@ -1,6 +1,7 @@
 //! The engine worker as a hook: started on the first run, replaced when a
 //! run needs a bigger pool or the old one broke, polled for progress while
-//! a run is in progress.
+//! a run is in progress, ended when the page goes into the back-forward
+//! cache.
 
 use crate::protocol::FromEngine;
 use crate::protocol::{RunRequest, ToEngine};
@@ -63,6 +64,12 @@ impl Engine {
     fn tasks_finished(&self) -> Option<u32> {
         self.client.borrow().as_ref()?.tasks_finished()
     }
+
+    /// Ends the engine and every worker it made; the next run starts a
+    /// new one.
+    fn end(&self) {
+        self.client.borrow_mut().take();
+    }
 }
 
 /// The engine of this page. While `running`, its finished-task counter is
@@ -74,12 +81,53 @@ pub fn use_engine(dispatch: UseReducerDispatcher<Session>, running: bool) -> Eng
     let engine = Engine { client, dispatch };
     {
         let engine = engine.clone();
+        use_effect_with((), move |_| {
+            let listener = end_when_cached(engine);
+            move || drop(listener)
+        });
+    }
+    {
+        let engine = engine.clone();
         use_effect_with(running, move |running| {
             let poll = running.then(|| poll(engine));
             move || drop(poll)
         });
     }
     engine
+}
+
+/// A `pagehide` listener; dropping it removes the listener.
+struct Listener {
+    tick: Closure<dyn FnMut(web_sys::PageTransitionEvent)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            let f = self.tick.as_ref().unchecked_ref();
+            let _ = w.remove_event_listener_with_callback("pagehide", f);
+        }
+    }
+}
+
+/// A page kept for the Back button keeps its workers alive, and each holds
+/// a wasm memory; WebKit reserves address space for every one of them and
+/// has room for about 32 GiB in a tab, so a few such pages can leave the
+/// next one unable to start a process. A page the browser keeps therefore
+/// ends its engine (a run in progress stops, and says why on return).
+fn end_when_cached(engine: Engine) -> Listener {
+    let tick = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
+        move |event: web_sys::PageTransitionEvent| {
+            if event.persisted() {
+                engine.dispatch.dispatch(Action::Left);
+                engine.end();
+            }
+        },
+    );
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("pagehide", tick.as_ref().unchecked_ref());
+    }
+    Listener { tick }
 }
 
 /// An interval that polls the engine; dropping it stops the interval.
