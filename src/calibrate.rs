@@ -82,6 +82,12 @@ impl Calibration {
             .collect()
     }
 
+    fn value(&self, key: &str) -> Option<f64> {
+        self.rows()
+            .into_iter()
+            .find_map(|(k, _, v, _)| (k == key).then_some(v))
+    }
+
     /// For a limit timed in one step under two ticks of the clock: what it
     /// is under, in ms. `None` when it was timed.
     pub fn bound_ms(&self, key: &str) -> Option<f64> {
@@ -89,37 +95,51 @@ impl Calibration {
             .timer_resolution_ms
             .filter(|t| t.is_finite() && *t > 0.0)?;
         let bound = stats::clock_bound_us(res) / 1e3;
-        let (_, _, v, _) = self.rows().into_iter().find(|(k, ..)| *k == key)?;
-        (SINGLE_STEPS.contains(&key) && v < bound).then_some(bound)
+        (SINGLE_STEPS.contains(&key) && self.value(key)? < bound).then_some(bound)
     }
 
     /// Limit `key` where it can be set against a model's figure: measured,
     /// and not a bound.
     pub fn timed(&self, key: &str) -> Option<f64> {
-        if self.bound_ms(key).is_some() {
-            return None;
-        }
-        self.rows()
-            .into_iter()
-            .find_map(|(k, _, v, _)| (k == key).then_some(v))
+        self.value(key).filter(|_| self.bound_ms(key).is_none())
     }
 }
 
-/// How long a batch of repeated steps lasts at least: ten ticks of the
-/// coarsest clock a page gets (1 ms, Firefox without isolation), so a step
-/// shorter than a tick is still timed, as the batch's share.
-pub const BATCH_MS: f64 = 10.0;
+/// The smallest step `clock` takes, seen over `spin_ms` of reading it:
+/// browsers coarsen it (5 µs in an isolated page, 0.1 to 1 ms otherwise),
+/// which bounds how finely one step can be timed.
+pub fn clock_step_ms(clock: &impl Clock, spin_ms: f64) -> Option<f64> {
+    let start = clock.now_ms();
+    let mut last = start;
+    let mut best = f64::INFINITY;
+    while last - start < spin_ms {
+        let now = clock.now_ms();
+        if now > last {
+            best = best.min(now - last);
+            last = now;
+        }
+    }
+    best.is_finite().then_some(best)
+}
 
-/// Ms per call of `step`, called until [`BATCH_MS`] have passed and at
-/// least `min_steps` times.
-pub fn per_step_ms(clock: &impl Clock, min_steps: u32, mut step: impl FnMut()) -> f64 {
+/// How long a batch of repeated steps lasts at least on a clock with this
+/// step: 20 ticks, so a step shorter than a tick is still timed, as the
+/// batch's share, to 5%. Where the step is unknown, 10 ms: ten ticks of
+/// the coarsest clock a page gets (Firefox without isolation).
+pub fn batch_ms(clock_step_ms: Option<f64>) -> f64 {
+    clock_step_ms.map_or(10.0, |s| 20.0 * s)
+}
+
+/// Ms per call of `step`, called until `min_ms` have passed and at least
+/// `min_steps` times.
+pub fn per_step_ms(clock: &impl Clock, min_steps: u32, min_ms: f64, mut step: impl FnMut()) -> f64 {
     let t = clock.now_ms();
     let mut n = 0u32;
     loop {
         step();
         n += 1;
         let elapsed = clock.now_ms() - t;
-        if n >= min_steps && elapsed >= BATCH_MS {
+        if n >= min_steps && elapsed >= min_ms {
             return elapsed / f64::from(n);
         }
     }
@@ -127,8 +147,8 @@ pub fn per_step_ms(clock: &impl Clock, min_steps: u32, mut step: impl FnMut()) -
 
 /// GB/s of copying `bytes` inside this memory: first into memory never
 /// touched (a fresh allocation that grows the memory), then, best of three
-/// batches, into the same memory again. `(cold, warm)`.
-pub fn memcpy_gbps(bytes: usize, clock: &impl Clock) -> (f64, f64) {
+/// batches of at least `batch_ms`, into the same memory again. `(cold, warm)`.
+pub fn memcpy_gbps(bytes: usize, clock: &impl Clock, batch_ms: f64) -> (f64, f64) {
     let src: Vec<u8> = (0..bytes).map(|i| i as u8).collect();
     let gbps = |ms: f64| bytes as f64 / (ms.max(1e-6) * 1e6);
     let t = clock.now_ms();
@@ -137,7 +157,7 @@ pub fn memcpy_gbps(bytes: usize, clock: &impl Clock) -> (f64, f64) {
     let cold = gbps(clock.now_ms() - t);
     let warm = (0..3)
         .map(|_| {
-            gbps(per_step_ms(clock, 1, || {
+            gbps(per_step_ms(clock, 1, batch_ms, || {
                 dst.copy_from_slice(std::hint::black_box(&src))
             }))
         })
@@ -340,7 +360,7 @@ mod tests {
     #[test]
     fn memcpy_and_wait_notify_are_measured_and_positive() {
         let clock = InstantClock::default();
-        let (cold, warm) = memcpy_gbps(8 << 20, &clock);
+        let (cold, warm) = memcpy_gbps(8 << 20, &clock, 1.0);
         assert!(cold > 0.0 && warm > 0.0 && cold.is_finite() && warm.is_finite());
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
@@ -359,19 +379,39 @@ mod tests {
         );
     }
 
+    /// A clock that steps by 1 ms over a time kept to the µs; with `drift`,
+    /// each read moves that time on (a clock that is spun on advances).
+    struct Coarse {
+        now: Mutex<f64>,
+        drift: f64,
+    }
+    impl Clock for Coarse {
+        fn now_ms(&self) -> f64 {
+            let mut t = self.now.lock().unwrap();
+            *t += self.drift;
+            t.floor()
+        }
+    }
+
     #[test]
     fn a_step_shorter_than_a_tick_is_timed_in_a_batch() {
-        // A clock that steps by 1 ms and a step of 0.1 ms: one step alone
-        // reads 0 or 1 ms, a batch reads 0.1.
-        struct Coarse(Mutex<f64>);
-        impl Clock for Coarse {
-            fn now_ms(&self) -> f64 {
-                self.0.lock().unwrap().floor()
-            }
-        }
-        let clock = Coarse(Mutex::new(0.3));
-        let ms = per_step_ms(&clock, 20, || *clock.0.lock().unwrap() += 0.1);
+        // A step of 0.1 ms alone reads 0 or 1 ms; a batch reads 0.1.
+        let clock = Coarse {
+            now: Mutex::new(0.3),
+            drift: 0.0,
+        };
+        let ms = per_step_ms(&clock, 20, batch_ms(Some(1.0)), || {
+            *clock.now.lock().unwrap() += 0.1
+        });
         assert!((ms - 0.1).abs() < 0.01, "{ms}");
+        let spun = Coarse {
+            now: Mutex::new(0.0),
+            drift: 0.00025,
+        };
+        let step = clock_step_ms(&spun, 5.0).unwrap();
+        assert_eq!(step, 1.0);
+        assert_eq!(batch_ms(Some(step)), 20.0);
+        assert_eq!(batch_ms(None), 10.0);
     }
 
     #[test]

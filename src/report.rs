@@ -102,19 +102,24 @@ impl ModelResult {
         }
     }
 
-    /// Figure `key` (in µs) as a reader should take it: "120 µs", or
-    /// "under 2000 µs" when the clock was too coarse to time it.
-    pub fn figure_us(&self, key: &str) -> Option<String> {
-        let v = *self.figures.get(key)?;
-        let bound = self.warnings.iter().find_map(|w| match w {
+    /// What figure `key` is under, in µs, when the clock was too coarse to
+    /// time it (its `figure_below_clock` warning).
+    fn bound_us(&self, key: &str) -> Option<f64> {
+        self.warnings.iter().find_map(|w| match w {
             Warning::FigureBelowClock {
                 figure,
                 timer_resolution_ms,
                 ..
             } if figure == key => Some(stats::clock_bound_us(*timer_resolution_ms)),
             _ => None,
-        });
-        Some(match bound {
+        })
+    }
+
+    /// Figure `key` (in µs) as a reader should take it: "120 µs", or
+    /// "under 2000 µs" when the clock was too coarse to time it.
+    pub fn figure_us(&self, key: &str) -> Option<String> {
+        let v = *self.figures.get(key)?;
+        Some(match self.bound_us(key) {
             Some(b) => format!("under {b:.0} µs"),
             None => format!("{v:.0} µs"),
         })
@@ -122,11 +127,7 @@ impl ModelResult {
 
     /// Whether figure `key` was timed finely enough to be set against another.
     pub fn timed(&self, key: &str) -> bool {
-        self.figures.contains_key(key)
-            && !self
-                .warnings
-                .iter()
-                .any(|w| matches!(w, Warning::FigureBelowClock { figure, .. } if figure == key))
+        self.figures.contains_key(key) && self.bound_us(key).is_none()
     }
 }
 

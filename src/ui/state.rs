@@ -82,17 +82,15 @@ fn current_env() -> Env {
 /// clock (to 5 µs in an isolated page, 100 µs or more otherwise), which
 /// bounds how finely a short run can be timed.
 fn timer_resolution_ms() -> Option<f64> {
-    let perf = window().performance()?;
-    // A few milliseconds of sampling see dozens of clock steps.
-    let mut best = f64::INFINITY;
-    let start = perf.now();
-    let mut last = start;
-    while last - start < 3.0 {
-        let now = perf.now();
-        if now > last {
-            best = best.min(now - last);
-            last = now;
+    // `now()` alone, without the time origin the shared clock adds, so the
+    // step reads exactly (0.005, not 0.00500002).
+    struct PageNow;
+    impl crate::models::Clock for PageNow {
+        fn now_ms(&self) -> f64 {
+            window().performance().map_or(0.0, |p| p.now())
         }
     }
-    best.is_finite().then_some(best)
+    window().performance()?;
+    // A few milliseconds of sampling see dozens of clock steps.
+    crate::calibrate::clock_step_ms(&PageNow, 3.0)
 }

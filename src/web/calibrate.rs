@@ -5,13 +5,13 @@ use super::now_ms;
 use super::procs::Processes;
 use super::WebClock;
 use crate::calibrate::{self, Calibration};
+use crate::stats;
 
 /// Fresh processes started (and ended) to time a start.
 const STARTS: usize = 3;
-/// Batches of messages to a pool process and back, each lasting at least
-/// [`calibrate::BATCH_MS`] and this many round trips.
+/// Messages to a pool process and back, in at least this many batches.
+const PINGS: u32 = 60;
 const PING_BATCHES: usize = 3;
-const MIN_PINGS: u32 = 20;
 /// Bytes copied for the memcpy rates: the transfer lesson's largest size.
 const MEMCPY_BYTES: usize = 64 << 20;
 
@@ -28,25 +28,30 @@ pub async fn measure(procs: &Processes, run: u32) -> Result<Calibration, String>
     // The best of the starts: a limit is what the browser can do, and the
     // first start of a page is also its coldest.
     let best_of = |f: fn(&calibrate::Boot) -> f64| boots.iter().map(f).reduce(f64::min);
-    // Timed in batches, not one by one: a round trip (about 0.1 ms) is
-    // shorter than a tick of a coarse clock, and would read 0 or a tick.
-    let mut rtts = Vec::with_capacity(PING_BATCHES);
-    for _ in 0..PING_BATCHES {
+    // Timed in batches of 20 clock ticks: a round trip (about 0.1 ms) is
+    // shorter than a tick of a coarse clock (1 ms), and alone would read 0
+    // or a tick. On a fine clock a batch is a trip or two, and the median
+    // of many leaves out a slow one, as it did when each was timed alone.
+    let batch = calibrate::batch_ms(calibrate::clock_step_ms(&WebClock, 2.0));
+    let mut rtts = Vec::new();
+    let mut pings = 0;
+    while pings < PINGS || rtts.len() < PING_BATCHES {
         let t = now_ms();
         let mut n = 0u32;
-        while n < MIN_PINGS || now_ms() - t < calibrate::BATCH_MS {
+        while n == 0 || now_ms() - t < batch {
             procs.ping(run, 0).await?;
             n += 1;
         }
+        pings += n;
         rtts.push((now_ms() - t) * 1e3 / f64::from(n));
     }
-    let (cold, warm) = calibrate::memcpy_gbps(MEMCPY_BYTES, &WebClock);
-    let copy_in = copy_in_gbps(MEMCPY_BYTES);
+    let (cold, warm) = calibrate::memcpy_gbps(MEMCPY_BYTES, &WebClock, batch);
+    let copy_in = copy_in_gbps(MEMCPY_BYTES, batch);
     Ok(Calibration {
         worker_start_ms: best_of(calibrate::Boot::worker_start_ms),
         instantiate_ms: best_of(calibrate::Boot::instantiate_ms),
         process_start_ms: best_of(calibrate::Boot::process_start_ms),
-        message_rtt_us: rtts.into_iter().reduce(f64::min),
+        message_rtt_us: stats::median(&rtts),
         atomics_rtt_us: atomics_rtt_us(),
         memcpy_gbps: Some(warm),
         memcpy_cold_gbps: Some(cold),
@@ -58,14 +63,14 @@ pub async fn measure(procs: &Processes, run: u32) -> Result<Calibration, String>
 /// GB/s of copying `bytes` from a JS `ArrayBuffer` into wasm memory that
 /// was touched before (`TypedArray.prototype.set`), best of three batches:
 /// the copy every process pays to get bytes it was sent into its own memory.
-fn copy_in_gbps(bytes: usize) -> f64 {
+fn copy_in_gbps(bytes: usize, batch_ms: f64) -> f64 {
     let src = js_sys::Uint8Array::new_with_length(bytes as u32);
     src.fill(7, 0, bytes as u32);
     let mut dst = vec![0u8; bytes];
     let best = (0..3)
         .map(|_| {
             // SAFETY: `dst` holds exactly `bytes` bytes, the length of `src`.
-            let ms = calibrate::per_step_ms(&WebClock, 1, || unsafe {
+            let ms = calibrate::per_step_ms(&WebClock, 1, batch_ms, || unsafe {
                 src.raw_copy_to_ptr(dst.as_mut_ptr())
             });
             bytes as f64 / (ms.max(1e-6) * 1e6)

@@ -281,10 +281,13 @@ impl Processes {
         if !cfg!(feature = "threads") {
             return js_object(&[("module", &self.module), ("hold", &hold)]);
         }
-        let pages = |mib: u32| JsValue::from(mib * 16);
+        // In wasm pages of 64 KiB, as `WebAssembly.Memory` takes them.
         let memory = js_object(&[
             ("initial", &JsValue::from(config::MODULE_INITIAL_PAGES)),
-            ("maximum", &pages(config::PROCESS_MEMORY_MAX_MIB)),
+            (
+                "maximum",
+                &JsValue::from(config::PROCESS_MEMORY_MAX_MIB * 16),
+            ),
         ]);
         js_object(&[
             ("module", &self.module),

@@ -98,13 +98,13 @@ pub fn use_engine(dispatch: UseReducerDispatcher<Session>, running: bool) -> Eng
 
 /// A `pagehide` listener; dropping it removes the listener.
 struct Listener {
-    tick: Closure<dyn FnMut(web_sys::PageTransitionEvent)>,
+    on_pagehide: Closure<dyn FnMut(web_sys::PageTransitionEvent)>,
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
         if let Some(w) = web_sys::window() {
-            let f = self.tick.as_ref().unchecked_ref();
+            let f = self.on_pagehide.as_ref().unchecked_ref();
             let _ = w.remove_event_listener_with_callback("pagehide", f);
         }
     }
@@ -116,7 +116,7 @@ impl Drop for Listener {
 /// next one unable to start a process. A page the browser keeps therefore
 /// ends its engine (a run in progress stops, and says why on return).
 fn end_when_cached(engine: Engine) -> Listener {
-    let tick = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
+    let on_pagehide = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
         move |event: web_sys::PageTransitionEvent| {
             if event.persisted() {
                 engine.dispatch.dispatch(Action::Left);
@@ -125,9 +125,10 @@ fn end_when_cached(engine: Engine) -> Listener {
         },
     );
     if let Some(w) = web_sys::window() {
-        let _ = w.add_event_listener_with_callback("pagehide", tick.as_ref().unchecked_ref());
+        let f = on_pagehide.as_ref().unchecked_ref();
+        let _ = w.add_event_listener_with_callback("pagehide", f);
     }
-    Listener { tick }
+    Listener { on_pagehide }
 }
 
 /// An interval that polls the engine; dropping it stops the interval.
