@@ -560,8 +560,8 @@ pub fn bimodal(samples: &[f64], timer_resolution_ms: Option<f64>) -> Option<Warn
 }
 
 /// Whether the clock, not the work, decides the samples: more than half of
-/// them (of at least 3) lie within half a tick of one value, or last at most
-/// 1.5 ticks. Without a known resolution only (near-)exact repeats count,
+/// them (of at least 3) lie within half a tick of one value of at most
+/// [`SATURATED_TICKS`] ticks, or last at most 1.5 ticks. Without a known resolution only (near-)exact repeats count,
 /// within a relative 1e-9 to absorb the rounding of subtracting two clock
 /// readings.
 pub fn timer_saturated(samples: &[f64], timer_resolution_ms: Option<f64>) -> Option<Warning> {
@@ -585,6 +585,11 @@ pub fn timer_saturated(samples: &[f64], timer_resolution_ms: Option<f64>) -> Opt
             value = median(&s[start..=end])?;
         }
     }
+    // Runs many ticks long that read the same are close, not unresolved:
+    // the clock tells them apart to a tenth or better.
+    if res.is_some_and(|t| value > SATURATED_TICKS * t) {
+        equal = 0;
+    }
     let one_tick = res.map_or(0, |t| s.iter().filter(|x| **x <= 1.5 * t).count());
     (2 * equal.max(one_tick) > s.len()).then_some(Warning::TimerSaturated {
         equal,
@@ -594,6 +599,10 @@ pub fn timer_saturated(samples: &[f64], timer_resolution_ms: Option<f64>) -> Opt
         timer_resolution_ms: res,
     })
 }
+
+/// Equal readings count as the clock's doing only for runs this many
+/// ticks long or shorter (see [`timer_saturated`]).
+pub const SATURATED_TICKS: f64 = 10.0;
 
 /// Whether the median is under [`TICKS_PER_RUN`] ticks; needs a resolution.
 pub fn too_short(samples: &[f64], timer_resolution_ms: Option<f64>) -> Option<Warning> {
@@ -988,6 +997,10 @@ mod tests {
             timer_saturated(&[10.0, 10.2, 10.1, 10.3], Some(0.005)),
             None
         );
+        // Two runs of 226 ticks that read the same are close runs, not a
+        // clock too coarse to tell them apart.
+        assert_eq!(timer_saturated(&[1.13, 1.13, 1.4], Some(0.005)), None);
+        assert!(timer_saturated(&[0.05, 0.05, 0.07], Some(0.005)).is_some());
         assert_eq!(timer_saturated(&[5.0, 5.0], None), None, "too few to say");
     }
 
