@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The reduced build, for pages that get no SharedArrayBuffer (not
 # cross-origin isolated, inside a non-isolated iframe, WebKitGTK without it):
-# the app and the engine without atomics or shared memory, in `st/` beside
+# the one module without atomics or shared memory, in `st/` beside
 # the full build. Its engine runs `seq` and starts process workers, which
 # need no shared memory. Trunk runs this after its own build (Trunk.toml).
 set -euo pipefail
@@ -17,35 +17,28 @@ mkdir -p "$out"
 flags=(--target wasm32-unknown-unknown --no-default-features
        --target-dir "$target_dir" --offline)
 
-# As in the full build: the engine for speed, the app (the UI) for size.
-build() { # bin, cargo profile, wasm-opt level
-  local bin=$1 profile_dir=$2 opt=$3 args=("${flags[@]}" --bin "$1")
+# As in the full build: one module for page, engine and processes.
+build() { # cargo profile, wasm-opt level
+  local profile_dir=$1 opt=$2 args=("${flags[@]}" --bin app)
   case "$profile_dir" in
     debug) ;;
-    release) args+=(--release) ;;
     *) args+=(--profile "$profile_dir") ;;
   esac
   # An empty CARGO_ENCODED_RUSTFLAGS overrides .cargo/config.toml's threaded
   # flags (atomics, shared memory) for this build only.
   env -u RUSTFLAGS CARGO_ENCODED_RUSTFLAGS= cargo +nightly build --quiet "${args[@]}"
   wasm-bindgen --target web --no-typescript --out-dir "$out" \
-    "$target_dir/wasm32-unknown-unknown/$profile_dir/$bin.wasm"
+    "$target_dir/wasm32-unknown-unknown/$profile_dir/app.wasm"
   if [ "$profile_dir" != debug ] && command -v wasm-opt >/dev/null 2>&1; then
-    wasm-opt "-O$opt" "$out/${bin}_bg.wasm" -o "$out/${bin}_bg.wasm"
+    wasm-opt "-O$opt" "$out/app_bg.wasm" -o "$out/app_bg.wasm"
   fi
 }
 if [ "$profile" = release ]; then
-  build engine release 3
-  build app release-ui z
+  build release-wasm z
 else
-  build engine debug 0
-  build app debug 0
+  build debug 0
 fi
 
-# The engine starts like the full one, from a loader beside it; process
-# workers boot from the same script as in the full build.
-cat > "$out/engine_loader.js" <<'JS'
-import init from './engine.js';
-await init({ module_or_path: new URL('./engine_bg.wasm', import.meta.url) });
-JS
-cp www/process_boot.js "$out/process_boot.js"
+# The engine and its processes start from boot scripts beside the reduced
+# glue, so that every worker they make is a reduced one too.
+cp www/engine_boot.js www/process_boot.js "$out/"

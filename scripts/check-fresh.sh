@@ -17,8 +17,8 @@ echo "[check-fresh] empty CARGO_HOME at $CARGO_HOME"
 ./scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$CARGO_HOME/bin:$HOME/.cargo/bin:$PATH"
 trunk build --release --dist "$fresh/dist"
-# The app's files carry a content hash; the workers' do not.
-for f in index.html 'app-*_bg.wasm' engine_bg.wasm st/app_bg.wasm st/engine_bg.wasm; do
+# The app's glue and wasm carry a content hash; boot scripts do not.
+for f in index.html 'app-*_bg.wasm' engine_boot.js st/app_bg.wasm st/engine_boot.js; do
   compgen -G "$fresh/dist/$f" >/dev/null || { echo "[check-fresh] missing dist/$f"; exit 1; }
 done
 echo "[check-fresh] passed: setup and the release build work from an empty registry"

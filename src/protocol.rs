@@ -77,9 +77,10 @@ pub enum FromEngineWorker {
     Request(EngineRequest),
 }
 
-/// Page → a worker it made for the engine: start. Attachment: `port` (the
-/// worker's end of its channel to the engine), `module`, and `memory` for a
-/// thread that joins the engine's memory.
+/// Page → a worker it made: start, importing the glue at `script`. The
+/// engine's attachment is the page's compiled `module`; a worker made for
+/// the engine gets `port` (its end of its channel to the engine), `module`,
+/// and `memory` for a thread that joins the engine's memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToWorker {

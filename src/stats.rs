@@ -561,9 +561,9 @@ pub fn bimodal(samples: &[f64], timer_resolution_ms: Option<f64>) -> Option<Warn
 
 /// Whether the clock, not the work, decides the samples: more than half of
 /// them (of at least 3) lie within half a tick of one value of at most
-/// [`SATURATED_TICKS`] ticks, or last at most 1.5 ticks. Without a known resolution only (near-)exact repeats count,
-/// within a relative 1e-9 to absorb the rounding of subtracting two clock
-/// readings.
+/// [`SATURATED_TICKS`] ticks, or last at most 1.5 ticks. Without a known
+/// resolution only (near-)exact repeats count, within a relative 1e-9 to
+/// absorb the rounding of subtracting two clock readings.
 pub fn timer_saturated(samples: &[f64], timer_resolution_ms: Option<f64>) -> Option<Warning> {
     let mut s: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
     if s.len() < 3 {

@@ -42,7 +42,9 @@ function start() {
   body.dataset.memory = 'shared';
   // Trunk writes the app's hashed file names onto this script tag.
   const tag = document.querySelector('script[data-app-js]');
-  import(tag.dataset.appJs)
+  // The engine and its workers import this same glue (src/web/mod.rs, glue_url).
+  self.tvpGlue = new URL(tag.dataset.appJs, document.baseURI).href;
+  import(self.tvpGlue)
     .then((m) => m.default({ module_or_path: tag.dataset.appWasm }))
     .catch(failed);
 }
@@ -51,7 +53,8 @@ function startReduced(detail) {
   body.dataset.memory = 'reduced';
   explain(detail);
   const base = new URL('st/', document.baseURI);
-  import(new URL('app.js', base).href)
+  self.tvpGlue = new URL('app.js', base).href;
+  import(self.tvpGlue)
     .then((m) => m.default({ module_or_path: new URL('app_bg.wasm', base) }))
     .catch(failed);
 }

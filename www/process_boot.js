@@ -21,6 +21,8 @@ self.onmessage = async ({ data }) => {
   self.onmessage = null;
   const [{ script }, { port, module, hold, memory }] = data;
   self.tvpPort = port;
+  // A hybrid process starts its pool's threads with this same glue.
+  self.tvpGlue = script;
   try {
     const pkg = await import(script);
     // A spare's start begins when it is asked to instantiate.

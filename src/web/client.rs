@@ -2,7 +2,7 @@
 //! is ready would be lost (a wasm worker listens only once it has loaded), so
 //! they wait here until it says `ready`.
 
-use super::{envelope, js_error_text, open_envelope, spawn_module_worker};
+use super::{envelope, glue_url, js_error_text, js_object, open_envelope, spawn_module_worker};
 use crate::protocol::{
     EngineRequest, FromEngine, FromEngineWorker, ProcessRequest, ToEngine, ToWorker,
 };
@@ -141,14 +141,18 @@ impl Drop for EngineClient {
 
 /// Starts an engine worker and hands it the queued messages once ready.
 fn boot(inner: &Rc<Inner>) -> Result<(), String> {
-    // The reduced build lives in `st/` beside the full one, and its
-    // engine (and so its processes) must be the reduced one too.
-    let loader = if cfg!(feature = "threads") {
-        "./engine_loader.js"
+    // The reduced build lives in `st/` beside the full one, with its own
+    // boot scripts, so that its processes are reduced ones too.
+    let boot = if cfg!(feature = "threads") {
+        "./engine_boot.js"
     } else {
-        "./st/engine_loader.js"
+        "./st/engine_boot.js"
     };
-    let worker = spawn_module_worker(loader, &format!("engine:{}", inner.workers))?;
+    // The engine runs the page's own module, already compiled: no second
+    // download or compile before the first run.
+    let module = js_object(&[("module", &wasm_bindgen::module())]);
+    let name = format!("engine:{}", inner.workers);
+    let worker = start_worker(boot, &name, glue_url()?, &module, &js_sys::Array::new())?;
     inner.attempts.set(inner.attempts.get() + 1);
     let weak = Rc::downgrade(inner);
     let on_message = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {

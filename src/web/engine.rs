@@ -29,10 +29,11 @@ struct Engine {
     running: Cell<Option<u32>>,
 }
 
-/// The engine learns its worker count from its Worker `name` ("engine:N"),
-/// so it can build both pools before it takes its first message. A process
-/// worker runs this same module (name "process:N") in an instance and memory
-/// of its own: every model then runs the same machine code, so no ratio
+/// The module's entry in a worker (the page's is `ui::start`). The engine
+/// learns its worker count from its Worker `name` ("engine:N"), so it can
+/// build both pools before it takes its first message. A process worker
+/// runs this same module (name "process:N") in an instance and memory of
+/// its own: every model then runs the same machine code, so no ratio
 /// compares two differently optimized copies of a workload.
 pub fn main() {
     console_error_panic_hook::set_once();
@@ -74,7 +75,7 @@ async fn start(workers: u32) -> Result<(), String> {
     // costs one small closure for the engine's lifetime, which is cheaper
     // than keeping it somewhere only to drop it.
     early.forget();
-    let urls = Urls::beside(&worker_scope().location().href());
+    let urls = Urls::beside(&worker_scope().location().href(), super::glue_url()?);
     let procs = Processes::start(urls, workers, &RUN).await?;
     let process_pool_ms = now_ms() - t1;
     let engine = Rc::new(Engine {

@@ -36,9 +36,22 @@ thread_local! {
 #[derive(Clone, Copy, Default)]
 pub struct WebClock;
 
+thread_local! {
+    static LAST_MS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
 impl Clock for WebClock {
+    /// Never earlier than this thread's last reading: WebKitGTK's clock was
+    /// seen stepping back 10 µs between two readings in one worker, which
+    /// made a phase of the transfer lesson last -0.01 ms. A step back reads
+    /// as no time at all.
     fn now_ms(&self) -> f64 {
-        PERFORMANCE.with(|p| p.time_origin() + p.now())
+        let t = PERFORMANCE.with(|p| p.time_origin() + p.now());
+        LAST_MS.with(|last| {
+            let t = t.max(last.get());
+            last.set(t);
+            t
+        })
     }
 }
 
@@ -160,6 +173,18 @@ pub fn js_error_text(e: &JsValue) -> String {
 }
 
 /// The global scope of a dedicated worker (engine or process).
+/// The URL of the wasm-bindgen glue this instance was loaded by, which
+/// every worker it starts imports in turn. The boot script of each realm
+/// (page, engine, process) sets the global `tvpGlue` before it imports the
+/// glue: Trunk hashes the glue's file name, and only the page's `<script>`
+/// tag knows it.
+pub fn glue_url() -> Result<String, String> {
+    js_sys::Reflect::get(&js_sys::global(), &"tvpGlue".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| "the boot script did not say where the glue is (tvpGlue)".to_string())
+}
+
 pub fn worker_scope() -> web_sys::DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }

@@ -216,10 +216,14 @@ fn start_pool(threads: u32) -> FromProcess {
     let scope = super::worker_scope();
     // This worker's boot script lies beside the engine's, as every worker
     // script does.
-    let urls = super::procs::Urls::beside(&scope.location().href());
+    let glue = match super::glue_url() {
+        Ok(glue) => glue,
+        Err(message) => return FromProcess::Failed { message },
+    };
+    let urls = super::procs::Urls::beside(&scope.location().href(), glue);
     let request = ProcessRequest::SpawnThreads {
         url: urls.pool_thread_boot,
-        script: urls.engine_js,
+        script: urls.glue,
         ptrs,
     };
     let attachment = super::js_object(&[

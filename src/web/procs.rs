@@ -20,22 +20,23 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use wasm_bindgen::prelude::*;
 
-/// Where the worker scripts are, resolved against the engine's own URL.
+/// Where the worker scripts are: boot scripts beside the engine's own
+/// (`base`), and the glue every worker imports (`glue`).
 pub struct Urls {
     pub process_boot: String,
     pub thread_boot: String,
     pub pool_thread_boot: String,
-    pub engine_js: String,
+    pub glue: String,
 }
 
 impl Urls {
-    pub fn beside(base: &str) -> Urls {
+    pub fn beside(base: &str, glue: String) -> Urls {
         let dir = &base[..base.rfind('/').map_or(0, |i| i + 1)];
         Urls {
             process_boot: format!("{dir}process_boot.js"),
             thread_boot: format!("{dir}thread_boot.js"),
             pool_thread_boot: format!("{dir}pool_thread_boot.js"),
-            engine_js: format!("{dir}engine.js"),
+            glue,
         }
     }
 }
@@ -253,7 +254,7 @@ impl Processes {
         self.started.set(n + 1);
         let init = self.process_init(false);
         let name = format!("process:{n}");
-        let mb = Mailbox::spawn(&self.urls.process_boot, &name, &self.urls.engine_js, &init);
+        let mb = Mailbox::spawn(&self.urls.process_boot, &name, &self.urls.glue, &init);
         let mb = Rc::new(mb.await?);
         self.live.borrow_mut().push(mb.clone());
         let (reply, _) = open_envelope::<FromProcess>(mb.recv().await?)?;
@@ -318,8 +319,7 @@ impl Processes {
         let init = self.process_init(true);
         let name = format!("process:{n}");
         let asked_ms = now_ms();
-        let requested =
-            Mailbox::request(&self.urls.process_boot, &name, &self.urls.engine_js, &init)?;
+        let requested = Mailbox::request(&self.urls.process_boot, &name, &self.urls.glue, &init)?;
         Ok(Spare::Asked {
             requested,
             asked_ms,
@@ -773,7 +773,7 @@ impl Processes {
             ("memory", &wasm_bindgen::memory()),
         ]);
         let name = format!("thread:{index}");
-        let mb = Mailbox::spawn(&self.urls.thread_boot, &name, &self.urls.engine_js, &init);
+        let mb = Mailbox::spawn(&self.urls.thread_boot, &name, &self.urls.glue, &init);
         let mb = mb.await?;
         let reply = open_envelope::<FromThread>(mb.recv().await?);
         mb.terminate("joined");

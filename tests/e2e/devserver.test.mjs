@@ -46,7 +46,7 @@ test('trunk serve sends COOP and COEP and the page is isolated', { timeout: 300_
     assert.ok(res, `trunk serve did not answer:\n${log}`);
     assert.equal(res.headers.get('cross-origin-opener-policy'), 'same-origin');
     assert.equal(res.headers.get('cross-origin-embedder-policy'), 'require-corp');
-    const worker = await fetch(base + '/engine_loader.js');
+    const worker = await fetch(base + '/engine_boot.js');
     assert.equal(worker.status, 200);
     assert.equal(worker.headers.get('cross-origin-embedder-policy'), 'require-corp');
 

@@ -26,6 +26,7 @@ async function pollState(b, states, timeout) {
 }
 
 function common(b) {
+  b.isCrash ??= () => false;
   b.waitForState = (states, timeout = 120_000) => pollState(b, states, timeout);
   b.report = async () => JSON.parse(await b.eval(() => document.querySelector('#report-json').textContent));
   b.text = (selector) => b.eval((sel) => document.querySelector(sel)?.textContent ?? null, selector);
@@ -95,6 +96,9 @@ function freePort() {
  * JSC_useSharedArrayBuffer=1, what Safari does for an isolated page; without
  * it WebKitGTK leaves SharedArrayBuffer undefined even when isolated.
  */
+/** The web process died, or the driver ended the session because it did. */
+const isCrash = (e) => /page crash|invalid session id|session deleted|Could not parse script result/i.test(String(e?.message ?? e));
+
 export async function launchWebKit({ sharedArrayBuffer = true } = {}) {
   const { remote } = await import('webdriverio');
   const port = await freePort();
@@ -110,41 +114,61 @@ export async function launchWebKit({ sharedArrayBuffer = true } = {}) {
       process.kill(-driver.pid, 'SIGKILL');
     } catch {}
   };
-  let browser;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      browser = await remote({
-        hostname: '127.0.0.1',
-        port,
-        path: '/',
-        // Silent: refused connections while the driver starts are retried here.
-        logLevel: 'silent',
-        connectionRetryCount: 0,
-        capabilities: {
-          'wdio:enforceWebDriverClassic': true,
-          'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
-        },
-      });
-      break;
-    } catch (e) {
-      if (attempt >= 40) {
-        killDriver();
-        throw new Error(`WebKitWebDriver did not start: ${e.message}`);
+  const connect = async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await remote({
+          hostname: '127.0.0.1',
+          port,
+          path: '/',
+          // Silent: refused connections while the driver starts are retried here.
+          logLevel: 'silent',
+          connectionRetryCount: 0,
+          capabilities: {
+            'wdio:enforceWebDriverClassic': true,
+            'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+          },
+        });
+      } catch (e) {
+        if (attempt >= 40) {
+          killDriver();
+          throw new Error(`WebKitWebDriver did not start: ${e.message}`);
+        }
+        await new Promise((r) => setTimeout(r, 250));
       }
-      await new Promise((r) => setTimeout(r, 250));
     }
-  }
+  };
+  let browser = await connect();
+  // WebKitGTK's web process sometimes dies under xvfb (seen once in about
+  // ten suites), and the driver then deletes the session: every later test
+  // would fail on it. The next navigation opens a new session instead.
+  let gone = false;
+  const live = async (fn) => {
+    if (gone) {
+      gone = false;
+      await browser.deleteSession().catch(() => {});
+      browser = await connect();
+      await browser.setWindowSize(1280, 900).catch(() => {});
+    }
+    try {
+      return await fn(browser);
+    } catch (e) {
+      if (isCrash(e)) gone = true;
+      throw e;
+    }
+  };
   await browser.setWindowSize(1280, 900).catch(() => {});
   return common({
     name: sharedArrayBuffer ? 'webkit' : 'webkit-no-sab',
     pageErrors: [],
-    goto: (url) => browser.url(url),
+    isCrash,
+    goto: (url) => live((br) => br.url(url)),
     // webdriver runs a function's source: pass the argument explicitly.
-    eval: (fn, arg) => browser.execute(fn, arg),
-    click: (selector) => browser.execute((sel) => document.querySelector(sel).click(), selector),
+    eval: (fn, arg) => live((br) => br.execute(fn, arg)),
+    click: (selector) => live((br) => br.execute((sel) => document.querySelector(sel).click(), selector)),
     screenshot: async (name) => {
       fs.mkdirSync(outDir, { recursive: true });
-      await browser.saveScreenshot(path.join(outDir, name));
+      await live((br) => br.saveScreenshot(path.join(outDir, name)));
     },
     close: async () => {
       await browser.deleteSession().catch(() => {});

@@ -21,10 +21,20 @@ const without = (models, query) => models.split(',')
 const needsSharedMemory = (query) => /w=io|sync=(racy|locked|atomic)|via=shared/.test(query);
 
 async function run(b, url, query) {
-  await b.goto(`${url}/?${query}&run=1`);
-  const state = await b.waitForState(['done', 'error'], 180_000);
-  assert.equal(state, 'done', `${b.name} ${query}: ${await b.text('#status')}`);
-  return b.report();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await b.goto(`${url}/?${query}&run=1`);
+      const state = await b.waitForState(['done', 'error'], 180_000);
+      assert.equal(state, 'done', `${b.name} ${query}: ${await b.text('#status')}`);
+      return b.report();
+    } catch (e) {
+      // A crashed browser process is the engine's flake, not the page's
+      // answer: one more try in a new session, said aloud. A page that
+      // errs, hangs or crashes twice still fails.
+      if (attempt > 1 || !b.isCrash(e)) throw e;
+      console.error(`${b.name} ${query}: the browser's page crashed (${e.message}); once more`);
+    }
+  }
 }
 
 function checkCorrect(report, models, check) {
