@@ -308,9 +308,11 @@ function printGoals() {
     `a worker start ${fixed(c.worker_start_ms, 1)} ms`);
   add('Atomics wait/notify round trip (threads)', '', '', `${fixed(c.atomics_rtt_us, 1)} µs`);
   console.log("\nfigures against their goals and this machine's limits (as the page measured them)");
-  const w = [44, 26, 30];
-  console.log(`${'figure'.padEnd(w[0])}${'today'.padEnd(w[1])}${'goal'.padEnd(w[2])}calibrated limit`);
-  for (const [a, b, g, l] of rows) console.log(`${a.padEnd(w[0])}${b.padEnd(w[1])}${g.padEnd(w[2])}${l}`);
+  // Each column as wide as its longest cell and two spaces, so that no
+  // figure runs into its label.
+  const header = ['figure', 'today', 'goal', 'calibrated limit'];
+  const w = [0, 1, 2].map((i) => Math.max(...[header, ...rows].map((r) => r[i].length)) + 2);
+  for (const [a, b, g, l] of [header, ...rows]) console.log(`${a.padEnd(w[0])}${b.padEnd(w[1])}${g.padEnd(w[2])}${l}`);
 }
 
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
