@@ -172,7 +172,6 @@ pub fn js_error_text(e: &JsValue) -> String {
     e.as_string().unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// The global scope of a dedicated worker (engine or process).
 /// The URL of the wasm-bindgen glue this instance was loaded by, which
 /// every worker it starts imports in turn. The boot script of each realm
 /// (page, engine, process) sets the global `tvpGlue` before it imports the
@@ -185,6 +184,7 @@ pub fn glue_url() -> Result<String, String> {
         .ok_or_else(|| "the boot script did not say where the glue is (tvpGlue)".to_string())
 }
 
+/// The global scope of a dedicated worker (engine or process).
 pub fn worker_scope() -> web_sys::DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }

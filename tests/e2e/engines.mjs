@@ -91,14 +91,14 @@ function freePort() {
   });
 }
 
+/** The web process died, or the driver ended the session because it did. */
+const isCrash = (e) => /page crash|invalid session id|session deleted|Could not parse script result/i.test(String(e?.message ?? e));
+
 /**
  * WebKitGTK's MiniBrowser under xvfb. `sharedArrayBuffer` sets
  * JSC_useSharedArrayBuffer=1, what Safari does for an isolated page; without
  * it WebKitGTK leaves SharedArrayBuffer undefined even when isolated.
  */
-/** The web process died, or the driver ended the session because it did. */
-const isCrash = (e) => /page crash|invalid session id|session deleted|Could not parse script result/i.test(String(e?.message ?? e));
-
 export async function launchWebKit({ sharedArrayBuffer = true } = {}) {
   const { remote } = await import('webdriverio');
   const port = await freePort();
