@@ -13,7 +13,9 @@ self.onmessage = async ({ data }) => {
     const pkg = await import(script);
     await pkg.default({ module_or_path: module });
   } catch (e) {
-    // As `FromEngine::Failed` with no run: the engine could not start.
-    postMessage([{ type: 'failed', run: null, message: 'the engine could not start: ' + (e && e.message ? e.message : String(e)) }, undefined]);
+    // As `FromEngineWorker::Event(FromEngine::Failed)` with no run: the
+    // engine could not start.
+    const message = 'the engine could not start: ' + (e && e.message ? e.message : String(e));
+    postMessage([{ event: { failed: { run: null, message } } }, undefined]);
   }
 };

@@ -34,18 +34,19 @@ self.onmessage = async ({ data }) => {
     const own = memory && new WebAssembly.Memory({ ...memory, shared: true });
     await pkg.default({ module_or_path: module, memory: own });
   } catch (e) {
-    port.postMessage([{ type: 'failed', message: 'process worker could not start: ' + (e && e.message ? e.message : String(e)) }, undefined]);
+    const message = 'process worker could not start: ' + (e && e.message ? e.message : String(e));
+    port.postMessage([{ failed: { message } }, undefined]);
   }
 };
 
 function held(port) {
   return new Promise((resolve) => {
     port.onmessage = ({ data }) => {
-      if (!Array.isArray(data) || !data[0] || data[0].type !== 'instantiate') return;
+      if (!Array.isArray(data) || data[0] !== 'instantiate') return;
       // The instance's own handler takes the port over in its `main`.
       port.onmessage = null;
       resolve(now());
     };
-    port.postMessage([{ type: 'warm', script_ms: scriptAt, warm_ms: now() }, undefined]);
+    port.postMessage([{ warm: { script_ms: scriptAt, warm_ms: now() } }, undefined]);
   });
 }

@@ -9,7 +9,7 @@ use crate::models::{
     event_loop, measure, rebase, seq, threads, Measurement, ModelId, OnThreads, Span, SpanKind,
     TaskOutcome,
 };
-use crate::protocol::{EngineRequest, FromEngine, RunRequest, ToEngine};
+use crate::protocol::{EngineRequest, FromEngine, FromEngineWorker, RunRequest, ToEngine};
 use crate::stats;
 use crate::workloads::transfer::Handover;
 use crate::workloads::Workload;
@@ -55,7 +55,8 @@ pub fn main() {
 }
 
 fn post(msg: &FromEngine) {
-    let _ = worker_scope().post_message(&envelope(msg, &JsValue::UNDEFINED));
+    let msg = FromEngineWorker::Event(msg.clone());
+    let _ = worker_scope().post_message(&envelope(&msg, &JsValue::UNDEFINED));
 }
 
 async fn start(workers: u32) -> Result<(), String> {
@@ -170,10 +171,10 @@ fn on_threads(workers: u32) -> OnThreads<'static, WebClock, fn(f64)> {
 }
 
 fn post_cancel_cell() {
-    let cell = EngineRequest::CancelCell {
+    let cell = FromEngineWorker::Request(EngineRequest::CancelCell {
         cancel: RUN.cancel.as_ptr() as usize as u32,
         tasks_finished: RUN.finished.as_ptr() as usize as u32,
-    };
+    });
     let _ = worker_scope().post_message(&envelope(&cell, &wasm_bindgen::memory()));
 }
 

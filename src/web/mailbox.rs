@@ -14,7 +14,7 @@
 //! with their task (`post_via_page`).
 
 use super::{envelope, js_error_text, worker_scope};
-use crate::protocol::EngineRequest;
+use crate::protocol::{EngineRequest, FromEngineWorker};
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::{Rc, Weak};
@@ -107,12 +107,12 @@ impl Mailbox {
         let answer = js_sys::Promise::new(&mut |resolve, _| {
             REGISTRY.with(|r| r.waiting.borrow_mut().insert(id, resolve));
         });
-        let request = EngineRequest::SpawnWorker {
+        let request = FromEngineWorker::Request(EngineRequest::SpawnWorker {
             id,
             url: url.to_string(),
             name: name.to_string(),
             script: script.to_string(),
-        };
+        });
         worker_scope()
             .post_message(&envelope(&request, init))
             .map_err(|e| js_error_text(&e))?;
@@ -139,7 +139,7 @@ impl Requested {
             r.waiting.borrow_mut().remove(&self.id);
             r.inboxes.borrow_mut().remove(&self.id);
         });
-        let end = EngineRequest::EndWorker { id: self.id };
+        let end = FromEngineWorker::Request(EngineRequest::EndWorker { id: self.id });
         let _ = worker_scope().post_message(&envelope(&end, &JsValue::UNDEFINED));
     }
 
@@ -185,7 +185,8 @@ impl Mailbox {
         if let Some(why) = &self.inbox.borrow().closed {
             return Err(why.clone());
         }
-        let relay = envelope(&EngineRequest::Relay { id: self.id }, data);
+        let relay = FromEngineWorker::Request(EngineRequest::Relay { id: self.id });
+        let relay = envelope(&relay, data);
         worker_scope()
             .post_message_with_transfer(&relay, transfer)
             .map_err(|e| js_error_text(&e))
@@ -224,7 +225,7 @@ impl Mailbox {
         }
         if first {
             self.port.close();
-            let end = EngineRequest::EndWorker { id: self.id };
+            let end = FromEngineWorker::Request(EngineRequest::EndWorker { id: self.id });
             let _ = worker_scope().post_message(&envelope(&end, &JsValue::UNDEFINED));
             REGISTRY.with(|r| r.inboxes.borrow_mut().remove(&self.id));
         }

@@ -26,7 +26,7 @@ async function run(b, url, query) {
       await b.goto(`${url}/?${query}&run=1`);
       const state = await b.waitForState(['done', 'error'], 180_000);
       assert.equal(state, 'done', `${b.name} ${query}: ${await b.text('#status')}`);
-      return b.report();
+      return await b.report();
     } catch (e) {
       // A crashed browser process is the engine's flake, not the page's
       // answer: one more try in a new session, said aloud. A page that
