@@ -16,6 +16,7 @@ pub mod session;
 pub mod share;
 pub mod stats;
 pub mod summary;
+pub mod svg;
 pub mod trace;
 pub mod verdict;
 pub mod workloads;

@@ -50,9 +50,9 @@ impl Scales {
 /// One model's two lines, p50 solid and p99 dashed. A model without a
 /// switch interval was measured once and is the same at every interval: a
 /// flat line, drawn as such.
-fn series(s: &Scales, model: ModelId, pts: &[&ConvoyPoint]) -> Html {
+fn series(svg: &mut Svg, s: &Scales, model: ModelId, pts: &[&ConvoyPoint]) {
     let flat = pts.len() == 1 && !pts[0].uses_switch;
-    let line = |q: fn(&ConvoyPoint) -> Option<f64>| -> String {
+    let line = |q: fn(&ConvoyPoint) -> Option<f64>| -> Vec<(f64, f64)> {
         let at: Vec<(f64, f64)> = if flat {
             q(pts[0]).map_or(vec![], |v| {
                 vec![(CONVOY_SWITCH_MS[0], v), (CONVOY_SWITCH_MS[2], v)]
@@ -62,46 +62,53 @@ fn series(s: &Scales, model: ModelId, pts: &[&ConvoyPoint]) -> Html {
                 .filter_map(|p| q(p).map(|v| (p.switch_ms, v)))
                 .collect()
         };
-        at.iter()
-            .map(|(x, v)| format!("{:.1},{:.1}", s.x(*x), s.y(*v)))
-            .collect::<Vec<_>>()
-            .join(" ")
+        at.iter().map(|(x, v)| (s.x(*x), s.y(*v))).collect()
     };
-    html! {
-        <g class={classes!("series", model_class(model))} data-model={model.id()}>
-            <polyline class="p50" points={line(|p| p.p50_ms)} />
-            <polyline class="p99" points={line(|p| p.p99_ms)} />
-            { for pts.iter().filter_map(|p| p.p50_ms.map(|v| (p, v))).map(|(p, v)| html! {
-                <circle class="convoy-point" cx={s.x(p.switch_ms).to_string()} cy={s.y(v).to_string()} r="4"
-                    data-model={model.id()} data-switch-ms={p.switch_ms.to_string()}
-                    data-p50-ms={format!("{v:.4}")} data-p99-ms={format!("{:.4}", p.p99_ms.unwrap_or(v))} />
-            }) }
-        </g>
+    svg.tag("g")
+        .a("class", format_args!("series {}", model_class(model)))
+        .a("data-model", model.id());
+    svg.polyline(Some("p50"), line(|p| p.p50_ms));
+    svg.polyline(Some("p99"), line(|p| p.p99_ms));
+    for p in pts {
+        let Some(v) = p.p50_ms else { continue };
+        svg.tag("circle")
+            .a("class", "convoy-point")
+            .a("cx", s.x(p.switch_ms))
+            .a("cy", s.y(v))
+            .a("r", 4)
+            .a("data-model", model.id())
+            .a("data-switch-ms", p.switch_ms)
+            .a("data-p50-ms", format_args!("{v:.4}"))
+            .a("data-p99-ms", format_args!("{:.4}", p.p99_ms.unwrap_or(v)))
+            .end();
     }
+    svg.close("g");
 }
 
-fn axes(s: &Scales) -> Html {
+fn axes(svg: &mut Svg, s: &Scales) {
     let bottom = s.h - BOTTOM;
-    html! { <>
-        <g class="axis y">
-            { for (s.lo as i32..=s.hi as i32).map(|e| {
-                let v = 10f64.powi(e);
-                html! { <g>
-                    <line class="grid" x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={s.y(v).to_string()} y2={s.y(v).to_string()} />
-                    <text x={(LEFT - 6.0).to_string()} y={(s.y(v) + 4.0).to_string()} text-anchor="end">{ fmt_num(v) }</text>
-                </g> }
-            }) }
-            <text class="label" transform={format!("translate(14 {}) rotate(-90)", (TOP + bottom) / 2.0)} text-anchor="middle">{ "response time (ms, log)" }</text>
-        </g>
-        // Where an answer that waits exactly one switch interval would sit.
-        <polyline class="switch-diagonal" points={CONVOY_SWITCH_MS.iter().map(|v| format!("{:.1},{:.1}", s.x(*v), s.y(*v))).collect::<Vec<_>>().join(" ")} />
-        <g class="axis x">
-            { for CONVOY_SWITCH_MS.iter().map(|v| html! {
-                <text x={s.x(*v).to_string()} y={(bottom + 16.0).to_string()} text-anchor="middle">{ format!("{} ms", fmt_num(*v)) }</text>
-            }) }
-            { x_label(s.h, "GIL switch interval (switch_ms, log)") }
-        </g>
-    </> }
+    svg.tag("g").a("class", "axis y");
+    for e in s.lo as i32..=s.hi as i32 {
+        let v = 10f64.powi(e);
+        svg.y_tick(s.y(v), fmt_num(v));
+    }
+    svg.y_label(s.h, "response time (ms, log)");
+    svg.close("g");
+    // Where an answer that waits exactly one switch interval would sit.
+    svg.polyline(
+        Some("switch-diagonal"),
+        CONVOY_SWITCH_MS.iter().map(|v| (s.x(*v), s.y(*v))),
+    );
+    svg.tag("g").a("class", "axis x");
+    for v in CONVOY_SWITCH_MS {
+        svg.tag("text")
+            .a("x", s.x(v))
+            .a("y", bottom + 16.0)
+            .a("text-anchor", "middle")
+            .text(format_args!("{} ms", fmt_num(v)));
+    }
+    svg.x_label(s.h, "GIL switch interval (switch_ms, log)");
+    svg.close("g");
 }
 
 /// p50 and p99 of every model's answers against the switch interval, with
@@ -113,6 +120,17 @@ pub fn convoy_chart(p: &ConvoyProps) -> Html {
     models.dedup();
     let ms = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.2}"));
     let (line, described) = summary_line("convoy-summary", crate::summary::convoy(&p.points));
+    let mut svg = Svg::new(
+        "convoy",
+        s.h,
+        "Response times of the answering task against the GIL switch interval, per model",
+        described.as_deref(),
+    );
+    axes(&mut svg, &s);
+    for m in &models {
+        let pts: Vec<&ConvoyPoint> = p.points.iter().filter(|c| c.model == *m).collect();
+        series(&mut svg, &s, *m, &pts);
+    }
     html! {
         <figure class="chart" id="convoy-chart">
             <figcaption>
@@ -127,14 +145,7 @@ pub fn convoy_chart(p: &ConvoyProps) -> Html {
                 }) }</span>
             </figcaption>
             { line }
-            <svg viewBox={format!("0 0 {W} {}", s.h)} role="img" aria-labelledby="convoy-title" aria-describedby={described}>
-                <title id="convoy-title">{ "Response times of the answering task against the GIL switch interval, per model" }</title>
-                { axes(&s) }
-                { for models.iter().map(|m| {
-                    let pts: Vec<&ConvoyPoint> = p.points.iter().filter(|c| c.model == *m).collect();
-                    series(&s, *m, &pts)
-                }) }
-            </svg>
+            { drawn(svg) }
             { table_alt(&["model", "switch ms", "answers", "p50 ms", "p99 ms", "max ms"], html! { { for p.points.iter().map(|c| html! {
                 <tr><td>{ c.model.id() }</td>
                 <td>{ if c.uses_switch { fmt_num(c.switch_ms) } else { "—".to_string() } }</td>

@@ -25,35 +25,44 @@ fn bar_name(b: &HandoverBar) -> String {
 
 /// One bar: its phases laid end to end from the axis, then what handing
 /// over came to, as a rate.
-fn bar(b: &HandoverBar, i: usize, x: &impl Fn(f64) -> f64) -> Html {
+fn bar(s: &mut Svg, b: &HandoverBar, i: usize, x: &impl Fn(f64) -> f64) {
     let y = TOP + i as f64 * ROW;
+    s.tag("g")
+        .a("class", format_args!("handover {}", model_class(b.model)))
+        .a("data-model", b.model.id())
+        .a("data-cold", b.cold)
+        .a("data-handing-ms", format_args!("{:.4}", b.handing_ms()));
+    s.tag("text")
+        .a("class", "name")
+        .a("x", NAME - 8.0)
+        .a("y", y + ROW / 2.0)
+        .a("text-anchor", "end")
+        .text(bar_name(b));
     let mut at = 0.0;
-    let segments = Handover::PHASES
-        .iter()
-        .zip(b.phases_ms)
-        .enumerate()
-        .map(|(k, (name, ms))| {
-            let from = at;
-            at += ms;
-            html! {
-                <rect class={format!("phase phase-{k}")} x={x(from).to_string()} y={y.to_string()}
-                    width={(x(at) - x(from)).max(0.0).to_string()} height={(ROW - 10.0).to_string()}
-                    data-phase={*name} data-ms={format!("{ms:.4}")}>
-                    <title>{ format!("{name}: {}", crate::summary::ms(ms)) }</title>
-                </rect>
-            }
-        });
+    for (k, (name, ms)) in Handover::PHASES.iter().zip(b.phases_ms).enumerate() {
+        let from = at;
+        at += ms;
+        s.tag("rect")
+            .a("class", format_args!("phase phase-{k}"))
+            .a("x", x(from))
+            .a("y", y)
+            .a("width", (x(at) - x(from)).max(0.0))
+            .a("height", ROW - 10.0)
+            .a("data-phase", name)
+            .a("data-ms", format_args!("{ms:.4}"));
+        s.tag("title")
+            .text(format_args!("{name}: {}", crate::summary::ms(ms)));
+        s.close("rect");
+    }
     let rate = b
         .handing_gbps()
         .map_or(String::new(), |g| format!("{g:.2} GB/s"));
-    html! {
-        <g class={classes!("handover", model_class(b.model))} data-model={b.model.id()}
-            data-cold={b.cold.to_string()} data-handing-ms={format!("{:.4}", b.handing_ms())}>
-            <text class="name" x={(NAME - 8.0).to_string()} y={(y + ROW / 2.0).to_string()} text-anchor="end">{ bar_name(b) }</text>
-            { for segments }
-            <text class="rate" x={(x(at) + 6.0).to_string()} y={(y + ROW / 2.0).to_string()}>{ rate }</text>
-        </g>
-    }
+    s.tag("text")
+        .a("class", "rate")
+        .a("x", x(at) + 6.0)
+        .a("y", y + ROW / 2.0)
+        .text(rate);
+    s.close("g");
 }
 
 /// Stacked bars, one per model and start (cold, warm), on one time axis.
@@ -74,6 +83,24 @@ pub fn handover_chart(p: &HandoverProps) -> Html {
     let x = move |ms: f64| NAME + ms / top * (right - NAME);
     let (line, described) = summary_line("handover-summary", crate::summary::handovers(&p.bars));
     let ms = |v: f64| format!("{v:.3}");
+    let mut s = Svg::new(
+        "handover",
+        h,
+        "Median time of each phase of handing a buffer to a process, per model, cold and warm",
+        described.as_deref(),
+    );
+    s.tag("g").a("class", "axis x");
+    for t in &ticks {
+        s.tag("g").open();
+        s.line(Some("grid"), (x(*t), x(*t)), (TOP, h - BOTTOM));
+        s.x_tick(h, x(*t), "middle", fmt_tick(*t));
+        s.close("g");
+    }
+    s.x_label(h, "median time per task (ms)");
+    s.close("g");
+    for (i, b) in p.bars.iter().enumerate() {
+        bar(&mut s, b, i, &x);
+    }
     html! {
         <figure class="chart" id="handover-chart">
             <figcaption>
@@ -86,17 +113,7 @@ pub fn handover_chart(p: &HandoverProps) -> Html {
                 </span>
             </figcaption>
             { line }
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="handover-title" aria-describedby={described}>
-                <title id="handover-title">{ "Median time of each phase of handing a buffer to a process, per model, cold and warm" }</title>
-                <g class="axis x">
-                    { for ticks.iter().map(|t| html! { <g>
-                        <line class="grid" x1={x(*t).to_string()} x2={x(*t).to_string()} y1={TOP.to_string()} y2={(h - BOTTOM).to_string()} />
-                        <text x={x(*t).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ fmt_tick(*t) }</text>
-                    </g> }) }
-                    { x_label(h, "median time per task (ms)") }
-                </g>
-                { for p.bars.iter().enumerate().map(|(i, b)| bar(b, i, &x)) }
-            </svg>
+            { drawn(s) }
             { table_alt(&["model", "start", "tasks", "serialize ms", "deliver ms", "grow ms", "copy in ms", "checksum ms", "handed GB/s"], html! { { for p.bars.iter().map(|b| html! {
                 <tr><td>{ b.model.id() }</td><td>{ if b.cold { "cold" } else { "warm" } }</td><td>{ b.tasks }</td>
                 { for b.phases_ms.iter().map(|v| html! { <td>{ ms(*v) }</td> }) }

@@ -23,10 +23,38 @@ pub fn mix_chart(p: &MixProps) -> Html {
         .filter_map(|s| s.speedup)
         .fold(1.0, f64::max)
         * 1.15;
-    let (axis, y) = y_axis(top, h, "speedup vs seq at the same share (×)");
     let x = |pct: f64| LEFT + pct / 100.0 * (W - LEFT - RIGHT);
     let won = crate::summary::winners(&p.points);
     let (line, described) = summary_line("mix-summary", crate::summary::mix(&p.points));
+    let mut s = Svg::new(
+        "mix",
+        h,
+        "Speedup against the share of each task spent waiting, per model",
+        described.as_deref(),
+    );
+    let y = y_axis(&mut s, top, h, "speedup vs seq at the same share (×)");
+    for m in &models {
+        let mut pts: Vec<&MixPoint> = p
+            .points
+            .iter()
+            .filter(|s| s.model == *m && s.speedup.is_some())
+            .collect();
+        pts.sort_by_key(|s| s.io_pct);
+        let pts: Vec<_> = pts
+            .iter()
+            .map(|s| {
+                let v = s.speedup.unwrap_or(0.0);
+                (s.io_pct, (x(f64::from(s.io_pct)), y(v)), v)
+            })
+            .collect();
+        speedup_series(&mut s, *m, "data-io-pct", &pts);
+    }
+    s.tag("g").a("class", "axis x");
+    for pct in [0u32, 25, 50, 75, 100] {
+        s.x_tick(h, x(f64::from(pct)), "middle", format_args!("{pct}%"));
+    }
+    s.x_label(h, "share of each task spent waiting");
+    s.close("g");
     html! {
         <figure class="chart" id="mix-chart">
             <figcaption>
@@ -38,31 +66,7 @@ pub fn mix_chart(p: &MixProps) -> Html {
                 }) }</span>
             </figcaption>
             { line }
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="mix-title" aria-describedby={described}>
-                <title id="mix-title">{ "Speedup against the share of each task spent waiting, per model" }</title>
-                { axis }
-                { for models.iter().map(|m| {
-                    let mut pts: Vec<&MixPoint> = p.points.iter().filter(|s| s.model == *m && s.speedup.is_some()).collect();
-                    pts.sort_by_key(|s| s.io_pct);
-                    let at = |s: &MixPoint| (x(f64::from(s.io_pct)), y(s.speedup.unwrap_or(0.0)));
-                    let line: Vec<String> = pts.iter().map(|s| { let (a, b) = at(s); format!("{a:.1},{b:.1}") }).collect();
-                    html! {
-                        <g class={classes!("series", model_class(*m))} data-model={m.id()}>
-                            <polyline points={line.join(" ")} />
-                            { for pts.iter().map(|s| { let (cx, cy) = at(s); html! {
-                                <circle class="point" cx={cx.to_string()} cy={cy.to_string()} r="4" data-model={m.id()}
-                                    data-io-pct={s.io_pct.to_string()} data-speedup={format!("{:.4}", s.speedup.unwrap_or(0.0))} />
-                            } }) }
-                        </g>
-                    }
-                }) }
-                <g class="axis x">
-                    { for [0u32, 25, 50, 75, 100].iter().map(|pct| html! {
-                        <text x={x(f64::from(*pct)).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ format!("{pct}%") }</text>
-                    }) }
-                    { x_label(h, "share of each task spent waiting") }
-                </g>
-            </svg>
+            { drawn(s) }
             { table_alt(&["model", "waiting", "median (ms)", "speedup (×)"], html! { { for p.points.iter().map(|s| html! {
                 <tr><td>{ s.model.id() }</td><td>{ format!("{}%", s.io_pct) }</td><td>{ format!("{:.2}", s.median_ms) }</td>
                 <td>{ s.speedup.map_or("—".to_string(), |v| format!("{v:.2}")) }</td></tr>

@@ -1,7 +1,9 @@
-//! Charts as SVG from Yew: speedup bars with intervals, every sample as a
-//! dot, the per-worker timeline, the scaling sweep with Amdahl's curve, and
-//! the transfer size series. Each has a title, labelled axes with units, and
-//! a table with the same numbers.
+//! Charts: speedup bars with intervals, every sample as a dot, the
+//! per-worker timeline, the scaling sweep with Amdahl's curve, and the
+//! transfer size series. Each has a title, labelled axes with units, and a
+//! table with the same numbers. The drawing itself is SVG markup from
+//! `crate::svg`, not Yew nodes: it never changes once drawn, and as markup
+//! it costs one string instead of a generic call per attribute.
 
 mod convoy;
 mod deferred;
@@ -27,20 +29,14 @@ use crate::models::{ModelId, Span, SpanKind};
 use crate::plan::human_bytes;
 use crate::report::{ModelResult, Report, SizePoint, SweepPoint};
 use crate::stats;
+use crate::svg::{Svg, BOTTOM, LEFT, RIGHT, TOP, W};
 use crate::workloads::transfer::Via;
 use yew::prelude::*;
+use yew::AttrValue;
 
-const W: f64 = 640.0;
-const LEFT: f64 = 56.0;
-const RIGHT: f64 = 16.0;
-const TOP: f64 = 14.0;
-const BOTTOM: f64 = 42.0;
-
-/// The x axis's title under the plot.
-fn x_label(h: f64, text: &str) -> Html {
-    html! {
-        <text class="label" x={((LEFT + W - RIGHT) / 2.0).to_string()} y={(h - 6.0).to_string()} text-anchor="middle">{ text.to_string() }</text>
-    }
+/// A finished drawing as one node of the page.
+fn drawn(s: Svg) -> Html {
+    Html::from_html_unchecked(AttrValue::from(s.finish()))
 }
 
 /// The chart's message in one line of words (`crate::summary`), before
@@ -79,6 +75,27 @@ pub fn model_class(m: ModelId) -> String {
 }
 
 /// Round tick values covering 0..=max (about five of them).
+/// One model's speedups as a line through its points; each point carries
+/// its x value as `data-{key}` and its speedup, which the tests read.
+fn speedup_series(s: &mut Svg, m: ModelId, key: &str, pts: &[(u32, (f64, f64), f64)]) {
+    s.tag("g")
+        .a("class", format_args!("series {}", model_class(m)))
+        .a("data-model", m.id());
+    s.polyline(None, pts.iter().map(|p| p.1));
+    for &(at, (cx, cy), speedup) in pts {
+        s.tag("circle")
+            .a("class", "point")
+            .a("cx", cx)
+            .a("cy", cy)
+            .a("r", 4)
+            .a("data-model", m.id())
+            .a(key, at)
+            .a("data-speedup", format_args!("{speedup:.4}"))
+            .end();
+    }
+    s.close("g");
+}
+
 fn ticks(max: f64) -> Vec<f64> {
     if !(max.is_finite() && max > 0.0) {
         return vec![0.0];
@@ -106,22 +123,16 @@ fn fmt_tick(v: f64) -> String {
 }
 
 /// A linear y axis with grid lines: the scale maps a value to its y.
-fn y_axis(max: f64, h: f64, label: &str) -> (Html, impl Fn(f64) -> f64) {
+fn y_axis(s: &mut Svg, max: f64, h: f64, label: &str) -> impl Fn(f64) -> f64 {
     let bottom = h - BOTTOM;
     let scale = move |v: f64| bottom - (v / max).clamp(0.0, 1.05) * (bottom - TOP);
-    let html = html! {
-        <g class="axis y">
-            { for ticks(max).into_iter().map(|t| {
-                let y = scale(t);
-                html! { <g>
-                    <line class="grid" x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y.to_string()} y2={y.to_string()} />
-                    <text x={(LEFT - 6.0).to_string()} y={(y + 4.0).to_string()} text-anchor="end">{ fmt_tick(t) }</text>
-                </g> }
-            }) }
-            <text class="label" transform={format!("translate(14 {}) rotate(-90)", (TOP + bottom) / 2.0)} text-anchor="middle">{ label.to_string() }</text>
-        </g>
-    };
-    (html, scale)
+    s.tag("g").a("class", "axis y").open();
+    for t in ticks(max) {
+        s.y_tick(scale(t), fmt_tick(t));
+    }
+    s.y_label(h, label);
+    s.close("g");
+    scale
 }
 
 #[derive(Properties, PartialEq)]

@@ -39,46 +39,65 @@ pub fn samples_chart(p: &ResultsProps) -> Html {
         .fold(0.0, f64::max)
         .max(0.001)
         * 1.1;
-    let (axis, y) = y_axis(top, h, "ms per repeat");
     let band = (W - LEFT - RIGHT) / rs.len() as f64;
     let (line, described) = summary_line("samples-summary", crate::summary::samples(rs));
+    let mut s = Svg::new(
+        "samples",
+        h,
+        "Wall time of every repeat, per model",
+        described.as_deref(),
+    );
+    let y = y_axis(&mut s, top, h, "ms per repeat");
+    for (i, r) in rs.iter().enumerate() {
+        let cx = LEFT + band * (i as f64 + 0.5);
+        let n = r.samples_ms.len().max(1) as f64;
+        s.tag("g")
+            .a("class", format_args!("samples {}", model_class(r.model)))
+            .a("data-model", r.model.id());
+        if let Some(o) = &r.outliers {
+            s.tag("rect")
+                .a("class", "box")
+                .a("x", cx - band * 0.25)
+                .a("width", band * 0.5)
+                .a("y", y(o.q3_ms))
+                .a("height", (y(o.q1_ms) - y(o.q3_ms)).max(0.5))
+                .end();
+        }
+        for (j, v) in r.samples_ms.iter().enumerate() {
+            // Spread the dots sideways so equal times stay visible.
+            let dx = (j as f64 - (n - 1.0) / 2.0) * (band * 0.4 / n);
+            let far = outlier_class(r.outliers.as_ref(), j);
+            let ring = far.map_or(String::new(), |f| format!(" outlier {f}"));
+            s.tag("circle")
+                .a("class", format_args!("sample{ring}"))
+                .a("cx", cx + dx)
+                .a("cy", y(*v))
+                .a("r", 3.5)
+                .a("data-ms", format_args!("{v:.3}"))
+                .a_opt("data-outlier", far)
+                .end();
+        }
+        if let Some(m) = r.median_ms {
+            s.line(
+                Some("median"),
+                (cx - band * 0.3, cx + band * 0.3),
+                (y(m), y(m)),
+            );
+        }
+        if let Some((lo, hi)) = r.median_ci_ms {
+            let x = cx + band * 0.33;
+            s.line(Some("ci"), (x, x), (y(lo), y(hi)));
+        }
+        s.x_tick(h, cx, "middle", r.model.id());
+        s.close("g");
+    }
+    s.x_label(h, "model");
     html! {
         <figure class="chart" id="samples-chart">
             <figcaption>{ "Every measured repeat (dots), the middle half (box), the median (bar) and its 95% interval; \
                            ringed dots lie beyond Tukey's fences (1.5× the box's height: mild; 3×: severe)" }</figcaption>
             { line }
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="samples-title" aria-describedby={described}>
-                <title id="samples-title">{ "Wall time of every repeat, per model" }</title>
-                { axis }
-                { for rs.iter().enumerate().map(|(i, r)| {
-                    let cx = LEFT + band * (i as f64 + 0.5);
-                    let n = r.samples_ms.len().max(1) as f64;
-                    html! {
-                        <g class={classes!("samples", model_class(r.model))} data-model={r.model.id()}>
-                            if let Some(o) = &r.outliers {
-                                <rect class="box" x={(cx - band * 0.25).to_string()} width={(band * 0.5).to_string()}
-                                    y={y(o.q3_ms).to_string()} height={(y(o.q1_ms) - y(o.q3_ms)).max(0.5).to_string()} />
-                            }
-                            { for r.samples_ms.iter().enumerate().map(|(j, v)| {
-                                // Spread the dots sideways so equal times stay visible.
-                                let dx = (j as f64 - (n - 1.0) / 2.0) * (band * 0.4 / n);
-                                let far = outlier_class(r.outliers.as_ref(), j);
-                                html! { <circle class={classes!("sample", far.map(|f| format!("outlier {f}")))}
-                                    cx={(cx + dx).to_string()} cy={y(*v).to_string()} r="3.5"
-                                    data-ms={format!("{v:.3}")} data-outlier={far} /> }
-                            }) }
-                            if let Some(m) = r.median_ms {
-                                <line class="median" x1={(cx - band * 0.3).to_string()} x2={(cx + band * 0.3).to_string()} y1={y(m).to_string()} y2={y(m).to_string()} />
-                            }
-                            if let Some((lo, hi)) = r.median_ci_ms {
-                                <line class="ci" x1={(cx + band * 0.33).to_string()} x2={(cx + band * 0.33).to_string()} y1={y(lo).to_string()} y2={y(hi).to_string()} />
-                            }
-                            <text x={cx.to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ r.model.id() }</text>
-                        </g>
-                    }
-                }) }
-                { x_label(h, "model") }
-            </svg>
+            { drawn(s) }
             { samples_table(rs) }
         </figure>
     }

@@ -36,6 +36,56 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
     series.sort_by_key(|(m, v)| (*m, v.id()));
     series.dedup();
     let (line, described) = summary_line("sizes-summary", crate::summary::sizes(&p.points));
+    let mut s = Svg::new(
+        "sizes",
+        h,
+        "Time to hand over and checksum a buffer, by size",
+        described.as_deref(),
+    );
+    log_y_axis(&mut s, lo, hi, h, &y);
+    for (m, via) in &series {
+        let mut pts: Vec<&SizePoint> = p
+            .points
+            .iter()
+            .filter(|s| s.model == *m && s.via == *via)
+            .collect();
+        pts.sort_by_key(|s| s.bytes);
+        s.tag("g")
+            .a(
+                "class",
+                format_args!("series via-{} {}", via.id(), model_class(*m)),
+            )
+            .a("data-model", m.id())
+            .a("data-via", via.id());
+        s.polyline(
+            None,
+            pts.iter().map(|p| (x(p.bytes as f64), y(p.median_ms))),
+        );
+        for pt in &pts {
+            s.tag("circle")
+                .a("class", "size-point")
+                .a("cx", x(pt.bytes as f64))
+                .a("cy", y(pt.median_ms))
+                .a("r", 3.5)
+                .a("data-bytes", pt.bytes)
+                .a("data-ms", format_args!("{:.4}", pt.median_ms))
+                .end();
+        }
+        s.close("g");
+    }
+    s.tag("g").a("class", "axis x");
+    let sizes = crate::workloads::transfer::SIZES_BYTES;
+    for (i, b) in sizes.iter().enumerate() {
+        // The last label ends at the axis instead of running off it.
+        let anchor = if i + 1 == sizes.len() {
+            "end"
+        } else {
+            "middle"
+        };
+        s.x_tick(h, x(*b as f64), anchor, human_bytes(*b));
+    }
+    s.x_label(h, "buffer size per task (log)");
+    s.close("g");
     html! {
         <figure class="chart" id="sizes-chart">
             <figcaption>
@@ -48,34 +98,7 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
                 </span>
             </figcaption>
             { line }
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="sizes-title" aria-describedby={described}>
-                <title id="sizes-title">{ "Time to hand over and checksum a buffer, by size" }</title>
-                { log_y_axis(lo, hi, h, &y) }
-                { for series.iter().map(|(m, via)| {
-                    let mut pts: Vec<&SizePoint> = p.points.iter().filter(|s| s.model == *m && s.via == *via).collect();
-                    pts.sort_by_key(|s| s.bytes);
-                    let line: Vec<String> = pts.iter().map(|s| format!("{:.1},{:.1}", x(s.bytes as f64), y(s.median_ms))).collect();
-                    html! {
-                        <g class={classes!("series", format!("via-{}", via.id()), model_class(*m))} data-model={m.id()} data-via={via.id()}>
-                            <polyline points={line.join(" ")} />
-                            { for pts.iter().map(|s| html! {
-                                <circle class="size-point" cx={x(s.bytes as f64).to_string()} cy={y(s.median_ms).to_string()} r="3.5"
-                                    data-bytes={s.bytes.to_string()} data-ms={format!("{:.4}", s.median_ms)} />
-                            }) }
-                        </g>
-                    }
-                }) }
-                <g class="axis x">
-                    { for crate::workloads::transfer::SIZES_BYTES.iter().enumerate().map(|(i, b)| {
-                        // The last label ends at the axis instead of running off it.
-                        let anchor = if i + 1 == crate::workloads::transfer::SIZES_BYTES.len() { "end" } else { "middle" };
-                        html! {
-                            <text x={x(*b as f64).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor={anchor}>{ human_bytes(*b) }</text>
-                        }
-                    }) }
-                    { x_label(h, "buffer size per task (log)") }
-                </g>
-            </svg>
+            { drawn(s) }
             { table_alt(&["model", "via", "size", "median (ms)"], html! { { for p.points.iter().map(|s| html! {
                         <tr><td>{ s.model.id() }</td><td>{ s.via.id() }</td><td>{ human_bytes(s.bytes as usize) }</td><td>{ format!("{:.3}", s.median_ms) }</td></tr>
                     }) } }) }
@@ -84,17 +107,16 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
 }
 
 /// The time axis: a grid line at each power of ten from `lo` to `hi`.
-fn log_y_axis(lo: f64, hi: f64, h: f64, y: &impl Fn(f64) -> f64) -> Html {
-    html! {
-        <g class="axis y">
-            { for (lo as i32..=hi as i32).map(|e| {
-                let v = 10f64.powi(e);
-                html! { <g>
-                    <line class="grid" x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y(v).to_string()} y2={y(v).to_string()} />
-                    <text x={(LEFT - 6.0).to_string()} y={(y(v) + 4.0).to_string()} text-anchor="end">{ if e >= 0 { format!("{v:.0}") } else { format!("{v}") } }</text>
-                </g> }
-            }) }
-            <text class="label" transform={format!("translate(14 {}) rotate(-90)", (TOP + h - BOTTOM) / 2.0)} text-anchor="middle">{ "median time (ms, log)" }</text>
-        </g>
+fn log_y_axis(s: &mut Svg, lo: f64, hi: f64, h: f64, y: &impl Fn(f64) -> f64) {
+    s.tag("g").a("class", "axis y");
+    for e in lo as i32..=hi as i32 {
+        let v = 10f64.powi(e);
+        if e >= 0 {
+            s.y_tick(y(v), format_args!("{v:.0}"));
+        } else {
+            s.y_tick(y(v), v);
+        }
     }
+    s.y_label(h, "median time (ms, log)");
+    s.close("g");
 }

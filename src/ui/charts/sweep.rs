@@ -26,61 +26,98 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
         .filter_map(|s| s.speedup)
         .fold(max_w.min(p.cores.max(1) as f64 * 1.5), f64::max)
         * 1.1;
-    let (axis, y) = y_axis(top, h, "speedup vs seq (×)");
+    let (line, described) =
+        summary_line("sweep-summary", crate::summary::sweep(&p.points, p.cores));
+    let mut s = Svg::new(
+        "sweep",
+        h,
+        "Speedup against number of workers",
+        described.as_deref(),
+    );
+    let y = y_axis(&mut s, top, h, "speedup vs seq (×)");
     let x = |w: f64| LEFT + (w - 1.0) / (max_w - 1.0) * (W - LEFT - RIGHT);
     let fits = amdahl_fits(&models, &p.points);
     // Perfect scaling stops at the core count: more workers share the cores.
     let c = (p.cores.max(1) as f64).min(max_w);
-    let ideal = format!(
-        "{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
-        x(1.0),
-        y(1.0),
-        x(c),
-        y(c),
-        x(max_w),
-        y(c)
+    s.polyline(
+        Some("ideal-line"),
+        [(1.0, 1.0), (c, c), (max_w, c)]
+            .into_iter()
+            .map(|(w, v)| (x(w), y(v))),
     );
-    let (line, described) =
-        summary_line("sweep-summary", crate::summary::sweep(&p.points, p.cores));
+    let cores_x = x(p.cores as f64);
+    s.line(Some("cores"), (cores_x, cores_x), (TOP, h - BOTTOM));
+    s.tag("text")
+        .a("class", "cores-label")
+        .a("x", cores_x + 4.0)
+        .a("y", TOP + 12.0)
+        .text(format_args!("{} cores", p.cores));
+    // Forty segments: smooth at the chart's width.
+    let curve = |at: &dyn Fn(f64) -> f64| -> Vec<(f64, f64)> {
+        (0..=40)
+            .map(|i| {
+                let w = 1.0 + (max_w - 1.0) * f64::from(i) / 40.0;
+                (x(w), y(at(w)))
+            })
+            .collect()
+    };
+    for (m, f) in fits.iter().filter_map(|(m, f)| f.map(|f| (m, f))) {
+        let class = format!("amdahl {}", model_class(*m));
+        s.polyline(Some(&class), curve(&|w| stats::amdahl(f, w)));
+    }
+    for u in &p.usl {
+        let Some(base) = p
+            .points
+            .iter()
+            .find(|s| s.model == u.model && s.workers == 1)
+            .and_then(|s| s.speedup)
+        else {
+            continue;
+        };
+        // Scaled to the model's own one-worker speedup: the law's capacity
+        // is relative to one worker of the same model.
+        let at = |w: f64| base * stats::usl(w, u.sigma, u.kappa);
+        s.tag("g")
+            .a("class", format_args!("usl {}", model_class(u.model)))
+            .a("data-model", u.model.id());
+        s.polyline(Some("usl"), curve(&at));
+        if let Some(w) = u.peak_workers.filter(|w| (1.0..=max_w).contains(w)) {
+            s.tag("circle")
+                .a("class", "usl-peak")
+                .a("cx", x(w))
+                .a("cy", y(at(w)))
+                .a("r", 6)
+                .end();
+        }
+        s.close("g");
+    }
+    for m in &models {
+        let mut pts: Vec<&SweepPoint> = p
+            .points
+            .iter()
+            .filter(|s| s.model == *m && s.speedup.is_some())
+            .collect();
+        pts.sort_by_key(|s| s.workers);
+        let pts: Vec<_> = pts
+            .iter()
+            .map(|s| {
+                let v = s.speedup.unwrap_or(0.0);
+                (s.workers, (x(f64::from(s.workers)), y(v)), v)
+            })
+            .collect();
+        speedup_series(&mut s, *m, "data-workers", &pts);
+    }
+    s.tag("g").a("class", "axis x");
+    for w in 1..=max_w as u32 {
+        s.x_tick(h, x(f64::from(w)), "middle", w);
+    }
+    s.x_label(h, "workers");
+    s.close("g");
     html! {
         <figure class="chart" id="sweep-chart">
             { sweep_caption(&fits, &p.usl, max_w) }
             { line }
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby="sweep-title" aria-describedby={described}>
-                <title id="sweep-title">{ "Speedup against number of workers" }</title>
-                { axis }
-                <polyline class="ideal-line" points={ideal} />
-                <line class="cores" x1={x(p.cores as f64).to_string()} x2={x(p.cores as f64).to_string()} y1={TOP.to_string()} y2={(h - BOTTOM).to_string()} />
-                <text class="cores-label" x={(x(p.cores as f64) + 4.0).to_string()} y={(TOP + 12.0).to_string()}>{ format!("{} cores", p.cores) }</text>
-                { for fits.iter().filter_map(|(m, f)| f.map(|f| (m, f))).map(|(m, f)| {
-                    let pts: Vec<String> = (0..=40).map(|i| {
-                        let w = 1.0 + (max_w - 1.0) * i as f64 / 40.0;
-                        format!("{:.1},{:.1}", x(w), y(stats::amdahl(f, w)))
-                    }).collect();
-                    html! { <polyline class={classes!("amdahl", model_class(*m))} points={pts.join(" ")} /> }
-                }) }
-                { usl_curves(&p.usl, &p.points, max_w, &x, &y) }
-                { for models.iter().map(|m| {
-                    let mut pts: Vec<&SweepPoint> = p.points.iter().filter(|s| s.model == *m && s.speedup.is_some()).collect();
-                    pts.sort_by_key(|s| s.workers);
-                    let line: Vec<String> = pts.iter().map(|s| format!("{:.1},{:.1}", x(s.workers as f64), y(s.speedup.unwrap_or(0.0)))).collect();
-                    html! {
-                        <g class={classes!("series", model_class(*m))} data-model={m.id()}>
-                            <polyline points={line.join(" ")} />
-                            { for pts.iter().map(|s| html! {
-                                <circle class="point" cx={x(s.workers as f64).to_string()} cy={y(s.speedup.unwrap_or(0.0)).to_string()} r="4"
-                                    data-model={m.id()} data-workers={s.workers.to_string()} data-speedup={format!("{:.4}", s.speedup.unwrap_or(0.0))} />
-                            }) }
-                        </g>
-                    }
-                }) }
-                <g class="axis x">
-                    { for (1..=max_w as u32).map(|w| html! {
-                        <text x={x(w as f64).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ w }</text>
-                    }) }
-                    { x_label(h, "workers") }
-                </g>
-            </svg>
+            { drawn(s) }
             { sweep_table(&p.points) }
         </figure>
     }
@@ -128,34 +165,6 @@ fn usl_words(u: &crate::report::UslModelFit, max_w: f64) -> String {
         None => out.push_str("; it never turns down"),
     }
     out
-}
-
-/// Each model's USL curve, scaled to its own one-worker speedup (the
-/// law's capacity is relative to one worker of the same model).
-fn usl_curves(
-    usl: &[crate::report::UslModelFit],
-    points: &[SweepPoint],
-    max_w: f64,
-    x: &impl Fn(f64) -> f64,
-    y: &impl Fn(f64) -> f64,
-) -> Html {
-    html! { { for usl.iter().filter_map(|u| {
-        let base = points.iter().find(|s| s.model == u.model && s.workers == 1)?.speedup?;
-        let at = |w: f64| base * stats::usl(w, u.sigma, u.kappa);
-        let line: Vec<String> = (0..=40)
-            .map(|i| 1.0 + (max_w - 1.0) * f64::from(i) / 40.0)
-            .map(|w| format!("{:.1},{:.1}", x(w), y(at(w))))
-            .collect();
-        let peak = u.peak_workers.filter(|w| (1.0..=max_w).contains(w));
-        Some(html! {
-            <g class={classes!("usl", model_class(u.model))} data-model={u.model.id()}>
-                <polyline class="usl" points={line.join(" ")} />
-                if let Some(w) = peak {
-                    <circle class="usl-peak" cx={x(w).to_string()} cy={y(at(w)).to_string()} r="6" />
-                }
-            </g>
-        })
-    }) } }
 }
 
 /// The title, and each model's Amdahl and USL fit in words.

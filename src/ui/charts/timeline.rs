@@ -59,6 +59,44 @@ pub fn timeline(p: &TimelineProps) -> Html {
     .collect();
     let id = format!("timeline-{}", r.model.id());
     let (line, described) = summary_line(&format!("{id}-summary"), crate::summary::timeline(r));
+    let mut s = Svg::new(
+        &id,
+        h,
+        &format!("What each worker of {} did over time", r.model.id()),
+        described.as_deref(),
+    );
+    for (row, w) in workers.iter().enumerate() {
+        let y0 = TOP + row as f64 * row_h;
+        let mut spans: Vec<&Span> = r.spans.iter().filter(|s| s.worker == *w).collect();
+        let shared = overlapping(&spans);
+        // Waits under, work on top.
+        spans.sort_by_key(|s| s.kind == SpanKind::Run);
+        s.tag("g").a("class", "row").a("data-worker", w);
+        s.tag("text")
+            .a("x", LEFT - 6.0)
+            .a("y", y0 + row_h * 0.7)
+            .a("text-anchor", "end")
+            .text(row_label(r, *w));
+        for span in &spans {
+            let (x0, x1) = (x(span.start_ms), x(span.end_ms));
+            let (top, height) = band(shared, span.kind, y0, row_h);
+            s.tag("rect")
+                .a("class", format_args!("span {}", kind_class(span.kind)))
+                .a("x", x0)
+                .a("y", top)
+                .a("width", (x1 - x0).max(0.6))
+                .a("height", height)
+                .a("data-task", span.task)
+                .end();
+        }
+        s.close("g");
+    }
+    s.tag("g").a("class", "axis x");
+    for t in ticks(end) {
+        s.x_tick(h, x(t), "middle", fmt_tick(t));
+    }
+    s.x_label(h, "time since the repeat started (ms)");
+    s.close("g");
     html! {
         <figure class="chart timeline" id={id.clone()} data-model={r.model.id()}>
             <figcaption>
@@ -72,35 +110,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
                 }) }</span>
             </figcaption>
             { line }
-            <svg viewBox={format!("0 0 {W} {h}")} role="img" aria-labelledby={format!("{id}-title")} aria-describedby={described}>
-                <title id={format!("{id}-title")}>{ format!("What each worker of {} did over time", r.model.id()) }</title>
-                { for workers.iter().enumerate().map(|(row, w)| {
-                    let y0 = TOP + row as f64 * row_h;
-                    let mut spans: Vec<&Span> = r.spans.iter().filter(|s| s.worker == *w).collect();
-                    let shared = overlapping(&spans);
-                    // Waits under, work on top.
-                    spans.sort_by_key(|s| s.kind == SpanKind::Run);
-                    html! {
-                        <g class="row" data-worker={w.to_string()}>
-                            <text x={(LEFT - 6.0).to_string()} y={(y0 + row_h * 0.7).to_string()} text-anchor="end">{ row_label(r, *w) }</text>
-                            { for spans.iter().map(|s| {
-                                let (x0, x1) = (x(s.start_ms), x(s.end_ms));
-                                let (top, height) = band(shared, s.kind, y0, row_h);
-                                html! {
-                                    <rect class={classes!("span", kind_class(s.kind))} x={x0.to_string()} y={top.to_string()}
-                                        width={(x1 - x0).max(0.6).to_string()} height={height.to_string()} data-task={s.task.to_string()} />
-                                }
-                            }) }
-                        </g>
-                    }
-                }) }
-                <g class="axis x">
-                    { for ticks(end).into_iter().map(|t| html! {
-                        <text x={x(t).to_string()} y={(h - BOTTOM + 16.0).to_string()} text-anchor="middle">{ fmt_tick(t) }</text>
-                    }) }
-                    { x_label(h, "time since the repeat started (ms)") }
-                </g>
-            </svg>
+            { drawn(s) }
             { per_worker_table(r, &workers) }
         </figure>
     }
