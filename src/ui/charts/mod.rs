@@ -74,7 +74,6 @@ pub fn model_class(m: ModelId) -> String {
     format!("m-{}", m.id())
 }
 
-/// Round tick values covering 0..=max (about five of them).
 /// One model's speedups as a line through its points; each point carries
 /// its x value as `data-{key}` and its speedup, which the tests read.
 fn speedup_series(s: &mut Svg, m: ModelId, key: &str, pts: &[(u32, (f64, f64), f64)]) {
@@ -96,6 +95,7 @@ fn speedup_series(s: &mut Svg, m: ModelId, key: &str, pts: &[(u32, (f64, f64), f
     s.close("g");
 }
 
+/// Round tick values covering 0..=max (about five of them).
 fn ticks(max: f64) -> Vec<f64> {
     if !(max.is_finite() && max > 0.0) {
         return vec![0.0];
