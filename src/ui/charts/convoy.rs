@@ -86,7 +86,6 @@ fn series(svg: &mut Svg, s: &Scales, model: ModelId, pts: &[&ConvoyPoint]) {
 }
 
 fn axes(svg: &mut Svg, s: &Scales) {
-    let bottom = s.h - BOTTOM;
     svg.tag("g").a("class", "axis y");
     for e in s.lo as i32..=s.hi as i32 {
         let v = 10f64.powi(e);
@@ -101,11 +100,7 @@ fn axes(svg: &mut Svg, s: &Scales) {
     );
     svg.tag("g").a("class", "axis x");
     for v in CONVOY_SWITCH_MS {
-        svg.tag("text")
-            .a("x", s.x(v))
-            .a("y", bottom + 16.0)
-            .a("text-anchor", "middle")
-            .text(format_args!("{} ms", fmt_num(v)));
+        svg.x_tick(s.h, s.x(v), "middle", format_args!("{} ms", fmt_num(v)));
     }
     svg.x_label(s.h, "GIL switch interval (switch_ms, log)");
     svg.close("g");
