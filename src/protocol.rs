@@ -1,19 +1,85 @@
 //! Typed messages between the UI, the engine worker and the process workers.
-//! They cross `postMessage` as plain JS objects (serde-wasm-bindgen); numbers
-//! that can exceed 2^53 travel as decimal strings. Enums are externally
-//! tagged (`{"done": {...}}`, or `"instantiate"` for a variant without
-//! fields): an internally tagged enum (`{"type": "done", ...}`) must buffer
-//! the whole object before it knows its variant, and that code made the
-//! wasm 30 KiB larger gzipped. Two small enums keep a `type` field
-//! (`ToWorker`, `FromThread`): a boot script in `www/` reads or writes
-//! every message of theirs. What serde cannot carry
-//! (a shared counter's `SharedArrayBuffer`, a transferred buffer) rides
-//! beside the message as an attachment, see `web::envelope`.
+//! They cross `postMessage` as bytes, postcard's encoding ([`encode`]):
+//! its code in the wasm is a fraction of a JS-object format's
+//! (serde-wasm-bindgen made the module 31 KiB larger gzipped, JSON text
+//! 36 KiB). Postcard writes fields in order with no names, so a message
+//! type must not skip a field when it serializes (`skip_serializing_if`),
+//! nor use an internally tagged or untagged enum; each is tested below.
+//! Enums are externally tagged, by variant number.
+//!
+//! The boot scripts in `www/` cannot write postcard: what they say before
+//! an instance runs ([`BootMessage`]) is a plain JS object that each
+//! receiving message type turns into one of its own ([`FromBoot`]); what
+//! they read (`start`, `instantiate`) the page and engine write as plain
+//! JS too (`web::start_envelope`, `web::INSTANTIATE`). What serde cannot
+//! carry (a shared counter's `SharedArrayBuffer`, a transferred buffer)
+//! rides beside the message as an attachment, see `web::envelope`.
 
 use crate::calibrate::{Boot, Calibration};
 use crate::models::{Measurement, ModelId, Response, Span};
 use crate::workloads::{TaskFailure, Workload};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+/// A message as it crosses `postMessage`.
+pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
+    // Our messages hold only strings, numbers, vecs, maps and externally
+    // tagged enums, which postcard all writes; failure is a programming error.
+    postcard::to_allocvec(msg).expect("postcard writes every message type")
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(bytes).map_err(|e| format!("malformed message: {e}"))
+}
+
+/// What a boot script in `www/` posts, as `{boot: "failed", message}`,
+/// `{boot: "warm", script_ms, warm_ms}` or `{boot: "joined"}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BootMessage {
+    /// The worker could not start (its instance could not be made).
+    Failed { message: String },
+    /// A spare process worker loaded its scripts and waits for `instantiate`.
+    Warm { script_ms: f64, warm_ms: f64 },
+    /// A spawn-lesson thread joined the engine's memory and left it again.
+    Joined,
+}
+
+/// A message type a boot script may also answer in: what its boot message
+/// means in this type's words, or `None` where it has no place.
+pub trait FromBoot: Sized {
+    fn from_boot(_: BootMessage) -> Option<Self> {
+        None
+    }
+}
+
+impl FromBoot for ToEngine {}
+impl FromBoot for ToProcess {}
+impl FromBoot for ProcessRequest {}
+
+impl FromBoot for FromEngineWorker {
+    /// The engine's boot script, when the engine could not start.
+    fn from_boot(b: BootMessage) -> Option<Self> {
+        match b {
+            BootMessage::Failed { message } => Some(FromEngineWorker::Event(FromEngine::Failed {
+                run: None,
+                message,
+            })),
+            _ => None,
+        }
+    }
+}
+
+impl FromBoot for FromProcess {
+    fn from_boot(b: BootMessage) -> Option<Self> {
+        match b {
+            BootMessage::Failed { message } => Some(FromProcess::Failed { message }),
+            BootMessage::Warm { script_ms, warm_ms } => {
+                Some(FromProcess::Warm { script_ms, warm_ms })
+            }
+            BootMessage::Joined => None,
+        }
+    }
+}
 
 /// UI → engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -84,25 +150,6 @@ pub enum FromEngineWorker {
     Request(EngineRequest),
 }
 
-/// Page → a worker it made: start, importing the glue at `script`. The
-/// engine's attachment is the page's compiled `module`; a worker made for
-/// the engine gets `port` (its end of its channel to the engine), `module`,
-/// and `memory` for a thread that joins the engine's memory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ToWorker {
-    Start { script: String },
-}
-
-/// A spawn-lesson thread → the engine, once: it joined the engine's
-/// memory and left it again, or could not.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum FromThread {
-    Joined,
-    Failed { message: String },
-}
-
 /// One step of a run: these models on this workload, measured
 /// `warmup + repeats` times each.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -117,17 +164,10 @@ pub struct RunRequest {
     pub warmup: u32,
     pub switch_ms: f64,
     /// `hybrid`: process workers, and threads in each.
-    #[serde(default = "one")]
     pub procs: u32,
-    #[serde(default = "one")]
     pub threads: u32,
     /// `hybrid`: each process's threads under a GIL of the process's own.
-    #[serde(default)]
     pub hybrid_gil: bool,
-}
-
-fn one() -> u32 {
-    1
 }
 
 /// Engine → UI.
@@ -189,9 +229,6 @@ pub enum ToProcess {
     },
     /// An empty task: what dispatching to a pool costs, with no work.
     Ping { run: u32 },
-    /// To a spare that said `Warm`: make the instance and its memory now.
-    /// The boot script answers it (there is no instance yet to do so).
-    Instantiate,
     /// `hybrid`: start a pool of `threads` threads in this process (the
     /// page makes them, see [`ProcessRequest`]); answered by `PoolReady`.
     StartPool { threads: u32 },
@@ -215,7 +252,6 @@ pub struct TaskReport {
     pub start_ms: f64,
     pub end_ms: f64,
     pub result: Result<String, TaskFailure>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub responses: Vec<Response>,
 }
 
@@ -260,7 +296,6 @@ pub enum FromProcess {
     },
     /// Instantiated; when each part of its start happened.
     Ready {
-        #[serde(default)]
         boot: Option<Boot>,
     },
     TaskDone {
@@ -273,10 +308,8 @@ pub enum FromProcess {
         /// crosses a process boundary only as text, as a pickled traceback would.
         result: Result<String, TaskFailure>,
         /// The requests it answered (the io lesson's convoy).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         responses: Vec<Response>,
         /// The transfer lesson: how the task's buffer came in.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         received: Option<Received>,
     },
     Pong {
@@ -290,7 +323,7 @@ pub enum FromProcess {
         outcomes: Vec<TaskReport>,
         spans: Vec<Span>,
     },
-    /// The worker could not start (its boot script reports this).
+    /// The worker could not start (its boot script says so, [`BootMessage`]).
     Failed {
         message: String,
     },
@@ -299,26 +332,32 @@ pub enum FromProcess {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workloads::cpu::Cpu;
+    use crate::calibrate::Calibration;
+    use crate::models::{Measurement, SpanKind, TaskError};
+    use crate::workloads::transfer::Handover;
+    use crate::workloads::{cpu::Cpu, io::Io};
+    use std::fmt::Debug;
+
+    fn crosses<T: Serialize + DeserializeOwned + PartialEq + Debug>(msg: T) {
+        let bytes = encode(&msg);
+        assert_eq!(decode::<T>(&bytes).as_ref(), Ok(&msg), "{bytes:?}");
+        // Nothing is left unread, and a cut message is refused, not misread.
+        assert!(decode::<T>(&bytes[..bytes.len() - 1]).is_err(), "{msg:?}");
+    }
 
     #[test]
-    fn messages_round_trip_through_json() {
-        let task = ToProcess::Task {
+    fn messages_cross_with_every_field_set_or_empty() {
+        crosses(ToProcess::Task {
             run: 3,
             task: 1,
             workload: Workload::Cpu(Cpu {
                 tasks: 2,
                 n: 10_000_000_000,
             }),
-        };
-        let s = serde_json::to_string(&task).unwrap();
-        assert!(
-            s.starts_with("{\"task\":{") && s.contains("\"w\":\"cpu\""),
-            "{s}"
-        );
-        assert_eq!(serde_json::from_str::<ToProcess>(&s).unwrap(), task);
-
-        let done = FromProcess::TaskDone {
+        });
+        // Empty and full optional parts alike: postcard has no field names,
+        // so a field skipped when empty would shift every field after it.
+        crosses(FromProcess::TaskDone {
             run: 1,
             task: 0,
             start_ms: 1.5,
@@ -326,14 +365,8 @@ mod tests {
             result: Err(TaskFailure::Failed("boom".into())),
             responses: vec![],
             received: None,
-        };
-        let s = serde_json::to_string(&done).unwrap();
-        assert!(
-            !s.contains("responses"),
-            "a task that answered nothing sends none: {s}"
-        );
-        assert_eq!(serde_json::from_str::<FromProcess>(&s).unwrap(), done);
-        let answered = FromProcess::TaskDone {
+        });
+        crosses(FromProcess::TaskDone {
             run: 1,
             task: 0,
             start_ms: 1.5,
@@ -350,107 +383,139 @@ mod tests {
                 checksum_ms: 1.0,
                 first_touch: true,
             }),
-        };
-        let s = serde_json::to_string(&answered).unwrap();
-        assert_eq!(serde_json::from_str::<FromProcess>(&s).unwrap(), answered);
-
-        let cancel = ToEngine::Cancel { run: 4 };
-        let s = serde_json::to_string(&cancel).unwrap();
-        assert_eq!(serde_json::from_str::<ToEngine>(&s).unwrap(), cancel);
-
-        // A spare's boot script writes `warm` and `failed`, and reads
-        // `instantiate`, by hand.
-        let warm = r#"{"warm":{"script_ms":1.5,"warm_ms":20.25}}"#;
-        assert_eq!(
-            serde_json::from_str::<FromProcess>(warm).unwrap(),
-            FromProcess::Warm {
-                script_ms: 1.5,
-                warm_ms: 20.25
-            }
-        );
-        assert_eq!(
-            serde_json::to_string(&ToProcess::Instantiate).unwrap(),
-            r#""instantiate""#
-        );
-        assert_eq!(
-            serde_json::from_str::<FromProcess>(r#"{"failed":{"message":"x"}}"#).unwrap(),
-            FromProcess::Failed {
-                message: "x".into()
-            }
-        );
-        // And the engine's boot script, when the engine cannot start.
-        assert_eq!(
-            serde_json::from_str::<FromEngineWorker>(
-                r#"{"event":{"failed":{"run":null,"message":"x"}}}"#
-            )
-            .unwrap(),
-            FromEngineWorker::Event(FromEngine::Failed {
-                run: None,
-                message: "x".into()
-            })
-        );
-
-        // The boot scripts in www/ write these by hand.
-        assert_eq!(
-            serde_json::to_string(&FromThread::Failed {
-                message: "x".into()
-            })
-            .unwrap(),
-            r#"{"type":"failed","message":"x"}"#
-        );
-        assert_eq!(
-            serde_json::from_str::<FromThread>(r#"{"type":"joined"}"#).unwrap(),
-            FromThread::Joined
-        );
-        assert_eq!(
-            serde_json::to_string(&ToWorker::Start {
-                script: "./e.js".into()
-            })
-            .unwrap(),
-            r#"{"type":"start","script":"./e.js"}"#
-        );
-    }
-
-    #[test]
-    fn the_page_tells_engine_events_from_requests() {
-        let request = EngineRequest::SpawnWorker {
-            id: 3,
-            url: "./process_boot.js".into(),
-            name: "process:0".into(),
-            script: "./engine.js".into(),
-        };
-        let request = FromEngineWorker::Request(request);
-        let s = serde_json::to_string(&request).unwrap();
-        assert_eq!(
-            serde_json::from_str::<FromEngineWorker>(&s).unwrap(),
-            request
-        );
-        let event = FromEngine::Progress {
+        });
+        crosses(ToEngine::Cancel { run: 4 });
+        crosses(ToEngine::Run(RunRequest {
+            run: 2,
+            workload: Workload::Io(Io {
+                convoy: Some(12),
+                ..Io::default()
+            }),
+            models: vec![ModelId::Seq, ModelId::Hybrid],
+            workers: 2,
+            repeats: 5,
+            warmup: 1,
+            switch_ms: 5.0,
+            procs: 2,
+            threads: 2,
+            hybrid_gil: true,
+        }));
+        let bare = Measurement::plain(ModelId::Procs, 2, 61.5, "40".into());
+        let mut full = bare.clone();
+        full.correct = false;
+        full.errors.push(TaskError {
+            task: 1,
+            message: "x".into(),
+        });
+        full.spans.push(Span {
+            worker: 1,
+            task: 1,
+            kind: SpanKind::Run,
+            start_ms: 0.5,
+            end_ms: 30.0,
+        });
+        full.figures.insert("per_step_us".into(), 70.1);
+        full.responses.push(Response {
+            arrived_ms: 1.0,
+            done_ms: 2.0,
+        });
+        full.handovers.push(Handover::default());
+        crosses(FromEngineWorker::Event(FromEngine::Done {
+            run: 7,
+            measurements: vec![bare, full],
+            live_processes: 2,
+        }));
+        crosses(FromEngine::Calibrated {
             run: 1,
-            model: ModelId::Seq,
-            round: 1,
-            rounds: 2,
-            warmup: true,
-        };
-        let event = FromEngineWorker::Event(event);
-        let s = serde_json::to_string(&event).unwrap();
-        assert_eq!(serde_json::from_str::<FromEngineWorker>(&s).unwrap(), event);
-        assert!(serde_json::from_str::<FromEngineWorker>(r#"{"nonsense":{}}"#).is_err());
-        // A bare event, as the engine posted before it said which kind.
-        assert!(serde_json::from_str::<FromEngineWorker>(&s[9..s.len() - 1]).is_err());
+            calibration: Calibration::default(),
+        });
+        crosses(FromProcess::Ready { boot: None });
     }
 
     #[test]
     fn every_workload_crosses_to_a_process() {
         for id in crate::workloads::WORKLOAD_IDS {
             let workload = Workload::default_for(id).unwrap();
-            let msg = ToProcess::Task {
+            crosses(ToProcess::Batch {
+                run: 1,
+                tasks: vec![0, 2],
+                workload: workload.clone(),
+                gil_switch_ms: Some(5.0),
+                first_worker: 2,
+            });
+            crosses(ToProcess::Task {
                 run: 1,
                 task: 0,
                 workload,
-            };
-            let s = serde_json::to_string(&msg).unwrap();
-            assert_eq!(serde_json::from_str::<ToProcess>(&s).unwrap(), msg, "{id}");
+            });
         }
+    }
+
+    #[test]
+    fn the_page_tells_engine_events_from_requests() {
+        let request = FromEngineWorker::Request(EngineRequest::SpawnWorker {
+            id: 3,
+            url: "./process_boot.js".into(),
+            name: "process:0".into(),
+            script: "./engine.js".into(),
+        });
+        crosses(request.clone());
+        let event = FromEngineWorker::Event(FromEngine::Progress {
+            run: 1,
+            model: ModelId::Seq,
+            round: 1,
+            rounds: 2,
+            warmup: true,
+        });
+        crosses(event.clone());
+        assert_ne!(encode(&request)[0], encode(&event)[0]);
+        // A bare event, as the engine posted before it said which kind.
+        let bare = encode(&FromEngine::Progress {
+            run: 1,
+            model: ModelId::Seq,
+            round: 1,
+            rounds: 2,
+            warmup: true,
+        });
+        assert!(decode::<FromEngineWorker>(&bare).is_err());
+        assert!(
+            decode::<FromEngineWorker>(&[9, 0]).is_err(),
+            "no such variant"
+        );
+    }
+
+    #[test]
+    fn boot_messages_mean_what_the_receiver_expects() {
+        let failed = || BootMessage::Failed {
+            message: "x".into(),
+        };
+        assert_eq!(
+            FromEngineWorker::from_boot(failed()),
+            Some(FromEngineWorker::Event(FromEngine::Failed {
+                run: None,
+                message: "x".into()
+            }))
+        );
+        assert_eq!(
+            FromProcess::from_boot(failed()),
+            Some(FromProcess::Failed {
+                message: "x".into()
+            })
+        );
+        assert_eq!(
+            FromProcess::from_boot(BootMessage::Warm {
+                script_ms: 1.5,
+                warm_ms: 20.25
+            }),
+            Some(FromProcess::Warm {
+                script_ms: 1.5,
+                warm_ms: 20.25
+            })
+        );
+        // Only a thread joins; the engine never answers with a boot message.
+        assert_eq!(FromProcess::from_boot(BootMessage::Joined), None);
+        assert_eq!(FromEngineWorker::from_boot(BootMessage::Joined), None);
+        assert_eq!(ToEngine::from_boot(failed()), None);
+        assert_eq!(ToProcess::from_boot(failed()), None);
     }
 }

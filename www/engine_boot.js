@@ -1,5 +1,5 @@
-// Boots the engine worker. The page posts `ToWorker::Start` (src/protocol.rs)
-// with the URL of the glue it was itself loaded by and, as the attachment,
+// Boots the engine worker. The page posts `{type: "start", script}`
+// (`start_envelope` in src/web/mod.rs) with the URL of the glue it was itself loaded by and, as the attachment,
 // its own compiled module: the engine runs the page's module in an instance
 // and memory of its own, with no second download or compile. The module's
 // `main` sees no window and so starts the engine (src/bin/app.rs).
@@ -13,9 +13,9 @@ self.onmessage = async ({ data }) => {
     const pkg = await import(script);
     await pkg.default({ module_or_path: module });
   } catch (e) {
-    // As `FromEngineWorker::Event(FromEngine::Failed)` with no run: the
-    // engine could not start.
+    // A `BootMessage` (src/protocol.rs): the page takes it for a failed
+    // engine.
     const message = 'the engine could not start: ' + (e && e.message ? e.message : String(e));
-    postMessage([{ event: { failed: { run: null, message } } }, undefined]);
+    postMessage([{ boot: 'failed', message }, undefined]);
   }
 };

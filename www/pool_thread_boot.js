@@ -2,7 +2,7 @@
 // process asked (ProcessRequest::SpawnThreads in src/protocol.rs) and hands
 // it the process's own module and memory with the address of one rayon
 // thread's state: the worker joins that memory and runs the thread there
-// until the process ends. Message: `[ToWorker::Start, { module, memory, ptr }]`.
+// until the process ends. Message: `[{type: "start", script}, { module, memory, ptr }]`.
 self.onmessage = async ({ data }) => {
   if (!Array.isArray(data) || !data[0] || data[0].type !== 'start') return;
   self.onmessage = null;

@@ -3,8 +3,9 @@
 // compiled module, which this worker instantiates with memory of its own: a
 // new "process" costs an instantiation, not a download and compile. From
 // then on the process talks to the engine through the port, in envelopes
-// `[message, attachment]` (src/protocol.rs: `ToWorker::Start` in here,
-// `ToProcess`/`FromProcess` on the port).
+// `[message, attachment]`: `{type: "start"}` in here (src/web/mod.rs),
+// then `ToProcess`/`FromProcess` (src/protocol.rs) as postcard bytes on the
+// port. This script itself writes only plain `{boot: ...}` objects.
 //
 // With `hold`, the worker is a spare (a fork server's child-to-be): it
 // loads the glue, says `warm`, and makes its instance and memory only when
@@ -35,7 +36,7 @@ self.onmessage = async ({ data }) => {
     await pkg.default({ module_or_path: module, memory: own });
   } catch (e) {
     const message = 'process worker could not start: ' + (e && e.message ? e.message : String(e));
-    port.postMessage([{ failed: { message } }, undefined]);
+    port.postMessage([{ boot: 'failed', message }, undefined]);
   }
 };
 
@@ -47,6 +48,6 @@ function held(port) {
       port.onmessage = null;
       resolve(now());
     };
-    port.postMessage([{ warm: { script_ms: scriptAt, warm_ms: now() } }, undefined]);
+    port.postMessage([{ boot: 'warm', script_ms: scriptAt, warm_ms: now() }, undefined]);
   });
 }

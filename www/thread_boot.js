@@ -2,8 +2,8 @@
 // wasm memory (as wasm-bindgen-rayon's threads do), runs nothing, frees its
 // stack and thread-local storage, and says so through the port the page
 // handed it with the engine's module and memory. The engine then joins it.
-// Messages are envelopes `[message, attachment]` (src/protocol.rs):
-// `ToWorker::Start` in, `FromThread` out.
+// Messages are envelopes `[message, attachment]`: `{type: "start"}` in
+// (src/web/mod.rs), a `BootMessage` out (src/protocol.rs).
 self.onmessage = async ({ data }) => {
   if (!Array.isArray(data) || !data[0] || data[0].type !== 'start') return;
   self.onmessage = null;
@@ -12,8 +12,8 @@ self.onmessage = async ({ data }) => {
     const pkg = await import(script);
     const wasm = pkg.initSync({ module, memory });
     wasm.__wbindgen_thread_destroy();
-    port.postMessage([{ type: 'joined' }, undefined]);
+    port.postMessage([{ boot: 'joined' }, undefined]);
   } catch (e) {
-    port.postMessage([{ type: 'failed', message: e && e.message ? e.message : String(e) }, undefined]);
+    port.postMessage([{ boot: 'failed', message: e && e.message ? e.message : String(e) }, undefined]);
   }
 };

@@ -153,15 +153,13 @@ pub struct Measurement {
     pub spans: Vec<Span>,
     /// Named figures a model or lesson adds (µs per spawn, compile time,
     /// GIL hand-offs, …), for the report's readers.
-    #[serde(default)]
     pub figures: BTreeMap<String, f64>,
     /// The answers to requests that arrived while another task was running
     /// (the `io` lesson's convoy): the response times the convoy is about.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// (No field of a message is skipped when empty: see `protocol`.)
     pub responses: Vec<Response>,
     /// The `transfer` lesson on process models: where each task's buffer
     /// spent its time, cold and warm.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub handovers: Vec<crate::workloads::transfer::Handover>,
 }
 

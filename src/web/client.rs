@@ -2,10 +2,11 @@
 //! is ready would be lost (a wasm worker listens only once it has loaded), so
 //! they wait here until it says `ready`.
 
-use super::{envelope, glue_url, js_error_text, js_object, open_envelope, spawn_module_worker};
-use crate::protocol::{
-    EngineRequest, FromEngine, FromEngineWorker, ProcessRequest, ToEngine, ToWorker,
+use super::{
+    envelope, glue_url, js_error_text, js_object, open_envelope, spawn_module_worker,
+    start_envelope,
 };
+use crate::protocol::{EngineRequest, FromEngine, FromEngineWorker, ProcessRequest, ToEngine};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -371,7 +372,7 @@ fn start_worker(
 ) -> Result<Worker, String> {
     let worker = spawn_module_worker(url, name)?;
     worker
-        .post_message_with_transfer(&envelope(&ToWorker::Start { script }, attachment), transfer)
+        .post_message_with_transfer(&start_envelope(&script, attachment), transfer)
         .map_err(|e| js_error_text(&e))?;
     Ok(worker)
 }

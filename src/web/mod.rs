@@ -11,6 +11,7 @@ pub mod shared;
 pub mod storage;
 
 use crate::models::{Clock, RunControl};
+use crate::protocol::{self, BootMessage, FromBoot};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -122,19 +123,63 @@ pub fn spawn_module_worker(url: &str, name: &str) -> Result<Worker, String> {
 }
 
 /// `[message, attachment]`: every message between page, engine and workers
-/// travels so. The message goes through serde (`protocol.rs`); the
+/// travels so. The message is its postcard bytes (`protocol::encode`); the
 /// attachment is what serde cannot carry (a port, a compiled module, a
 /// memory, a shared or transferred buffer), or `undefined`.
 pub fn envelope<T: Serialize>(msg: &T, attachment: &JsValue) -> JsValue {
-    js_sys::Array::of2(&to_js(msg), attachment).into()
+    let bytes = js_sys::Uint8Array::from(&protocol::encode(msg)[..]);
+    js_sys::Array::of2(&bytes, attachment).into()
 }
 
-pub fn open_envelope<T: DeserializeOwned>(data: JsValue) -> Result<(T, JsValue), String> {
+/// The message and attachment of an envelope, whether an instance wrote it
+/// or a boot script in `www/` did ([`BootMessage`]).
+pub fn open_envelope<T: DeserializeOwned + FromBoot>(
+    data: JsValue,
+) -> Result<(T, JsValue), String> {
     if !js_sys::Array::is_array(&data) {
         return Err("malformed message: not an envelope".to_string());
     }
     let arr: js_sys::Array = data.unchecked_into();
-    Ok((from_js(arr.get(0))?, arr.get(1)))
+    let (msg, attachment) = (arr.get(0), arr.get(1));
+    if let Some(bytes) = msg.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok((protocol::decode(&bytes.to_vec())?, attachment));
+    }
+    let boot = boot_message(&msg).ok_or("malformed message: neither bytes nor a boot message")?;
+    let said = format!("{boot:?}");
+    T::from_boot(boot)
+        .map(|m| (m, attachment))
+        .ok_or_else(|| format!("unexpected message from a boot script: {said}"))
+}
+
+/// What a boot script posted, from its plain object.
+pub fn boot_message(msg: &JsValue) -> Option<BootMessage> {
+    let field = |k: &str| js_sys::Reflect::get(msg, &k.into()).ok();
+    let text = |k: &str| field(k).and_then(|v| v.as_string());
+    let number = |k: &str| field(k).and_then(|v| v.as_f64());
+    Some(match text("boot")?.as_str() {
+        "failed" => BootMessage::Failed {
+            message: text("message")?,
+        },
+        "warm" => BootMessage::Warm {
+            script_ms: number("script_ms")?,
+            warm_ms: number("warm_ms")?,
+        },
+        "joined" => BootMessage::Joined,
+        _ => return None,
+    })
+}
+
+/// What a boot script reads: `[{type: "start", script}, attachment]`, to
+/// start the worker, importing the glue at `script`.
+pub fn start_envelope(script: &str, attachment: &JsValue) -> JsValue {
+    let start = js_object(&[("type", &"start".into()), ("script", &script.into())]);
+    js_sys::Array::of2(&start, attachment).into()
+}
+
+/// What a spare's boot script waits for before it makes its instance
+/// (there is no instance yet to read a message).
+pub fn instantiate_envelope() -> JsValue {
+    js_sys::Array::of2(&"instantiate".into(), &JsValue::UNDEFINED).into()
 }
 
 /// A plain JS object: an attachment that holds several JS values.
@@ -144,16 +189,6 @@ pub fn js_object(pairs: &[(&str, &JsValue)]) -> JsValue {
         let _ = js_sys::Reflect::set(&o, &(*k).into(), v);
     }
     o.into()
-}
-
-pub fn to_js<T: Serialize>(msg: &T) -> JsValue {
-    // Our messages hold only strings, small integers, floats and enums, all of
-    // which serde-wasm-bindgen represents; failure here is a programming error.
-    serde_wasm_bindgen::to_value(msg).expect_throw("message serializes")
-}
-
-pub fn from_js<T: DeserializeOwned>(v: JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| format!("malformed message: {e}"))
 }
 
 /// The most useful text of a thrown JS value or error event.

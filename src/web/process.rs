@@ -56,12 +56,6 @@ pub fn main() {
                 (reply, back)
             }
             Ok((ToProcess::Ping { run }, _)) => (FromProcess::Pong { run }, JsValue::UNDEFINED),
-            Ok((ToProcess::Instantiate, _)) => (
-                FromProcess::Failed {
-                    message: "asked to instantiate twice".to_string(),
-                },
-                JsValue::UNDEFINED,
-            ),
             Ok((ToProcess::StartPool { threads }, _)) => (start_pool(threads), JsValue::UNDEFINED),
             Ok((
                 ToProcess::Batch {

@@ -5,12 +5,12 @@
 
 use super::mailbox::{Mailbox, Requested};
 use super::shared::{new_counter_buffer, Outbox, Outgoing};
-use super::{envelope, open_envelope};
+use super::{boot_message, envelope, instantiate_envelope, open_envelope};
 use super::{js_object, now_ms};
 use crate::calibrate::Boot;
 use crate::config;
 use crate::models::{RunControl, Span, SpanKind, TaskOutcome};
-use crate::protocol::{FromProcess, FromThread, ToProcess};
+use crate::protocol::{BootMessage, FromProcess, ToProcess};
 use crate::workloads::transfer::Handover;
 use crate::workloads::{TaskFailure, Workload};
 use futures_util::future::join_all;
@@ -392,7 +392,7 @@ impl Processes {
     pub async fn instantiate(&self, spare: WarmSpare) -> Result<Rc<Mailbox>, String> {
         let WarmSpare { mb, cold_ms } = spare;
         let asked_ms = now_ms();
-        let ask = envelope(&ToProcess::Instantiate, &JsValue::UNDEFINED);
+        let ask = instantiate_envelope();
         let said = match mb.post(&ask, &js_sys::Array::new()) {
             Ok(()) => mb.recv().await.and_then(open_envelope::<FromProcess>),
             Err(why) => Err(why),
@@ -775,11 +775,14 @@ impl Processes {
         let name = format!("thread:{index}");
         let mb = Mailbox::spawn(&self.urls.thread_boot, &name, &self.urls.glue, &init);
         let mb = mb.await?;
-        let reply = open_envelope::<FromThread>(mb.recv().await?);
+        let reply = mb.recv().await?;
         mb.terminate("joined");
-        match reply?.0 {
-            FromThread::Joined => Ok(()),
-            FromThread::Failed { message } => Err(message),
+        // Only thread_boot.js speaks for a thread: it has no instance of its own.
+        let said = js_sys::Array::from(&reply).get(0);
+        match boot_message(&said) {
+            Some(BootMessage::Joined) => Ok(()),
+            Some(BootMessage::Failed { message }) => Err(message),
+            other => Err(format!("a thread said {other:?}, not that it joined")),
         }
     }
 }

@@ -98,7 +98,6 @@ pub struct Io {
     pub wait_ms: f64,
     pub cpu_n: u64,
     /// `convoy=1`: the requests task 0 answers; `None` for the plain lesson.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub convoy: Option<u32>,
 }
 

@@ -132,7 +132,7 @@ pub fn params_of(w: &str) -> Option<&'static [ParamSpec]> {
 
 /// One lesson's experiment with validated parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "w", rename_all = "lowercase")]
+#[serde(rename_all = "lowercase")]
 pub enum Workload {
     Cpu(cpu::Cpu),
     Squares(squares::Squares),
