@@ -92,7 +92,12 @@ function freePort() {
 }
 
 /** The web process died, or the driver ended the session because it did. */
-const isCrash = (e) => /page crash|invalid session id|session deleted|Could not parse script result/i.test(String(e?.message ?? e));
+// WebKitGTK's web process also hung once, restoring a page from the Back
+// button's cache after the 64-process test: the driver then gives up on a
+// script after two minutes ("Request timed out"). The page's main thread
+// runs no long task (the benchmark's longest-task figure, in Chromium), so
+// a script that cannot run for two minutes is the browser's, as a crash is.
+const isCrash = (e) => /page crash|invalid session id|session deleted|Could not parse script result|Request timed out/i.test(String(e?.message ?? e));
 
 /**
  * WebKitGTK's MiniBrowser under xvfb. `sharedArrayBuffer` sets

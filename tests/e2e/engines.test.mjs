@@ -20,21 +20,27 @@ const without = (models, query) => models.split(',')
   .join(',');
 const needsSharedMemory = (query) => /w=io|sync=(racy|locked|atomic)|via=shared/.test(query);
 
-async function run(b, url, query) {
+// A crashed browser process is the engine's flake, not the page's answer:
+// one more try in a new session, said aloud. A page that errs, hangs or
+// crashes twice still fails.
+async function twice(b, what, fn) {
   for (let attempt = 1; ; attempt++) {
     try {
-      await b.goto(`${url}/?${query}&run=1`);
-      const state = await b.waitForState(['done', 'error'], 180_000);
-      assert.equal(state, 'done', `${b.name} ${query}: ${await b.text('#status')}`);
-      return await b.report();
+      return await fn();
     } catch (e) {
-      // A crashed browser process is the engine's flake, not the page's
-      // answer: one more try in a new session, said aloud. A page that
-      // errs, hangs or crashes twice still fails.
       if (attempt > 1 || !b.isCrash(e)) throw e;
-      console.error(`${b.name} ${query}: the browser's page crashed (${e.message}); once more`);
+      console.error(`${b.name} ${what}: the browser's page crashed (${e.message}); once more`);
     }
   }
+}
+
+function run(b, url, query) {
+  return twice(b, query, async () => {
+    await b.goto(`${url}/?${query}&run=1`);
+    const state = await b.waitForState(['done', 'error'], 180_000);
+    assert.equal(state, 'done', `${b.name} ${query}: ${await b.text('#status')}`);
+    return await b.report();
+  });
 }
 
 function checkCorrect(report, models, check) {
@@ -161,7 +167,7 @@ function fullSuite(name, launch) {
     // and WebKit reserves room for each one's memory until it runs out: the
     // page ends its engine instead. A run in progress stops and says so on
     // return; the next run starts a new engine.
-    test('a page kept for the Back button ends its run, says so, and runs again', async () => {
+    test('a page kept for the Back button ends its run, says so, and runs again', () => twice(b, 'Back button', async () => {
       await b.goto(`${server.url}/?w=cpu&tasks=4&n=3000000000&models=procs&workers=2&repeats=1&warmup=0&run=1`);
       await b.waitFor(() => /measuring/.test(document.querySelector('#status')?.textContent || ''));
       await b.eval(() => { window.tvpKept = true; });
@@ -188,7 +194,7 @@ function fullSuite(name, launch) {
       assert.equal(await b.waitForState(['done', 'error']), 'done', await b.text('#status'));
       const report = await b.report();
       assert.deepEqual(report.results.map((r) => [r.model, r.correct, r.value === r.expected]), [['procs', true, true]]);
-    });
+    }));
 
     test('no page errors', () => {
       assert.deepEqual(b.pageErrors, []);
