@@ -337,7 +337,7 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
                         if t.via == Via::Copy {
                             let best = limit / 2.0;
                             o.words.push_str(&format!(
-                                ", and `copy` makes two such copies: {} GB/s at best{}",
+                                ", and via copy it is two such copies in a row: {} GB/s at best{}",
                                 fmt_figure(best),
                                 if gbps > best * 1.05 {
                                     ", which this run beat, so that copy was slower before the first run"
@@ -570,7 +570,7 @@ mod tests {
         };
         assert_eq!(
             overheads(&r, &with_copy_in)[0].words,
-            "procs: 6.71 GB/s handed over (warm) via copy = 0.4 × memcpy (16.0 GB/s); the copy into a process's memory alone runs at 8.50 GB/s here, and `copy` makes two such copies: 4.25 GB/s at best, which this run beat, so that copy was slower before the first run"
+            "procs: 6.71 GB/s handed over (warm) via copy = 0.4 × memcpy (16.0 GB/s); the copy into a process's memory alone runs at 8.50 GB/s here, and via copy it is two such copies in a row: 4.25 GB/s at best, which this run beat, so that copy was slower before the first run"
         );
         let fast_copy_in = Calibration {
             copy_in_gbps: Some(15.0),
@@ -578,7 +578,7 @@ mod tests {
         };
         assert_eq!(
             overheads(&r, &fast_copy_in)[0].words,
-            "procs: 6.71 GB/s handed over (warm) via copy = 0.4 × memcpy (16.0 GB/s); the copy into a process's memory alone runs at 15.0 GB/s here, and `copy` makes two such copies: 7.50 GB/s at best"
+            "procs: 6.71 GB/s handed over (warm) via copy = 0.4 × memcpy (16.0 GB/s); the copy into a process's memory alone runs at 15.0 GB/s here, and via copy it is two such copies in a row: 7.50 GB/s at best"
         );
         // `move` copies once: only the one copy bounds it.
         let (moved, _) = RunConfig::from_pairs(
