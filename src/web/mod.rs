@@ -145,10 +145,10 @@ pub fn open_envelope<T: DeserializeOwned + FromBoot>(
         return Ok((protocol::decode(&bytes.to_vec())?, attachment));
     }
     let boot = boot_message(&msg).ok_or("malformed message: neither bytes nor a boot message")?;
-    let said = format!("{boot:?}");
-    T::from_boot(boot)
-        .map(|m| (m, attachment))
-        .ok_or_else(|| format!("unexpected message from a boot script: {said}"))
+    match T::from_boot(boot.clone()) {
+        Some(m) => Ok((m, attachment)),
+        None => Err(format!("unexpected message from a boot script: {boot:?}")),
+    }
 }
 
 /// What a boot script posted, from its plain object.

@@ -42,8 +42,7 @@ impl Scales {
         LEFT + 40.0 + (switch_ms.log10() - a) / (b - a) * (W - LEFT - RIGHT - 80.0)
     }
     fn y(&self, ms: f64) -> f64 {
-        let bottom = self.h - BOTTOM;
-        bottom - (ms.max(0.001).log10() - self.lo) / (self.hi - self.lo) * (bottom - TOP)
+        log_y(self.lo, self.hi, self.h, ms)
     }
 }
 
@@ -86,13 +85,7 @@ fn series(svg: &mut Svg, s: &Scales, model: ModelId, pts: &[&ConvoyPoint]) {
 }
 
 fn axes(svg: &mut Svg, s: &Scales) {
-    svg.tag("g").a("class", "axis y");
-    for e in s.lo as i32..=s.hi as i32 {
-        let v = 10f64.powi(e);
-        svg.y_tick(s.y(v), fmt_num(v));
-    }
-    svg.y_label(s.h, "response time (ms, log)");
-    svg.close("g");
+    log_y_axis(svg, s.lo, s.hi, s.h, "response time (ms, log)");
     // Where an answer that waits exactly one switch interval would sit.
     svg.polyline(
         Some("switch-diagonal"),

@@ -135,6 +135,24 @@ fn y_axis(s: &mut Svg, max: f64, h: f64, label: &str) -> impl Fn(f64) -> f64 {
     scale
 }
 
+/// Where time `ms` sits on a log axis from 10^`lo` to 10^`hi` ms, in a
+/// chart `h` high. Times under a microsecond sit at one.
+fn log_y(lo: f64, hi: f64, h: f64, ms: f64) -> f64 {
+    let bottom = h - BOTTOM;
+    bottom - (ms.max(0.001).log10() - lo) / (hi - lo) * (bottom - TOP)
+}
+
+/// That log axis drawn: a grid line at each power of ten.
+fn log_y_axis(s: &mut Svg, lo: f64, hi: f64, h: f64, label: &str) {
+    s.tag("g").a("class", "axis y");
+    for e in lo as i32..=hi as i32 {
+        let v = 10f64.powi(e);
+        s.y_tick(log_y(lo, hi, h, v), crate::params::fmt_num(v));
+    }
+    s.y_label(h, label);
+    s.close("g");
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ResultsProps {
     pub report: std::rc::Rc<Report>,

@@ -31,7 +31,7 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
         .ceil()
         .max(lo + 1.0);
     let x = |b: f64| LEFT + (b.log2() - bmin) / (bmax - bmin) * (W - LEFT - RIGHT);
-    let y = |v: f64| (h - BOTTOM) - (v.max(0.001).log10() - lo) / (hi - lo) * (h - BOTTOM - TOP);
+    let y = |v: f64| log_y(lo, hi, h, v);
     let mut series: Vec<(ModelId, Via)> = p.points.iter().map(|s| (s.model, s.via)).collect();
     series.sort_by_key(|(m, v)| (*m, v.id()));
     series.dedup();
@@ -42,7 +42,7 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
         "Time to hand over and checksum a buffer, by size",
         described.as_deref(),
     );
-    log_y_axis(&mut s, lo, hi, h, &y);
+    log_y_axis(&mut s, lo, hi, h, "median time (ms, log)");
     for (m, via) in &series {
         let mut pts: Vec<&SizePoint> = p
             .points
@@ -104,19 +104,4 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
                     }) } }) }
         </figure>
     }
-}
-
-/// The time axis: a grid line at each power of ten from `lo` to `hi`.
-fn log_y_axis(s: &mut Svg, lo: f64, hi: f64, h: f64, y: &impl Fn(f64) -> f64) {
-    s.tag("g").a("class", "axis y");
-    for e in lo as i32..=hi as i32 {
-        let v = 10f64.powi(e);
-        if e >= 0 {
-            s.y_tick(y(v), format_args!("{v:.0}"));
-        } else {
-            s.y_tick(y(v), v);
-        }
-    }
-    s.y_label(h, "median time (ms, log)");
-    s.close("g");
 }
