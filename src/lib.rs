@@ -3,6 +3,13 @@
 //! Everything outside `web` is plain Rust with no web types, so it is tested
 //! natively with `cargo test`; `web` is the thin browser glue (wasm32 only).
 
+// The engine joins a parked thread with `memory.atomic.wait32` (web::parked);
+// only the wasm build with shared memory has it, and that build is nightly.
+#![cfg_attr(
+    all(target_arch = "wasm32", target_feature = "atomics"),
+    feature(stdarch_wasm_atomic_wait)
+)]
+
 pub mod calibrate;
 pub mod capabilities;
 pub mod config;

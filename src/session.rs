@@ -9,7 +9,7 @@ use crate::capabilities::{self, Capabilities};
 use crate::config::{parse_query, to_query, RunConfig};
 use crate::models::{Measurement, ModelId};
 use crate::plan::{self, Step};
-use crate::protocol::{FromEngine, RunRequest};
+use crate::protocol::{FromEngine, StepRequest};
 use crate::report::{env_line, Env, Report};
 use crate::share;
 use crate::workloads::ParamError;
@@ -102,7 +102,7 @@ pub enum Command {
     /// workers (a smaller or broken one is replaced first).
     Send {
         pool: u32,
-        request: RunRequest,
+        request: StepRequest,
     },
     Cancel {
         run: u32,
@@ -462,8 +462,8 @@ impl Session {
         let (Some(step), Some(cfg)) = (self.steps.get(self.step), self.run_config.as_ref()) else {
             return;
         };
-        let request = RunRequest {
-            run: self.run_id,
+        let request = StepRequest {
+            step: self.run_id,
             workload: step.workload.clone(),
             models: step.models.clone(),
             workers: step.workers,
@@ -496,7 +496,7 @@ impl Session {
                 });
             }
             FromEngine::Progress {
-                run,
+                step: run,
                 model,
                 round,
                 rounds,
@@ -511,7 +511,10 @@ impl Session {
                 self.tasks_finished = 0;
             }
             FromEngine::Progress { .. } => {}
-            FromEngine::Calibrated { run, calibration } => {
+            FromEngine::Calibrated {
+                step: run,
+                calibration,
+            } => {
                 self.calibration = Some(Calibration {
                     timer_resolution_ms: self.env.timer_resolution_ms,
                     cores: self.env.cores,
@@ -523,7 +526,7 @@ impl Session {
                 }
             }
             FromEngine::Done {
-                run,
+                step: run,
                 measurements,
                 live_processes,
             } => {
@@ -531,7 +534,7 @@ impl Session {
                 self.finish_step(run, measurements);
             }
             FromEngine::Cancelled {
-                run,
+                step: run,
                 model,
                 stopped_at_ms,
                 rebuild_ms,
@@ -544,7 +547,7 @@ impl Session {
                 self.cancel_at = None;
             }
             FromEngine::Cancelled { .. } => {}
-            FromEngine::Failed { run, message } => {
+            FromEngine::Failed { step: run, message } => {
                 if run.is_none() || run == Some(self.run_id) {
                     self.failure = Some(message);
                     self.phase = Phase::Error;
@@ -894,7 +897,7 @@ mod tests {
             ..Calibration::default()
         };
         s.apply(Action::Engine(FromEngine::Calibrated {
-            run: asked,
+            step: asked,
             calibration: measured.clone(),
         }));
         assert!(sent(&s).is_empty());
@@ -948,7 +951,7 @@ mod tests {
         });
         if let (Some(run), None) = (asked, &s.calibration) {
             s.apply(Action::Engine(FromEngine::Calibrated {
-                run,
+                step: run,
                 calibration: Calibration {
                     process_start_ms: Some(20.0),
                     ..Calibration::default()
@@ -957,7 +960,7 @@ mod tests {
         }
     }
 
-    fn sent(s: &Session) -> Vec<RunRequest> {
+    fn sent(s: &Session) -> Vec<StepRequest> {
         s.outbox
             .after(0)
             .filter_map(|(_, c)| match c {
@@ -968,14 +971,14 @@ mod tests {
     }
 
     /// A measurement the engine could have sent for `request`'s model `m`.
-    fn measured(request: &RunRequest, m: ModelId) -> Measurement {
+    fn measured(request: &StepRequest, m: ModelId) -> Measurement {
         let value = request.workload.expected().to_string();
         Measurement::plain(m, request.workers, 10.0, value)
     }
 
-    fn done(request: &RunRequest) -> FromEngine {
+    fn done(request: &StepRequest) -> FromEngine {
         FromEngine::Done {
-            run: request.run,
+            step: request.step,
             measurements: request
                 .models
                 .iter()
@@ -997,7 +1000,7 @@ mod tests {
             let last = sent(&s).pop().unwrap();
             s.apply(Action::Engine(done(&last)));
             assert_eq!(sent(&s).len(), n + 1);
-            assert_eq!(sent(&s).last().unwrap().run, last.run + 1);
+            assert_eq!(sent(&s).last().unwrap().step, last.step + 1);
         }
         let last = sent(&s).pop().unwrap();
         s.apply(Action::Engine(done(&last)));
@@ -1079,7 +1082,7 @@ mod tests {
         run(&mut s);
         assert_eq!(s.progress().unwrap().to_string(), "starting the engine…");
         s.apply(Action::Engine(FromEngine::Progress {
-            run: s.run_id,
+            step: s.run_id,
             model: ModelId::Seq,
             round: 1,
             rounds: 2,
@@ -1142,12 +1145,12 @@ mod tests {
         let mut s = session("w=cpu&models=seq");
         run(&mut s);
         s.apply(Action::Engine(FromEngine::Failed {
-            run: Some(s.run_id + 7),
+            step: Some(s.run_id + 7),
             message: "other".into(),
         }));
         assert_eq!(s.phase, Phase::Running);
         s.apply(Action::Engine(FromEngine::Failed {
-            run: Some(s.run_id),
+            step: Some(s.run_id),
             message: "the engine could not start".into(),
         }));
         assert_eq!(s.phase, Phase::Error);

@@ -16,13 +16,13 @@ const PING_BATCHES: usize = 3;
 const MEMCPY_BYTES: usize = 64 << 20;
 
 /// Measures the limits with `procs` (whose pool must have a worker) and,
-/// with shared memory, the engine's thread pool. `run` tags the pings.
-/// The timer resolution and core count are the page's to add.
-pub async fn measure(procs: &Processes, run: u32) -> Result<Calibration, String> {
+/// with shared memory, the engine's thread pool. The timer resolution
+/// and core count are the page's to add.
+pub async fn measure(procs: &Processes) -> Result<Calibration, String> {
     let mut boots = Vec::with_capacity(STARTS);
     for _ in 0..STARTS {
-        let (mb, boot) = procs.spawn_timed().await?;
-        procs.end(&mb);
+        let (mb, boot) = procs.launcher.spawn_timed().await?;
+        procs.launcher.end(&mb);
         boots.extend(boot);
     }
     // The best of the starts: a limit is what the browser can do, and the
@@ -39,7 +39,7 @@ pub async fn measure(procs: &Processes, run: u32) -> Result<Calibration, String>
         let t = now_ms();
         let mut n = 0u32;
         while n == 0 || now_ms() - t < batch {
-            procs.ping(run, 0).await?;
+            procs.pool.ping(0).await?;
             n += 1;
         }
         pings += n;

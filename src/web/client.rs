@@ -2,17 +2,14 @@
 //! is ready would be lost (a wasm worker listens only once it has loaded), so
 //! they wait here until it says `ready`.
 
-use super::{
-    envelope, glue_url, js_error_text, js_object, open_envelope, spawn_module_worker,
-    start_envelope,
-};
-use crate::protocol::{EngineRequest, FromEngine, FromEngineWorker, ProcessRequest, ToEngine};
+use super::factory::Children;
+use super::{envelope, glue_url, js_error_text, js_object, open_envelope, start_worker};
+use crate::protocol::{FromEngine, FromEngineWorker, Role, ToEngine, ToEngineWorker};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{MessageChannel, MessageEvent, MessagePort, Worker};
+use web_sys::{MessageEvent, Worker};
 
 pub struct EngineClient {
     pub workers: u32,
@@ -36,27 +33,9 @@ struct Inner {
     /// Counts starts and cancels, so a watchdog fires only for its own.
     epoch: std::cell::Cell<u32>,
     attempts: std::cell::Cell<u32>,
-    /// The engine's process (and spawn-lesson thread) workers, which the
-    /// page makes and ends for it (see `mailbox.rs`), by the engine's id.
-    children: RefCell<HashMap<u32, Child>>,
-}
-
-struct Child {
-    worker: Worker,
-    /// The threads of a hybrid process's pool, made here at its request;
-    /// they end with it.
-    threads: Vec<(Worker, Handler)>,
-    _on_error: Closure<dyn FnMut(JsValue)>,
-    _on_message: Closure<dyn FnMut(JsValue)>,
-}
-
-impl Child {
-    fn end(self) {
-        self.worker.terminate();
-        for (t, _) in self.threads {
-            t.terminate();
-        }
-    }
+    /// The current engine's workers, which the page makes and ends for
+    /// it (see `factory.rs`).
+    children: RefCell<Option<Rc<Children>>>,
 }
 
 #[derive(Default)]
@@ -86,7 +65,7 @@ impl EngineClient {
             handlers: RefCell::new(Vec::new()),
             epoch: std::cell::Cell::new(0),
             attempts: std::cell::Cell::new(0),
-            children: RefCell::new(HashMap::new()),
+            children: RefCell::new(None),
         });
         boot(&inner)?;
         Ok(EngineClient { workers, inner })
@@ -107,24 +86,24 @@ impl EngineClient {
             .map(|v| v as u32)
     }
 
-    /// Stops run `run`. Thread models read a flag in the engine's memory at
-    /// every tick; the page writes it directly, since the engine's thread is
-    /// inside rayon and reads no messages until the model returns. Process
-    /// models are terminated by the engine when the message arrives.
-    pub fn cancel(&self, run: u32) {
+    /// Stops step `step`. Thread models read a flag in the engine's memory
+    /// at every tick; the page writes it directly, since the engine's thread
+    /// is inside rayon and reads no messages until the model returns.
+    /// Process models are terminated by the engine when the message arrives.
+    pub fn cancel(&self, step: u32) {
         if let Some((memory, address, _)) = &self.inner.queue.borrow().cancel_cell {
             let bytes = js_sys::Uint8Array::new(&memory.buffer());
             let _ = js_sys::Atomics::store(&bytes, *address, 1);
         }
-        self.inner.queue.borrow_mut().cancelling = Some(run);
-        self.send(ToEngine::Cancel { run });
-        watch(&self.inner, Watch::Cancel(run));
+        self.inner.queue.borrow_mut().cancelling = Some(step);
+        self.send(ToEngine::Cancel { step });
+        watch(&self.inner, Watch::Cancel(step));
     }
 
     pub fn send(&self, msg: ToEngine) {
         let mut q = self.inner.queue.borrow_mut();
         match (q.ready, self.inner.worker.borrow().as_ref()) {
-            (true, Some(w)) => post(w, &msg),
+            (true, Some(w)) => post(w, msg),
             _ => q.pending.push(msg),
         }
     }
@@ -144,30 +123,52 @@ impl Drop for EngineClient {
 fn boot(inner: &Rc<Inner>) -> Result<(), String> {
     // The reduced build lives in `st/` beside the full one, with its own
     // boot scripts, so that its processes are reduced ones too.
-    let boot = if cfg!(feature = "threads") {
-        "./engine_boot.js"
-    } else {
-        "./st/engine_boot.js"
+    let role = Role::Engine {
+        workers: inner.workers,
     };
+    let dir = if cfg!(feature = "threads") {
+        "./"
+    } else {
+        "./st/"
+    };
+    let url = format!("{dir}{}", role.boot_script());
     // The engine runs the page's own module, already compiled: no second
     // download or compile before the first run.
     let module = js_object(&[("module", &wasm_bindgen::module())]);
     let name = format!("engine:{}", inner.workers);
-    let worker = start_worker(boot, &name, glue_url()?, &module, &js_sys::Array::new())?;
+    let none = js_sys::Array::new();
+    let worker = start_worker(role, &url, &name, &glue_url()?, &module, &none)?;
     inner.attempts.set(inner.attempts.get() + 1);
+    let children = Children::new(worker.clone());
+    *inner.children.borrow_mut() = Some(children.clone());
     let weak = Rc::downgrade(inner);
     let on_message = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
         let Some(inner) = weak.upgrade() else { return };
         let data = ev.unchecked_into::<MessageEvent>().data();
-        let msg = match open_envelope::<FromEngineWorker>(data) {
-            Ok((FromEngineWorker::Request(request), attachment)) => {
-                return on_request(&inner, request, attachment)
+        let msg = match open_envelope::<FromEngineWorker>(data).map(|o| (o.msg, o.attachment)) {
+            Ok((FromEngineWorker::Factory(request), attachment)) => {
+                return children.on_request(request, attachment);
+            }
+            Ok((
+                FromEngineWorker::CancelCell {
+                    cancel,
+                    tasks_finished,
+                },
+                attachment,
+            )) => {
+                if let Ok(memory) = attachment.dyn_into::<js_sys::WebAssembly::Memory>() {
+                    inner.queue.borrow_mut().cancel_cell = Some((memory, cancel, tasks_finished));
+                }
+                return;
             }
             Ok((FromEngineWorker::Event(msg), _)) => msg,
-            Err(message) => FromEngine::Failed { run: None, message },
+            Err(message) => FromEngine::Failed {
+                step: None,
+                message,
+            },
         };
         match &msg {
-            FromEngine::Failed { run: None, .. } => inner.queue.borrow_mut().broken = true,
+            FromEngine::Failed { step: None, .. } => inner.queue.borrow_mut().broken = true,
             FromEngine::Ready { .. } => {
                 let pending = {
                     let mut q = inner.queue.borrow_mut();
@@ -177,7 +178,7 @@ fn boot(inner: &Rc<Inner>) -> Result<(), String> {
                 };
                 if let Some(w) = inner.worker.borrow().as_ref() {
                     for m in pending {
-                        post(w, &m);
+                        post(w, m);
                     }
                 }
             }
@@ -195,7 +196,7 @@ fn boot(inner: &Rc<Inner>) -> Result<(), String> {
         let Some(inner) = weak.upgrade() else { return };
         inner.queue.borrow_mut().broken = true;
         (inner.on_event)(FromEngine::Failed {
-            run: None,
+            step: None,
             message: format!("the engine worker failed: {}", js_error_text(&e)),
         });
     });
@@ -228,7 +229,7 @@ fn watch(inner: &Rc<Inner>, what: Watch) {
         }
         let hung = match what {
             Watch::Start => !inner.queue.borrow().ready,
-            Watch::Cancel(run) => inner.queue.borrow().cancelling == Some(run),
+            Watch::Cancel(step) => inner.queue.borrow().cancelling == Some(step),
         };
         if !hung {
             return;
@@ -240,10 +241,10 @@ fn watch(inner: &Rc<Inner>, what: Watch) {
             q.cancel_cell = None;
             q.cancelling = None;
         }
-        if let Watch::Cancel(run) = what {
+        if let Watch::Cancel(step) = what {
             inner.queue.borrow_mut().pending.clear();
             (inner.on_event)(FromEngine::Cancelled {
-                run,
+                step,
                 model: None,
                 stopped_at_ms: super::now_ms(),
                 rebuild_ms: 0.0,
@@ -262,7 +263,10 @@ fn watch(inner: &Rc<Inner>, what: Watch) {
         };
         if let Some(message) = message {
             inner.queue.borrow_mut().broken = true;
-            (inner.on_event)(FromEngine::Failed { run: None, message });
+            (inner.on_event)(FromEngine::Failed {
+                step: None,
+                message,
+            });
         }
     });
     if let Some(w) = web_sys::window() {
@@ -273,8 +277,9 @@ fn watch(inner: &Rc<Inner>, what: Watch) {
     }
 }
 
-fn post(engine: &Worker, msg: &ToEngine) {
-    let _ = engine.post_message(&envelope(msg, &JsValue::UNDEFINED));
+fn post(engine: &Worker, msg: ToEngine) {
+    let msg = ToEngineWorker::Command(msg);
+    let _ = engine.post_message(&envelope(&msg, &JsValue::UNDEFINED));
 }
 
 /// Ends the engine worker and the workers the page made for it.
@@ -282,163 +287,7 @@ fn end_engine(inner: &Inner) {
     if let Some(w) = inner.worker.borrow_mut().take() {
         w.terminate();
     }
-    for (_, child) in inner.children.borrow_mut().drain() {
-        child.end();
+    if let Some(children) = inner.children.borrow_mut().take() {
+        children.end_all();
     }
-}
-
-/// What the engine asks of the page. A worker it wants gets one end of a
-/// fresh channel, the engine the other; a worker that fails is reported to
-/// the engine and ended.
-fn on_request(inner: &Rc<Inner>, request: EngineRequest, attachment: JsValue) {
-    match request {
-        EngineRequest::CancelCell {
-            cancel,
-            tasks_finished,
-        } => {
-            if let Ok(memory) = attachment.dyn_into::<js_sys::WebAssembly::Memory>() {
-                inner.queue.borrow_mut().cancel_cell = Some((memory, cancel, tasks_finished));
-            }
-        }
-        EngineRequest::SpawnWorker {
-            id,
-            url,
-            name,
-            script,
-        } => match make_child(&url, &name, script, &attachment) {
-            Ok((worker, port)) => {
-                let on_error = child_error_handler(inner, id);
-                worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-                let on_message = child_request_handler(inner, id);
-                worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-                let child = Child {
-                    worker,
-                    threads: Vec::new(),
-                    _on_error: on_error,
-                    _on_message: on_message,
-                };
-                inner.children.borrow_mut().insert(id, child);
-                let reply = envelope(&ToEngine::WorkerPort { id }, &port);
-                if let Some(engine) = inner.worker.borrow().as_ref() {
-                    let _ = engine.post_message_with_transfer(&reply, &js_sys::Array::of1(&port));
-                }
-            }
-            Err(message) => to_engine(inner, &ToEngine::WorkerError { id, message }),
-        },
-        EngineRequest::Relay { id } => {
-            if let Some(child) = inner.children.borrow().get(&id) {
-                let _ = child.worker.post_message(&attachment);
-            }
-        }
-        EngineRequest::EndWorker { id } => {
-            let child = inner.children.borrow_mut().remove(&id);
-            if let Some(child) = child {
-                child.end();
-            }
-        }
-    }
-}
-
-fn to_engine(inner: &Inner, msg: &ToEngine) {
-    let engine = inner.worker.borrow().clone();
-    if let Some(engine) = engine {
-        post(&engine, msg);
-    }
-}
-
-/// A worker from boot script `url`, started with `script` and the engine's
-/// `init` (module, memory) and its end of a new channel; the other end.
-fn make_child(
-    url: &str,
-    name: &str,
-    script: String,
-    init: &JsValue,
-) -> Result<(Worker, MessagePort), String> {
-    let channel = MessageChannel::new().map_err(|e| js_error_text(&e))?;
-    let (mine, theirs) = (channel.port1(), channel.port2());
-    js_sys::Reflect::set(init, &"port".into(), &theirs).map_err(|e| js_error_text(&e))?;
-    let worker = start_worker(url, name, script, init, &js_sys::Array::of1(&theirs))?;
-    Ok((worker, mine))
-}
-
-/// A module worker from boot script `url`, started with the glue `script`
-/// and `attachment` (what it joins: module, memory, port or thread state).
-fn start_worker(
-    url: &str,
-    name: &str,
-    script: String,
-    attachment: &JsValue,
-    transfer: &js_sys::Array,
-) -> Result<Worker, String> {
-    let worker = spawn_module_worker(url, name)?;
-    worker
-        .post_message_with_transfer(&start_envelope(&script, attachment), transfer)
-        .map_err(|e| js_error_text(&e))?;
-    Ok(worker)
-}
-
-/// A child that fails to load or crashes is ended, and the engine told.
-fn child_error_handler(inner: &Rc<Inner>, id: u32) -> Closure<dyn FnMut(JsValue)> {
-    let weak = Rc::downgrade(inner);
-    Closure::new(move |e: JsValue| {
-        if let Some(ev) = e.dyn_ref::<web_sys::Event>() {
-            ev.prevent_default();
-        }
-        let Some(inner) = weak.upgrade() else { return };
-        let child = inner.children.borrow_mut().remove(&id);
-        if let Some(child) = child {
-            child.end();
-        }
-        let message = js_error_text(&e);
-        to_engine(&inner, &ToEngine::WorkerError { id, message });
-    })
-}
-
-/// A hybrid process asks the page, which made it, for the threads of its
-/// pool: one worker per thread, each joining the process's memory.
-fn child_request_handler(inner: &Rc<Inner>, id: u32) -> Closure<dyn FnMut(JsValue)> {
-    let weak = Rc::downgrade(inner);
-    Closure::new(move |ev: JsValue| {
-        let Some(inner) = weak.upgrade() else { return };
-        let data = ev.unchecked_into::<MessageEvent>().data();
-        let Ok((ProcessRequest::SpawnThreads { url, script, ptrs }, bag)) =
-            open_envelope::<ProcessRequest>(data)
-        else {
-            return;
-        };
-        let mut made = Vec::new();
-        for (k, ptr) in ptrs.into_iter().enumerate() {
-            // The process's module and memory, and this thread's state.
-            let start = js_sys::Object::assign(&js_sys::Object::new(), bag.unchecked_ref());
-            let _ = js_sys::Reflect::set(&start, &"ptr".into(), &ptr.into());
-            let name = format!("process:{id}:thread:{k}");
-            let thread = start_worker(&url, &name, script.clone(), &start, &js_sys::Array::new());
-            match thread {
-                Ok(w) => {
-                    // A thread that fails ends its whole process, as a
-                    // crashed thread would.
-                    let on_error = child_error_handler(&inner, id);
-                    w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-                    made.push((w, on_error));
-                }
-                Err(message) => {
-                    let child = inner.children.borrow_mut().remove(&id);
-                    if let Some(child) = child {
-                        child.end();
-                    }
-                    for (w, _) in made {
-                        w.terminate();
-                    }
-                    to_engine(&inner, &ToEngine::WorkerError { id, message });
-                    return;
-                }
-            }
-        }
-        let mut children = inner.children.borrow_mut();
-        match children.get_mut(&id) {
-            Some(child) => child.threads.extend(made),
-            // The process ended while its threads were being made.
-            None => made.into_iter().for_each(|(w, _)| w.terminate()),
-        }
-    })
 }

@@ -2,18 +2,20 @@
 //! which needs a worker because it blocks) and the process workers, and
 //! runs every measurement so the page's main thread never computes.
 
-use super::procs::{Processes, Urls};
+use super::factory::{self, Scripts};
+use super::parked::ParkedThreads;
+use super::procs::Processes;
 use super::{envelope, now_ms, open_envelope, pause_ms, sleep_ms, worker_scope, WebClock, RUN};
 use crate::models::gil::{self, GilKind};
 use crate::models::{
     event_loop, measure, rebase, seq, threads, Measurement, ModelId, OnThreads, Span, SpanKind,
     TaskOutcome,
 };
-use crate::protocol::{EngineRequest, FromEngine, FromEngineWorker, RunRequest, ToEngine};
+use crate::protocol::{FromEngine, FromEngineWorker, Role, StepRequest, ToEngine, ToEngineWorker};
 use crate::stats;
 use crate::workloads::transfer::Handover;
 use crate::workloads::Workload;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use wasm_bindgen::prelude::*;
@@ -25,33 +27,36 @@ const SETTLE_MS: f64 = 25.0;
 struct Engine {
     workers: u32,
     procs: Processes,
-    /// The run in progress, if any.
+    /// The spawn lesson's threads.
+    threads: ParkedThreads,
+    /// The step in progress, if any.
     running: Cell<Option<u32>>,
 }
 
-/// The module's entry in a worker (the page's is `ui::start`). The engine
-/// learns its worker count from its Worker `name` ("engine:N"), so it can
-/// build both pools before it takes its first message. A process worker
-/// runs this same module (name "process:N") in an instance and memory of
-/// its own: every model then runs the same machine code, so no ratio
-/// compares two differently optimized copies of a workload.
+thread_local! {
+    /// The engine, once its pools are up: commands find it here.
+    static ENGINE: RefCell<Option<Rc<Engine>>> = const { RefCell::new(None) };
+}
+
+/// The module's entry in a worker (the page's is `ui::start`). The boot
+/// script says which role this worker has (`web::role`): the engine, or a
+/// process, which runs this same module in an instance and memory of its
+/// own, so every model runs the same machine code and no ratio compares
+/// two differently optimized copies of a workload. Threads join a memory
+/// that already runs, and never reach `main`.
 pub fn main() {
     console_error_panic_hook::set_once();
-    let name = worker_scope().name();
-    if name.starts_with("process:") {
-        super::process::main();
-        return;
-    }
-    let workers: u32 = name
-        .strip_prefix("engine:")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1)
-        .max(1);
-    spawn_local(async move {
-        if let Err(message) = start(workers).await {
-            post(&FromEngine::Failed { run: None, message });
+    match super::role() {
+        Some(Role::Process) => super::process::main(),
+        Some(Role::Engine { workers }) => start(workers),
+        other => {
+            let message = format!("a worker started in no role this module runs: {other:?}");
+            post(&FromEngine::Failed {
+                step: None,
+                message,
+            });
         }
-    });
+    }
 }
 
 fn post(msg: &FromEngine) {
@@ -59,86 +64,74 @@ fn post(msg: &FromEngine) {
     let _ = worker_scope().post_message(&envelope(&msg, &JsValue::UNDEFINED));
 }
 
-async fn start(workers: u32) -> Result<(), String> {
-    let t0 = now_ms();
-    let threads = start_threads(workers).await?;
-    let t1 = now_ms();
-    // The page answers the pool's worker requests before the engine takes
-    // runs: listen for those answers from now on.
-    let early = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| {
-        if let Ok((msg, attachment)) = open_envelope::<ToEngine>(ev.data()) {
-            worker_news(msg, attachment);
-        }
-    });
-    worker_scope().set_onmessage(Some(early.as_ref().unchecked_ref()));
-    // Answers arrive while the pool starts (the awaits below), so this must
-    // outlive this scope until the full handler replaces it; leaking it then
-    // costs one small closure for the engine's lifetime, which is cheaper
-    // than keeping it somewhere only to drop it.
-    early.forget();
-    let urls = Urls::beside(&worker_scope().location().href(), super::glue_url()?);
-    let procs = Processes::start(urls, workers, &RUN).await?;
-    let process_pool_ms = now_ms() - t1;
-    let engine = Rc::new(Engine {
-        workers,
-        procs,
-        running: Cell::new(None),
-    });
-
-    let e = engine.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        let msg = open_envelope::<ToEngine>(ev.data()).map(|(msg, at)| worker_news(msg, at));
-        match msg {
-            Ok(None | Some(ToEngine::WorkerPort { .. } | ToEngine::WorkerError { .. })) => {}
-            Ok(Some(ToEngine::Run(req))) => {
-                let e = e.clone();
-                // At most the pool's threads, and at least one of everything.
-                let plan = RunRequest {
-                    workers: req.workers.clamp(1, e.workers),
-                    procs: req.procs.max(1),
-                    threads: req.threads.max(1),
-                    ..req
-                };
-                spawn_local(async move {
-                    let msg = e.run_all(plan.run, &plan.workload, &plan).await;
-                    post(&msg);
-                });
-            }
-            Ok(Some(ToEngine::Calibrate { run })) => {
-                let e = e.clone();
-                spawn_local(async move {
-                    let msg = match super::calibrate::measure(&e.procs, run).await {
-                        Ok(calibration) => FromEngine::Calibrated { run, calibration },
-                        Err(message) => FromEngine::Failed {
-                            run: Some(run),
-                            message: format!("measuring this machine's limits: {message}"),
-                        },
-                    };
-                    post(&msg);
-                });
-            }
-            Ok(Some(ToEngine::Cancel { run })) => {
-                if e.running.get() == Some(run) {
-                    RUN.cancel.store(true, Ordering::Relaxed);
-                    e.procs.terminate_all("cancelled");
+/// The engine's one message handler: the factory's answers go to the
+/// workers waiting for them (the process pool starts with their help, so
+/// they come before the engine is ready); the UI's commands go to the
+/// engine.
+fn on_message(ev: MessageEvent) {
+    match open_envelope::<ToEngineWorker>(ev.data()) {
+        Ok(opened) => match opened.msg {
+            ToEngineWorker::Factory(reply) => factory::on_reply(reply, opened.attachment),
+            ToEngineWorker::Command(command) => {
+                let engine = ENGINE.with(|e| e.borrow().clone());
+                match engine {
+                    Some(engine) => engine.on_command(command),
+                    // The page queues its commands until the engine is ready.
+                    None => post(&FromEngine::Failed {
+                        step: None,
+                        message: "a command came before the engine was ready".to_string(),
+                    }),
                 }
             }
-            Err(message) => post(&FromEngine::Failed { run: None, message }),
-        }
-    });
-    worker_scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        },
+        Err(message) => post(&FromEngine::Failed {
+            step: None,
+            message,
+        }),
+    }
+}
+
+fn start(workers: u32) {
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
+    worker_scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The handler is needed for as long as the engine worker lives, and the
     // worker ends by `terminate`, which frees its whole memory: there is no
     // earlier moment at which dropping it would be right.
-    on_message.forget();
+    handler.forget();
+    spawn_local(async move {
+        if let Err(message) = start_pools(workers).await {
+            post(&FromEngine::Failed {
+                step: None,
+                message,
+            });
+        }
+    });
+}
 
+async fn start_pools(workers: u32) -> Result<(), String> {
+    let t0 = now_ms();
+    let threads = start_threads(workers).await?;
+    let t1 = now_ms();
+    factory::set_scripts(Scripts::beside(
+        &worker_scope().location().href(),
+        super::glue_url()?,
+    ));
+    let procs = Processes::start(workers, &RUN).await?;
+    let process_pool_ms = now_ms() - t1;
+    ENGINE.with(|e| {
+        *e.borrow_mut() = Some(Rc::new(Engine {
+            workers,
+            procs,
+            threads: ParkedThreads::default(),
+            running: Cell::new(None),
+        }))
+    });
     // Where the page writes to cancel: the engine's memory and the flag's
     // address. A memory that is not shared cannot be posted; the reduced
     // page cancels by message (processes at once, `seq` after its repeat).
     if super::shared_memory() {
         post_cancel_cell();
     }
-
     post(&FromEngine::Ready {
         threads,
         thread_pool_ms: t1 - t0,
@@ -148,15 +141,40 @@ async fn start(workers: u32) -> Result<(), String> {
     Ok(())
 }
 
-/// Hands the page's news about a worker it made for the engine to the
-/// mailbox waiting for it; any other message is returned.
-fn worker_news(msg: ToEngine, attachment: JsValue) -> Option<ToEngine> {
-    match msg {
-        ToEngine::WorkerPort { id } => super::mailbox::on_worker_port(id, attachment),
-        ToEngine::WorkerError { id, message } => super::mailbox::on_worker_error(id, message),
-        other => return Some(other),
+impl Engine {
+    fn on_command(self: Rc<Self>, command: ToEngine) {
+        match command {
+            ToEngine::Run(req) => {
+                // At most the pool's threads, and at least one of everything.
+                let plan = StepRequest {
+                    workers: req.workers.clamp(1, self.workers),
+                    procs: req.procs.max(1),
+                    threads: req.threads.max(1),
+                    ..req
+                };
+                spawn_local(async move {
+                    let msg = self.run_all(&plan).await;
+                    post(&msg);
+                });
+            }
+            ToEngine::Calibrate { step } => spawn_local(async move {
+                let msg = match super::calibrate::measure(&self.procs).await {
+                    Ok(calibration) => FromEngine::Calibrated { step, calibration },
+                    Err(message) => FromEngine::Failed {
+                        step: Some(step),
+                        message: format!("measuring this machine's limits: {message}"),
+                    },
+                };
+                post(&msg);
+            }),
+            ToEngine::Cancel { step } => {
+                if self.running.get() == Some(step) {
+                    RUN.cancel.store(true, Ordering::Relaxed);
+                    self.procs.launcher.terminate_all("cancelled");
+                }
+            }
+        }
     }
-    None
 }
 
 /// `workers` threads of the engine's rayon pool, on the page's clock.
@@ -171,10 +189,10 @@ fn on_threads(workers: u32) -> OnThreads<'static, WebClock, fn(f64)> {
 }
 
 fn post_cancel_cell() {
-    let cell = FromEngineWorker::Request(EngineRequest::CancelCell {
+    let cell = FromEngineWorker::CancelCell {
         cancel: RUN.cancel.as_ptr() as usize as u32,
         tasks_finished: RUN.finished.as_ptr() as usize as u32,
-    });
+    };
     let _ = worker_scope().post_message(&envelope(&cell, &wasm_bindgen::memory()));
 }
 
@@ -242,7 +260,8 @@ fn on_one_thread(job: impl Fn() -> Measurement + Send + Sync) -> Measurement {
 impl Engine {
     /// Warm-up rounds first, then measured rounds; within a round every
     /// model runs once, so a slow phase of the machine hits all models alike.
-    async fn run_all(&self, run: u32, workload: &Workload, plan: &RunRequest) -> FromEngine {
+    async fn run_all(&self, plan: &StepRequest) -> FromEngine {
+        let (step, workload) = (plan.step, &plan.workload);
         let (repeats, warmup) = (plan.repeats, plan.warmup);
         if let Some(m) = plan
             .models
@@ -250,12 +269,12 @@ impl Engine {
             .find(|m| m.needs_shared_memory() && !super::shared_memory())
         {
             return FromEngine::Failed {
-                run: Some(run),
+                step: Some(step),
                 message: format!("{m} {}", crate::capabilities::WHY_SHARED),
             };
         }
         RUN.cancel.store(false, Ordering::Relaxed);
-        self.running.set(Some(run));
+        self.running.set(Some(step));
         let mut out: Vec<Measurement> = Vec::new();
         // The warm-up's cold handovers (a pool's first touch of its memory)
         // join the first measured repeat of their model: the breakdown
@@ -265,10 +284,10 @@ impl Engine {
         for round in 0..rounds {
             for &model in &plan.models {
                 if RUN.cancel.load(Ordering::Relaxed) {
-                    return self.cancelled(run, None, now_ms()).await;
+                    return self.cancelled(step, None, now_ms()).await;
                 }
                 post(&FromEngine::Progress {
-                    run,
+                    step,
                     model,
                     round: round + 1,
                     rounds,
@@ -279,9 +298,9 @@ impl Engine {
                 // measurement, so give it a moment to happen first.
                 pause_ms(SETTLE_MS).await;
                 RUN.finished.store(0, Ordering::Relaxed);
-                let mut m = self.measure(run, workload, model, plan).await;
+                let mut m = self.measure(workload, model, plan).await;
                 if RUN.cancel.load(Ordering::Relaxed) {
-                    return self.cancelled(run, Some(model), now_ms()).await;
+                    return self.cancelled(step, Some(model), now_ms()).await;
                 }
                 if round < warmup {
                     let cold = m.handovers.into_iter().filter(|h| h.cold).collect();
@@ -297,40 +316,45 @@ impl Engine {
             }
         }
         self.running.set(None);
-        // hybrid's processes and fork's spares serve the repeats of one
-        // step; between runs they would only hold memory and threads.
-        self.procs.end_hybrid();
-        self.procs.end_spares();
+        self.end_step();
         // A crashed process worker was ended; the next run gets a full pool.
         if let Err(message) = self.procs.fill_pool(self.workers).await {
             return FromEngine::Failed {
-                run: Some(run),
+                step: Some(step),
                 message,
             };
         }
         FromEngine::Done {
-            run,
+            step,
             measurements: out,
-            live_processes: self.procs.live_count(),
+            live_processes: self.procs.launcher.live_count(),
         }
     }
 
-    async fn cancelled(&self, run: u32, model: Option<ModelId>, stopped_at_ms: f64) -> FromEngine {
+    /// What serves the repeats of one step only (hybrid's processes, the
+    /// spares of forks and threads) would between steps only hold memory.
+    fn end_step(&self) {
+        self.procs.end_step();
+        self.threads.end_spares();
+    }
+
+    async fn cancelled(&self, step: u32, model: Option<ModelId>, stopped_at_ms: f64) -> FromEngine {
         self.running.set(None);
-        self.procs.terminate_all("cancelled");
+        self.procs.launcher.terminate_all("cancelled");
+        self.end_step();
         let t = now_ms();
         let rebuilt = self.procs.fill_pool(self.workers).await;
         RUN.cancel.store(false, Ordering::Relaxed);
         match rebuilt {
             Ok(()) => FromEngine::Cancelled {
-                run,
+                step,
                 model,
                 stopped_at_ms,
                 rebuild_ms: now_ms() - t,
-                live_processes: self.procs.live_count(),
+                live_processes: self.procs.launcher.live_count(),
             },
             Err(message) => FromEngine::Failed {
-                run: Some(run),
+                step: Some(step),
                 message,
             },
         }
@@ -339,16 +363,13 @@ impl Engine {
     /// One repeat of one model.
     async fn measure(
         &self,
-        run: u32,
         workload: &Workload,
         model: ModelId,
-        plan: &RunRequest,
+        plan: &StepRequest,
     ) -> Measurement {
         let workers = plan.workers;
         if let Workload::Spawn(s) = workload {
-            return self
-                .spawn_lesson(run, workload, s.count, model, workers)
-                .await;
+            return self.spawn_lesson(workload, s.count, model, workers).await;
         }
         match model {
             ModelId::Seq => on_one_thread(|| seq::run(workload, &WebClock, sleep_ms, &RUN)),
@@ -366,18 +387,18 @@ impl Engine {
                     .insert("gil_drop_requests".into(), gil_stats.drop_requests as f64);
                 m
             }
-            ModelId::Hybrid => self.hybrid(run, workload, plan).await,
+            ModelId::Hybrid => self.hybrid(workload, plan).await,
             ModelId::Procs | ModelId::Fork => {
                 let start = now_ms();
                 let (outcomes, spans) = if model == ModelId::Procs {
-                    self.procs.run_pool(run, workload, workers).await
+                    self.procs.run_pool(workload, workers).await
                 } else {
-                    self.procs.run_fork(run, workload, workers).await
+                    self.procs.run_fork(workload, workers).await
                 };
                 let end = now_ms();
                 let mut m = measure(model, workers, workload, start, end, outcomes);
                 m.spans.extend(rebase(spans, start));
-                self.fork_figures(&mut m);
+                self.start_figures(&mut m);
                 m.handovers = self.procs.take_handovers();
                 m
             }
@@ -387,11 +408,12 @@ impl Engine {
     /// `hybrid`: its processes and their threads are started before the
     /// clock, as a pool is, and kept for the next repeat; what starting
     /// them cost is a figure of its own.
-    async fn hybrid(&self, run: u32, workload: &Workload, plan: &RunRequest) -> Measurement {
+    async fn hybrid(&self, workload: &Workload, plan: &StepRequest) -> Measurement {
         let (procs, threads) = (plan.procs, plan.threads);
         let gil = plan.hybrid_gil.then_some(plan.switch_ms);
         let workers = procs * threads;
-        let (mbs, start_cost) = match self.procs.hybrid_pool(procs, threads).await {
+        let launcher = &self.procs.launcher;
+        let (processes, start_cost) = match self.procs.hybrid.get(launcher, procs, threads).await {
             Ok(started) => started,
             Err(why) => {
                 let now = now_ms();
@@ -411,10 +433,7 @@ impl Engine {
             }
         };
         let start = now_ms();
-        let (outcomes, spans) = self
-            .procs
-            .run_hybrid(run, workload, &mbs, threads, gil)
-            .await;
+        let (outcomes, spans) = super::hybrid::run(workload, &processes, threads, gil).await;
         let end = now_ms();
         let mut m = measure(ModelId::Hybrid, workers, workload, start, end, outcomes);
         // The processes' own spans: under a GIL they say more than one
@@ -436,18 +455,21 @@ impl Engine {
     /// once the parent returns to its event loop, so the engine drives the
     /// start-and-join loop itself (asynchronously) rather than from inside
     /// a task, which would wait forever. What a "worker" is depends on the
-    /// model: a thread joining the shared memory (thread models), a fresh
-    /// process (`fork`), or an empty task handed to the running pool (`procs`).
+    /// model: a thread handed a function by a worker parked on the shared
+    /// memory (thread models), a fresh process made in a warm spare
+    /// (`fork`), or an empty task handed to the running pool (`procs`).
     async fn spawn_lesson(
         &self,
-        run: u32,
         workload: &Workload,
         count: u32,
         model: ModelId,
         workers: u32,
     ) -> Measurement {
-        if model == ModelId::Fork {
-            self.procs.keep_spares(workers);
+        let launcher = &self.procs.launcher;
+        match model {
+            ModelId::Fork => self.procs.forks.keep(launcher, workers),
+            ModelId::Procs => {}
+            _ => self.threads.keep(workers),
         }
         let start = now_ms();
         let mut outcome = Ok(0u128);
@@ -458,28 +480,46 @@ impl Engine {
                 outcome = Err(crate::workloads::TaskFailure::Cancelled);
                 break;
             }
-            // A fork server's child is warm before anyone waits for it:
-            // the step times making the process, with no spare starting
-            // beside it, and the spares' own cold start is a figure of its own.
-            let spare = match model {
-                ModelId::Fork => {
-                    self.procs.settle_spares().await;
-                    Some(self.procs.warm_spare().await)
+            // A fork server's child and a parked thread are ready before
+            // anyone waits for them: the step times the start itself, with
+            // no spare starting beside it, and the spares' own cold start
+            // is a figure of its own.
+            let t0;
+            // A thread's start and join is timed where it happens; ending
+            // its worker afterwards is the page's bookkeeping.
+            let mut joined_ms = None;
+            let step = match model {
+                ModelId::Procs => {
+                    t0 = now_ms();
+                    self.procs.pool.ping((i % workers) as usize).await
                 }
-                _ => None,
+                ModelId::Fork => {
+                    self.procs.forks.settle(launcher).await;
+                    match self.procs.forks.warm_spare(launcher).await {
+                        Ok(spare) => {
+                            t0 = now_ms();
+                            self.procs
+                                .forks
+                                .instantiate(launcher, spare)
+                                .await
+                                .map(|mb| launcher.end(&mb))
+                        }
+                        Err(e) => {
+                            t0 = now_ms();
+                            Err(e)
+                        }
+                    }
+                }
+                _ => {
+                    self.threads.settle().await;
+                    t0 = now_ms();
+                    self.threads
+                        .start_join()
+                        .await
+                        .map(|ms| joined_ms = Some(ms))
+                }
             };
-            let t0 = now_ms();
-            let step = match (model, spare) {
-                (ModelId::Procs, _) => self.procs.ping(run, (i % workers) as usize).await,
-                (_, Some(spare)) => match spare {
-                    Ok(spare) => self.procs.instantiate(spare).await.map(|mb| {
-                        self.procs.end(&mb);
-                    }),
-                    Err(e) => Err(e),
-                },
-                _ => self.procs.spawn_thread(i).await,
-            };
-            let t1 = now_ms();
+            let t1 = joined_ms.map_or_else(now_ms, |ms| t0 + ms);
             steps_ms.push(t1 - t0);
             spans.push(Span {
                 worker: 0,
@@ -520,24 +560,27 @@ impl Engine {
         if let Some(median) = stats::median(&steps_ms) {
             m.figures.insert("per_step_us".into(), median * 1e3);
         }
-        self.fork_figures(&mut m);
+        self.start_figures(&mut m);
         m
     }
 
-    /// How `fork`'s processes started: from a warm spare, and the spares'
-    /// own cold starts, each the median over the forks of this repeat.
-    fn fork_figures(&self, m: &mut Measurement) {
-        let starts = self.procs.take_fork_starts();
+    /// How `fork`'s processes and the parked threads started, each the
+    /// median over the starts of this repeat: a fork from a warm spare,
+    /// and the spares' (or parked threads') own cold starts, paid before.
+    fn start_figures(&self, m: &mut Measurement) {
+        let forks = self.procs.forks.take_starts();
+        let mut cold: Vec<f64> = forks.iter().map(|s| s.cold_ms).collect();
+        cold.extend(self.threads.take_cold_ms());
         let figures = [
             (
                 "fork_start_us",
-                starts.iter().map(|s| s.start_ms).collect::<Vec<_>>(),
+                forks.iter().map(|s| s.start_ms).collect::<Vec<_>>(),
             ),
             (
                 "fork_instantiate_us",
-                starts.iter().filter_map(|s| s.instantiate_ms).collect(),
+                forks.iter().filter_map(|s| s.instantiate_ms).collect(),
             ),
-            ("cold_start_us", starts.iter().map(|s| s.cold_ms).collect()),
+            ("cold_start_us", cold),
         ];
         for (key, ms) in figures {
             if let Some(median) = stats::median(&ms) {

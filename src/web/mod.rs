@@ -4,14 +4,18 @@
 pub mod calibrate;
 pub mod client;
 pub mod engine;
+pub mod factory;
+pub mod fork;
+pub mod hybrid;
 pub mod mailbox;
+pub mod parked;
 pub mod process;
 pub mod procs;
 pub mod shared;
 pub mod storage;
 
 use crate::models::{Clock, RunControl};
-use crate::protocol::{self, BootMessage, FromBoot};
+use crate::protocol::{self, BootMessage, FromBoot, Role};
 use serde::{de::DeserializeOwned, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -114,39 +118,83 @@ pub fn cross_origin_isolated() -> bool {
         .unwrap_or(false)
 }
 
-/// Starts a module worker from one of Trunk's `*_loader.js` shims.
-pub fn spawn_module_worker(url: &str, name: &str) -> Result<Worker, String> {
+/// A module worker from boot script `url`, named `name` (for the
+/// browser's tools only), started in `role` with the glue `script` and
+/// `attachment` (what it joins: module, memory, port or thread state).
+pub fn start_worker(
+    role: Role,
+    url: &str,
+    name: &str,
+    script: &str,
+    attachment: &JsValue,
+    transfer: &js_sys::Array,
+) -> Result<Worker, String> {
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
     options.set_name(name);
-    Worker::new_with_options(url, &options).map_err(|e| js_error_text(&e))
+    let worker = Worker::new_with_options(url, &options).map_err(|e| js_error_text(&e))?;
+    worker
+        .post_message_with_transfer(&start_envelope(role, script, attachment), transfer)
+        .map_err(|e| js_error_text(&e))?;
+    Ok(worker)
 }
 
-/// `[message, attachment]`: every message between page, engine and workers
-/// travels so. The message is its postcard bytes (`protocol::encode`); the
-/// attachment is what serde cannot carry (a port, a compiled module, a
-/// memory, a shared or transferred buffer), or `undefined`.
+/// `[message, attachment, id]`: every message between page, engine and
+/// workers travels so. The message is its postcard bytes
+/// (`protocol::encode`); the attachment is what serde cannot carry (a port,
+/// a compiled module, a memory, a shared or transferred buffer), or
+/// `undefined`; `id` is a request's number, which its answer repeats (0: no
+/// answer is awaited, or this is not one).
 pub fn envelope<T: Serialize>(msg: &T, attachment: &JsValue) -> JsValue {
+    envelope_with_id(msg, attachment, 0)
+}
+
+pub fn envelope_with_id<T: Serialize>(msg: &T, attachment: &JsValue, id: u32) -> JsValue {
     let bytes = js_sys::Uint8Array::from(&protocol::encode(msg)[..]);
-    js_sys::Array::of2(&bytes, attachment).into()
+    js_sys::Array::of3(&bytes, attachment, &id.into()).into()
+}
+
+/// An envelope opened: its message, its attachment, and the request it
+/// answers or asks as (0 for none).
+pub struct Opened<T> {
+    pub msg: T,
+    pub attachment: JsValue,
+    pub id: u32,
+}
+
+/// The id an envelope carries (0 for none), without reading its message.
+pub fn envelope_id(data: &JsValue) -> u32 {
+    if !js_sys::Array::is_array(data) {
+        return 0;
+    }
+    let id = data.unchecked_ref::<js_sys::Array>().get(2).as_f64();
+    id.map_or(0, |id| id as u32)
 }
 
 /// The message and attachment of an envelope, whether an instance wrote it
 /// or a boot script in `www/` did ([`BootMessage`]).
-pub fn open_envelope<T: DeserializeOwned + FromBoot>(
-    data: JsValue,
-) -> Result<(T, JsValue), String> {
+pub fn open_envelope<T: DeserializeOwned + FromBoot>(data: JsValue) -> Result<Opened<T>, String> {
     if !js_sys::Array::is_array(&data) {
         return Err("malformed message: not an envelope".to_string());
     }
+    let id = envelope_id(&data);
     let arr: js_sys::Array = data.unchecked_into();
     let (msg, attachment) = (arr.get(0), arr.get(1));
     if let Some(bytes) = msg.dyn_ref::<js_sys::Uint8Array>() {
-        return Ok((protocol::decode(&bytes.to_vec())?, attachment));
+        let msg = protocol::decode(&bytes.to_vec())?;
+        return Ok(Opened {
+            msg,
+            attachment,
+            id,
+        });
     }
     let boot = boot_message(&msg).ok_or("malformed message: neither bytes nor a boot message")?;
     match T::from_boot(boot.clone()) {
-        Some(m) => Ok((m, attachment)),
+        Some(msg) => Ok(Opened {
+            msg,
+            attachment,
+            id,
+        }),
         None => Err(format!("unexpected message from a boot script: {boot:?}")),
     }
 }
@@ -164,22 +212,47 @@ pub fn boot_message(msg: &JsValue) -> Option<BootMessage> {
             script_ms: number("script_ms")?,
             warm_ms: number("warm_ms")?,
         },
-        "joined" => BootMessage::Joined,
+        "parked" => BootMessage::Parked {
+            script_ms: number("script_ms")?,
+            parked_ms: number("parked_ms")?,
+        },
         _ => return None,
     })
 }
 
-/// What a boot script reads: `[{type: "start", script}, attachment]`, to
-/// start the worker, importing the glue at `script`.
-pub fn start_envelope(script: &str, attachment: &JsValue) -> JsValue {
-    let start = js_object(&[("type", &"start".into()), ("script", &script.into())]);
+/// What a boot script reads first: `[{type: "start", role, workers,
+/// script}, attachment]`, to start the worker in `role`, importing the glue
+/// at `script`. The boot script leaves the start where [`role`] finds it.
+pub fn start_envelope(role: Role, script: &str, attachment: &JsValue) -> JsValue {
+    let workers = match role {
+        Role::Engine { workers } => workers,
+        _ => 0,
+    };
+    let start = js_object(&[
+        ("type", &"start".into()),
+        ("role", &role.id().into()),
+        ("workers", &workers.into()),
+        ("script", &script.into()),
+    ]);
     js_sys::Array::of2(&start, attachment).into()
 }
 
+/// The role this worker was started in (its boot script leaves its start
+/// message in `self.tvpStart`); `None` on the page, or in a worker whose
+/// boot script said none.
+pub fn role() -> Option<Role> {
+    let start = js_sys::Reflect::get(&js_sys::global(), &"tvpStart".into()).ok()?;
+    let field = |k: &str| js_sys::Reflect::get(&start, &k.into()).ok();
+    let id = field("role")?.as_string()?;
+    let workers = field("workers").and_then(|v| v.as_f64()).unwrap_or(0.0);
+    Role::parse(&id, workers as u32)
+}
+
 /// What a spare's boot script waits for before it makes its instance
-/// (there is no instance yet to read a message).
-pub fn instantiate_envelope() -> JsValue {
-    js_sys::Array::of2(&"instantiate".into(), &JsValue::UNDEFINED).into()
+/// (there is no instance yet to read a message): request `id`, which the
+/// new instance's `Ready` answers.
+pub fn instantiate_envelope(id: u32) -> JsValue {
+    js_sys::Array::of3(&"instantiate".into(), &JsValue::UNDEFINED, &id.into()).into()
 }
 
 /// A plain JS object: an attachment that holds several JS values.

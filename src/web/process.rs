@@ -5,14 +5,14 @@
 //! worker and the channel, see `mailbox.rs`) in `self.tvpPort`.
 
 use super::shared::{received_bytes, SabCounter};
-use super::{envelope, open_envelope};
+use super::{envelope, envelope_with_id, open_envelope};
 use super::{now_ms, sleep_ms, WebClock};
 use crate::calibrate::Boot;
 use crate::models::gil::{self, GilKind};
 use crate::models::{
     threads, FreeEnv, OnThreads, Recording, Response, RunControl, Span, TaskOutcome,
 };
-use crate::protocol::{FromProcess, Received, TaskReport, ToProcess};
+use crate::protocol::{FromProcess, ProcessToPage, Received, TaskReport, ToProcess};
 use crate::workloads::counter::Shared;
 use crate::workloads::transfer::Via;
 use crate::workloads::{TaskEnv, TaskFailure, Workload};
@@ -32,65 +32,80 @@ pub fn main() {
     let reply_port = port.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let arrived_ms = now_ms();
-        let (reply, back) = match open_envelope::<ToProcess>(ev.data()) {
-            Ok((
-                ToProcess::Task {
-                    run,
-                    task,
-                    workload,
-                },
-                attachment,
-            )) => {
-                let start_ms = now_ms();
-                let done = run_task(task, workload, attachment);
-                let reply = FromProcess::TaskDone {
-                    run,
-                    task,
-                    start_ms,
-                    end_ms: now_ms(),
-                    result: done.result.map(|v| v.to_string()),
-                    responses: done.responses,
-                    received: done.received.map(|r| Received { arrived_ms, ..r }),
-                };
-                let back = done.back;
-                (reply, back)
+        let (reply, back, id) = match open_envelope::<ToProcess>(ev.data()) {
+            Ok(opened) => {
+                let (reply, back) = answer(opened.msg, opened.attachment, arrived_ms);
+                (reply, back, opened.id)
             }
-            Ok((ToProcess::Ping { run }, _)) => (FromProcess::Pong { run }, JsValue::UNDEFINED),
-            Ok((ToProcess::StartPool { threads }, _)) => (start_pool(threads), JsValue::UNDEFINED),
-            Ok((
-                ToProcess::Batch {
-                    run,
-                    tasks,
-                    workload,
-                    gil_switch_ms,
-                    first_worker,
-                },
-                _,
-            )) => (
-                run_batch(run, &tasks, &workload, gil_switch_ms, first_worker),
-                JsValue::UNDEFINED,
-            ),
-            Err(message) => (FromProcess::Failed { message }, JsValue::UNDEFINED),
+            Err(message) => (FromProcess::Failed { message }, JsValue::UNDEFINED, 0),
         };
-        // A moved buffer goes back the way it came: transferred, not copied.
-        let transfer = if back.is_undefined() {
-            js_sys::Array::new()
-        } else {
-            js_sys::Array::of1(&back)
-        };
-        let _ = reply_port.post_message_with_transferable(&envelope(&reply, &back), &transfer);
+        send(&reply_port, &reply, back, id);
     });
+    // Requests come on the port, and those that carry a buffer through
+    // the page (see `web::factory`): one handler for both.
     port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    // Tasks that carry a SharedArrayBuffer come through the page instead.
     super::worker_scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the process (this worker does nothing
     // else), and the process ends by `terminate`, which frees its memory:
     // leaking it is its lifetime, not a leak.
     on_message.forget();
+    // A spare's boot script left the id of the `instantiate` it answers;
+    // a process started cold says it is ready unasked (0).
+    let asked = js_sys::Reflect::get(&js_sys::global(), &"tvpReplyTo".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .map_or(0, |id| id as u32);
     let ready = FromProcess::Ready {
         boot: boot_times(main_ms),
     };
-    let _ = port.post_message(&envelope(&ready, &JsValue::UNDEFINED));
+    send(&port, &ready, JsValue::UNDEFINED, asked);
+}
+
+/// What a request asks of this process, and what goes back beside the
+/// answer (a buffer to be reused).
+fn answer(request: ToProcess, attachment: JsValue, arrived_ms: f64) -> (FromProcess, JsValue) {
+    match request {
+        ToProcess::Task { task, workload } => {
+            let start_ms = now_ms();
+            let done = run_task(task, workload, attachment);
+            let report = TaskReport {
+                task,
+                worker: 0,
+                start_ms,
+                end_ms: now_ms(),
+                result: done.result.map(|v| v.to_string()),
+                responses: done.responses,
+            };
+            let received = done.received.map(|r| Received { arrived_ms, ..r });
+            (FromProcess::TaskDone { report, received }, done.back)
+        }
+        ToProcess::Ping => (FromProcess::Pong, JsValue::UNDEFINED),
+        ToProcess::StartPool { threads } => (start_pool(threads), JsValue::UNDEFINED),
+        ToProcess::Chunk {
+            tasks,
+            workload,
+            gil_switch_ms,
+            first_worker,
+        } => (
+            run_chunk(&tasks, &workload, gil_switch_ms, first_worker),
+            JsValue::UNDEFINED,
+        ),
+    }
+}
+
+/// Answers request `id` on the port; an answer that carries a buffer back
+/// goes through the page, transferred, since a port between workers would
+/// copy it in Firefox.
+fn send(port: &MessagePort, reply: &FromProcess, back: JsValue, id: u32) {
+    if back.is_undefined() {
+        let _ = port.post_message(&envelope_with_id(reply, &JsValue::UNDEFINED, id));
+        return;
+    }
+    let transfer = js_sys::Array::of1(&back);
+    let inner = envelope_with_id(reply, &back, id);
+    let bag = js_sys::Array::of2(&inner, &transfer);
+    let relay = envelope(&ProcessToPage::Relay, &bag);
+    let _ = super::worker_scope().post_message_with_transfer(&relay, &transfer);
 }
 
 /// When the boot script began and began to instantiate (it leaves both in
@@ -190,7 +205,6 @@ thread_local! {
 /// thread runs, so the run's clock never includes their start.
 #[cfg(feature = "threads")]
 fn start_pool(threads: u32) -> FromProcess {
-    use crate::protocol::ProcessRequest;
     let mut ptrs = Vec::new();
     let built = rayon::ThreadPoolBuilder::new()
         .num_threads(threads as usize)
@@ -214,10 +228,10 @@ fn start_pool(threads: u32) -> FromProcess {
         Ok(glue) => glue,
         Err(message) => return FromProcess::Failed { message },
     };
-    let urls = super::procs::Urls::beside(&scope.location().href(), glue);
-    let request = ProcessRequest::SpawnThreads {
-        url: urls.pool_thread_boot,
-        script: urls.glue,
+    let scripts = super::factory::Scripts::beside(&scope.location().href(), glue);
+    let request = ProcessToPage::SpawnThreads {
+        url: scripts.boot(crate::protocol::Role::PoolThread),
+        script: scripts.glue,
         ptrs,
     };
     let attachment = super::js_object(&[
@@ -257,8 +271,7 @@ pub fn tvp_pool_thread(ptr: u32) {
 }
 
 /// Runs `tasks` on this process's pool; spans and outcomes on the shared clock.
-fn run_batch(
-    run: u32,
+fn run_chunk(
     tasks: &[u32],
     workload: &Workload,
     gil_switch_ms: Option<f64>,
@@ -268,7 +281,7 @@ fn run_batch(
         let pool = p.borrow();
         let Some(pool) = pool.as_ref() else {
             return FromProcess::Failed {
-                message: "a batch came before the pool".to_string(),
+                message: "a chunk came before the pool".to_string(),
             };
         };
         let control = RunControl::default();
@@ -290,17 +303,12 @@ fn run_batch(
                 (o, s)
             }
         };
-        FromProcess::BatchDone {
-            run,
-            outcomes: outcomes
+        FromProcess::ChunkDone {
+            reports: outcomes
                 .into_iter()
                 .map(|o| TaskReport {
-                    task: o.task,
                     worker: first_worker + o.worker,
-                    start_ms: o.start_ms,
-                    end_ms: o.end_ms,
-                    result: o.result.map(|v| v.to_string()),
-                    responses: o.responses,
+                    ..TaskReport::of(o)
                 })
                 .collect(),
             spans: spans

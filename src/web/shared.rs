@@ -2,6 +2,7 @@
 //! analog: a counter in a `SharedArrayBuffer` handed to every process, and
 //! the buffers of the `transfer` lesson.
 
+use super::mailbox::Outgoing;
 use super::now_ms;
 use crate::protocol::Received;
 use crate::workloads::counter::SharedCounter;
@@ -89,7 +90,7 @@ impl SharedCounter for SabCounter {
 /// made once and kept for later runs of the same size and via (so making
 /// it is paid by a warm-up, not counted as passing it), and how each task's
 /// share of it is posted.
-pub struct Outbox {
+pub struct Sender {
     via: Via,
     len: usize,
     /// `copy` and `move`: the sender's `ArrayBuffer`. `shared`: one
@@ -101,27 +102,8 @@ pub struct Outbox {
     spare: Vec<js_sys::ArrayBuffer>,
 }
 
-/// One task's attachment: the buffer, what to transfer with it, and
-/// whether the sender had to make a new buffer for it (a cold start).
-pub struct Outgoing {
-    pub attachment: JsValue,
-    pub transfer: js_sys::Array,
-    pub fresh: bool,
-}
-
-impl Outgoing {
-    /// An attachment that is posted as it is: nothing transferred, nothing made.
-    pub fn plain(attachment: JsValue) -> Outgoing {
-        Outgoing {
-            attachment,
-            transfer: js_sys::Array::new(),
-            fresh: false,
-        }
-    }
-}
-
-impl Outbox {
-    pub fn new(via: Via, len: usize) -> Outbox {
+impl Sender {
+    pub fn new(via: Via, len: usize) -> Sender {
         let bytes = fill(len);
         let source: JsValue = match via {
             Via::Shared => {
@@ -131,7 +113,7 @@ impl Outbox {
             }
             _ => js_sys::Uint8Array::from(bytes.as_slice()).buffer().into(),
         };
-        Outbox {
+        Sender {
             via,
             len,
             source,

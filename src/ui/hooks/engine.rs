@@ -4,7 +4,7 @@
 //! cache.
 
 use crate::protocol::FromEngine;
-use crate::protocol::{RunRequest, ToEngine};
+use crate::protocol::{StepRequest, ToEngine};
 use crate::session::{Action, Session};
 use crate::web::client::EngineClient;
 use std::cell::{Cell, RefCell};
@@ -15,23 +15,23 @@ use yew::prelude::*;
 
 /// A handle on the page's engine; cloning it shares the same worker.
 #[derive(Clone)]
-pub struct Engine {
+pub struct EngineHandle {
     client: Rc<RefCell<Option<EngineClient>>>,
     dispatch: UseReducerDispatcher<Session>,
 }
 
-impl Engine {
+impl EngineHandle {
     /// Sends one step of a run, on an engine with at least `pool` workers.
-    pub fn send(&self, pool: u32, request: RunRequest) {
-        self.post(pool, request.run, ToEngine::Run(request));
+    pub fn send(&self, pool: u32, request: StepRequest) {
+        self.post(pool, request.step, ToEngine::Run(request));
     }
 
     /// Asks for this machine's limits, on the engine the run will use.
-    pub fn calibrate(&self, pool: u32, run: u32) {
-        self.post(pool, run, ToEngine::Calibrate { run });
+    pub fn calibrate(&self, pool: u32, step: u32) {
+        self.post(pool, step, ToEngine::Calibrate { step });
     }
 
-    fn post(&self, pool: u32, run: u32, message: ToEngine) {
+    fn post(&self, pool: u32, step: u32, message: ToEngine) {
         let mut slot = self.client.borrow_mut();
         // rayon's global pool has a fixed size per wasm instance: a run that
         // needs more workers than the engine has gets a new engine (its
@@ -43,7 +43,7 @@ impl Engine {
                 Ok(client) => *slot = Some(client),
                 Err(why) => {
                     self.dispatch.dispatch(Action::Engine(FromEngine::Failed {
-                        run: Some(run),
+                        step: Some(step),
                         message: why,
                     }));
                     return;
@@ -55,9 +55,9 @@ impl Engine {
         }
     }
 
-    pub fn cancel(&self, run: u32) {
+    pub fn cancel(&self, step: u32) {
         if let Some(client) = self.client.borrow().as_ref() {
-            client.cancel(run);
+            client.cancel(step);
         }
     }
 
@@ -76,9 +76,9 @@ impl Engine {
 /// read a few times a second, cheap enough not to steal the cores being
 /// measured, so the progress line moves between the engine's messages.
 #[hook]
-pub fn use_engine(dispatch: UseReducerDispatcher<Session>, running: bool) -> Engine {
+pub fn use_engine(dispatch: UseReducerDispatcher<Session>, running: bool) -> EngineHandle {
     let client = use_mut_ref(|| None::<EngineClient>);
-    let engine = Engine { client, dispatch };
+    let engine = EngineHandle { client, dispatch };
     {
         let engine = engine.clone();
         use_effect_with((), move |_| {
@@ -115,7 +115,7 @@ impl Drop for Listener {
 /// has room for about 32 GiB in a tab, so a few such pages can leave the
 /// next one unable to start a process. A page the browser keeps therefore
 /// ends its engine (a run in progress stops, and says why on return).
-fn end_when_cached(engine: Engine) -> Listener {
+fn end_when_cached(engine: EngineHandle) -> Listener {
     let on_pagehide = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
         move |event: web_sys::PageTransitionEvent| {
             if event.persisted() {
@@ -145,7 +145,7 @@ impl Drop for Poll {
     }
 }
 
-fn poll(engine: Engine) -> Poll {
+fn poll(engine: EngineHandle) -> Poll {
     let last = Cell::new(u32::MAX);
     let tick = Closure::<dyn FnMut()>::new(move || {
         if let Some(n) = engine.tasks_finished() {

@@ -4,5 +4,5 @@
 mod engine;
 mod outbox;
 
-pub use engine::{use_engine, Engine};
+pub use engine::{use_engine, EngineHandle};
 pub use outbox::use_outbox;

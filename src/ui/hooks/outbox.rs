@@ -1,14 +1,14 @@
 //! Carries out what the session decided: each command once, in order,
 //! after the render that follows the action.
 
-use super::Engine;
+use super::EngineHandle;
 use crate::session::{Command, Phase, Session};
 use crate::web::storage;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 #[hook]
-pub fn use_outbox(session: &UseReducerHandle<Session>, engine: &Engine) {
+pub fn use_outbox(session: &UseReducerHandle<Session>, engine: &EngineHandle) {
     let done = use_mut_ref(|| 0u32);
     {
         let session = session.clone();
@@ -25,7 +25,7 @@ pub fn use_outbox(session: &UseReducerHandle<Session>, engine: &Engine) {
     use_effect_with(session.phase, |phase| set_run_state(*phase));
 }
 
-fn carry_out(command: &Command, engine: &Engine, session: &UseReducerHandle<Session>) {
+fn carry_out(command: &Command, engine: &EngineHandle, session: &UseReducerHandle<Session>) {
     match command {
         Command::Send { pool, request } => engine.send(*pool, request.clone()),
         Command::Calibrate { pool, run } => engine.calibrate(*pool, *run),
