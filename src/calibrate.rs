@@ -458,15 +458,7 @@ mod tests {
             memcpy_gbps: Some(4.0),
             ..Calibration::default()
         };
-        let env = || crate::report::Env {
-            cores: 2,
-            isolated: true,
-            user_agent: String::new(),
-            build: String::new(),
-            date: String::new(),
-            timer_resolution_ms: None,
-            shared_memory: None,
-        };
+        let env = || crate::report::Env::with_cores(2);
         let (cfg, _) = RunConfig::from_pairs(&parse_query("w=spawn&models=fork,procs,seq"), 2);
         let with = |model, us: f64| {
             let mut m = Measurement::plain(model, 2, 10.0, cfg.workload.expected().to_string());

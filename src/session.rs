@@ -837,13 +837,9 @@ mod tests {
 
     fn env() -> Env {
         Env {
-            cores: 2,
-            isolated: true,
-            user_agent: "test".into(),
-            build: "0".into(),
-            date: String::new(),
             timer_resolution_ms: Some(0.005),
             shared_memory: Some(true),
+            ..Env::with_cores(2)
         }
     }
 

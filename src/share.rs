@@ -587,19 +587,18 @@ impl ShareDoc {
                 })
             })
             .collect::<Result<_, ShareError>>()?;
+        let env = Env {
+            cores: self.env.cores,
+            isolated: self.env.isolated,
+            user_agent: self.env.user_agent,
+            build: self.env.build,
+            date: self.env.date,
+            timer_resolution_ms: self.env.timer_resolution_ms,
+            shared_memory: None,
+        };
+        let config = unpack_config(&self.config)?;
         let mut report = Report {
             version: self.report_version,
-            env: Env {
-                cores: self.env.cores,
-                isolated: self.env.isolated,
-                user_agent: self.env.user_agent,
-                build: self.env.build,
-                date: self.env.date,
-                timer_resolution_ms: self.env.timer_resolution_ms,
-                shared_memory: None,
-            },
-            config: unpack_config(&self.config)?,
-            results,
             sweep,
             sizes,
             mix: extras
@@ -614,7 +613,6 @@ impl ShareDoc {
                     })
                 })
                 .collect::<Result<_, ShareError>>()?,
-            usl: Vec::new(),
             convoy: extras
                 .convoy
                 .into_iter()
@@ -656,7 +654,7 @@ impl ShareDoc {
                     })
                 })
                 .collect::<Result<_, ShareError>>()?,
-            share_url: String::new(),
+            ..Report::new(env, config, results, String::new())
         };
         report.derive();
         Ok((report, dropped))
