@@ -9,6 +9,7 @@
 //! (`web/calibrate.rs`); the ones that are plain Rust live here and are
 //! tested natively.
 
+use crate::format::figure;
 use crate::models::{Clock, ModelId};
 use crate::report::{HandoverBar, Report};
 use crate::stats;
@@ -246,7 +247,7 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
         .workload;
     let mut out = Vec::new();
     for r in &report.results {
-        let over = |figure: String, limit: Option<f64>, what: &str, unit: &str, v: f64| {
+        let over = |measured: String, limit: Option<f64>, what: &str, unit: &str, v: f64| {
             limit.filter(|l| *l > 0.0).map(|l| {
                 // Below 1 the limit was not one: it was measured at the
                 // page's first run, and this run did better. Said, not hidden.
@@ -260,10 +261,10 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
                 Overhead {
                     model: r.model,
                     words: format!(
-                        "{}: {figure} = {:.1} × {what} ({} {unit}){beat}",
+                        "{}: {measured} = {:.1} × {what} ({} {unit}){beat}",
                         r.model.id(),
                         v / l,
-                        fmt_figure(l)
+                        figure(l)
                     ),
                     ratio: v / l,
                 }
@@ -276,7 +277,7 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
                 // A fork is made in a spare worker that is already running,
                 // so what bounds it is instantiating the module.
                 ModelId::Fork => over(
-                    format!("{} ms per start", fmt_figure(us / 1e3)),
+                    format!("{} ms per start", figure(us / 1e3)),
                     c.timed("instantiate_ms"),
                     "instantiating the module",
                     "ms",
@@ -285,14 +286,14 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
                 // A thread here is a worker too, joining the engine's memory:
                 // its start is bounded by a worker's cold start.
                 ModelId::Threads | ModelId::Gil | ModelId::OldGil => over(
-                    format!("{} ms per start", fmt_figure(us / 1e3)),
+                    format!("{} ms per start", figure(us / 1e3)),
                     c.timed("process_start_ms"),
                     "a process start",
                     "ms",
                     us / 1e3,
                 ),
                 ModelId::Procs => over(
-                    format!("{} µs per dispatch", fmt_figure(us)),
+                    format!("{} µs per dispatch", figure(us)),
                     c.message_rtt_us,
                     "a message round trip",
                     "µs",
@@ -319,7 +320,7 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
                 };
                 gbps.and_then(|gbps| {
                     let mut o = over(
-                        format!("{} GB/s {how} via {}", fmt_figure(gbps), t.via.id()),
+                        format!("{} GB/s {how} via {}", figure(gbps), t.via.id()),
                         c.memcpy_gbps,
                         "memcpy",
                         "GB/s",
@@ -332,13 +333,13 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
                     if let (Some(_), Some(limit)) = (handed, c.copy_in_gbps) {
                         o.words.push_str(&format!(
                             "; the copy into a process's memory alone runs at {} GB/s here",
-                            fmt_figure(limit)
+                            figure(limit)
                         ));
                         if t.via == Via::Copy {
                             let best = limit / 2.0;
                             o.words.push_str(&format!(
                                 ", and via copy it is two such copies in a row: {} GB/s at best{}",
-                                fmt_figure(best),
+                                figure(best),
                                 if gbps > best * 1.05 {
                                     ", which this run beat, so that copy was slower before the first run"
                                 } else {
@@ -355,15 +356,6 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
         out.extend(found);
     }
     out
-}
-
-/// Two or three significant digits: what a limit is known to.
-pub fn fmt_figure(v: f64) -> String {
-    match v.abs() {
-        a if a >= 100.0 => format!("{v:.0}"),
-        a if a >= 10.0 => format!("{v:.1}"),
-        _ => format!("{v:.2}"),
-    }
 }
 
 #[cfg(test)]

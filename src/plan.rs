@@ -45,19 +45,15 @@ impl Step {
             StepKind::Main => "main run".to_string(),
             StepKind::Sweep => format!("scaling sweep, {} workers", self.workers),
             StepKind::Size { via, bytes } => {
-                format!("size series, {} via {}", human_bytes(*bytes), via.id())
+                format!(
+                    "size series, {} via {}",
+                    crate::format::bytes(*bytes),
+                    via.id()
+                )
             }
             StepKind::Mix { io_pct } => format!("I/O share sweep, {io_pct}% waiting"),
             StepKind::Convoy => format!("convoy, switch interval {} ms", self.switch_ms),
         }
-    }
-}
-
-pub fn human_bytes(bytes: usize) -> String {
-    match bytes {
-        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
-        b if b >= 1 << 10 => format!("{} KiB", b >> 10),
-        b => format!("{b} B"),
     }
 }
 

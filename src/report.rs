@@ -610,11 +610,7 @@ pub fn env_line(e: &Env) -> String {
         .to_string(),
     ];
     if let Some(t) = e.timer_resolution_ms {
-        parts.push(if t < 1.0 {
-            format!("timer {:.0} µs", t * 1e3)
-        } else {
-            format!("timer {t:.1} ms")
-        });
+        parts.push(format!("timer {}", crate::format::clock_step(t)));
     }
     parts.push(e.date.get(..16).unwrap_or(&e.date).replace('T', " "));
     parts.join(" · ")

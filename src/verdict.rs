@@ -2,6 +2,7 @@
 //! what the lesson predicts, and why ("GIL threads: 1.02× — as expected, the
 //! GIL serializes CPU-bound work").
 
+use crate::format::times;
 use crate::models::ModelId;
 use crate::report::ModelResult;
 use crate::workloads::counter::CounterSync;
@@ -30,10 +31,6 @@ fn convoy(model: ModelId) -> &'static str {
         }
         _ => "answers come at once: the answering worker runs beside the computing ones",
     }
-}
-
-fn times(x: f64) -> String {
-    format!("{x:.2}×")
 }
 
 /// The sentence for `r`, given every model's result of the same run and the

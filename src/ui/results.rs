@@ -234,7 +234,7 @@ pub fn results_table(p: &TableProps) -> Html {
                                 <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
                                     <rect width={format!("{width:.1}")} height="10" />
                                 </svg>
-                                <span class="num">{ x.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")) }</span>
+                                <span class="num">{ x.speedup.map_or("—".to_string(), crate::format::times) }</span>
                                 if let Some(why) = &x.suspect {
                                     <strong class="suspect" title={why.clone()}>{ " suspect" }</strong>
                                 }
@@ -262,7 +262,7 @@ pub fn results_table(p: &TableProps) -> Html {
 /// "8000000" → "8,000,000"; leaves anything that is not all digits alone.
 fn group_digits(s: &str) -> String {
     s.parse::<u64>()
-        .map_or_else(|_| s.to_string(), crate::workloads::group)
+        .map_or_else(|_| s.to_string(), crate::format::group)
 }
 
 /// The figures a model or lesson added, in words, in the order they read:

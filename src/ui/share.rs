@@ -214,7 +214,7 @@ pub fn compare_view(p: &CompareProps) -> Html {
     let cell = |r: Option<&ModelResult>| match r {
         Some(x) => html! { <>
             <td class="num">{ x.median_ms.map_or("—".into(), |v| format!("{v:.1}")) }</td>
-            <td class="num">{ x.speedup.map_or("—".into(), |v| format!("{v:.2}×")) }</td>
+            <td class="num">{ x.speedup.map_or("—".into(), crate::format::times) }</td>
         </> },
         None => html! { <><td>{ "—" }</td><td>{ "—" }</td></> },
     };

@@ -2,7 +2,6 @@
 //! computed, per model, against the GIL's switch interval.
 
 use super::*;
-use crate::params::fmt_num;
 use crate::plan::CONVOY_SWITCH_MS;
 use crate::report::ConvoyPoint;
 
@@ -93,7 +92,7 @@ fn axes(svg: &mut Svg, s: &Scales) {
     );
     svg.tag("g").a("class", "axis x");
     for v in CONVOY_SWITCH_MS {
-        svg.x_tick(s.h, s.x(v), "middle", format_args!("{} ms", fmt_num(v)));
+        svg.x_tick(s.h, s.x(v), "middle", format_args!("{} ms", decimal(v)));
     }
     svg.x_label(s.h, "GIL switch interval (switch_ms, log)");
     svg.close("g");
@@ -136,7 +135,7 @@ pub fn convoy_chart(p: &ConvoyProps) -> Html {
             { drawn(svg) }
             { table_alt(&["model", "switch ms", "answers", "p50 ms", "p99 ms", "max ms"], html! { { for p.points.iter().map(|c| html! {
                 <tr><td>{ c.model.id() }</td>
-                <td>{ if c.uses_switch { fmt_num(c.switch_ms) } else { "—".to_string() } }</td>
+                <td>{ if c.uses_switch { decimal(c.switch_ms) } else { "—".to_string() } }</td>
                 <td>{ c.answers }</td><td>{ ms(c.p50_ms) }</td><td>{ ms(c.p99_ms) }</td><td>{ ms(c.max_ms) }</td></tr>
             }) } }) }
         </figure>

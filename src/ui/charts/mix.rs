@@ -61,7 +61,7 @@ pub fn mix_chart(p: &MixProps) -> Html {
                 { "Concurrency vs parallelism: speedup as each task's share of waiting grows from 0% (all computing) to 100% (all waiting)" }
                 <span class="fits" id="mix-winners">{ for won.iter().map(|(pct, m, s)| html! {
                     <span class={classes!("fit", model_class(*m))} data-io-pct={pct.to_string()} data-model={m.id()}>
-                        { format!("{pct}% waiting: ") }<code>{ m.id() }</code>{ format!(" {s:.2}×") }
+                        { format!("{pct}% waiting: ") }<code>{ m.id() }</code>{ format!(" {}", times(*s)) }
                     </span>
                 }) }</span>
             </figcaption>

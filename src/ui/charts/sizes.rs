@@ -82,7 +82,7 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
         } else {
             "middle"
         };
-        s.x_tick(h, x(*b as f64), anchor, human_bytes(*b));
+        s.x_tick(h, x(*b as f64), anchor, bytes(*b));
     }
     s.x_label(h, "buffer size per task (log)");
     s.close("g");
@@ -100,7 +100,7 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
             { line }
             { drawn(s) }
             { table_alt(&["model", "via", "size", "median (ms)"], html! { { for p.points.iter().map(|s| html! {
-                        <tr><td>{ s.model.id() }</td><td>{ s.via.id() }</td><td>{ human_bytes(s.bytes as usize) }</td><td>{ format!("{:.3}", s.median_ms) }</td></tr>
+                        <tr><td>{ s.model.id() }</td><td>{ s.via.id() }</td><td>{ bytes(s.bytes as usize) }</td><td>{ format!("{:.3}", s.median_ms) }</td></tr>
                     }) } }) }
         </figure>
     }

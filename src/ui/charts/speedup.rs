@@ -65,7 +65,7 @@ pub fn speedup_chart(p: &ResultsProps) -> Html {
             .a("x", cx)
             .a("y", label_y - 6.0)
             .a("text-anchor", "middle")
-            .text(format_args!("{v:.2}×{suspect}"));
+            .text(format_args!("{}{suspect}", times(v)));
         s.x_tick(h, cx, "middle", r.model.id());
         s.close("g");
     }

@@ -93,7 +93,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
     }
     s.tag("g").a("class", "axis x");
     for t in ticks(end) {
-        s.x_tick(h, x(t), "middle", fmt_tick(t));
+        s.x_tick(h, x(t), "middle", tick(t));
     }
     s.x_label(h, "time since the repeat started (ms)");
     s.close("g");
