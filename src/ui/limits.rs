@@ -1,9 +1,10 @@
 //! "This machine's limits": the calibration a report carries, and each
 //! model's overhead set against the limit that bounds it.
 
-use crate::calibrate::{overheads, Calibration};
+use crate::calibrate::Calibration;
 use crate::format::{clock_step, figure};
 use crate::report::Report;
+use crate::verdict::overheads;
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -1,14 +1,18 @@
 //! Results in context: one sentence per model that says whether a figure is
 //! what the lesson predicts, and why ("GIL threads: 1.02× — as expected, the
 //! GIL serializes CPU-bound work"). What a lesson says is in one file, with
-//! its tests.
+//! its tests; [`overheads`] sets the models' starts and transfers against
+//! this machine's limits.
 
 mod counter;
 mod cpu;
 mod failure;
 mod io;
+mod overheads;
 mod spawn;
 mod transfer;
+
+pub use overheads::{overheads, Overhead};
 
 use crate::report::ModelResult;
 use crate::workloads::Workload;
