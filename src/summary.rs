@@ -108,25 +108,18 @@ pub fn timeline(r: &ModelResult) -> Option<String> {
     let workers = count(r.spans.iter().map(|s| s.worker).collect());
     let tasks = count(r.spans.iter().map(|s| s.task).collect());
     let end = r.spans.iter().map(|s| s.end_ms).fold(0.0, f64::max);
-    let totals: Vec<String> = [
-        SpanKind::Run,
-        SpanKind::GilWait,
-        SpanKind::Io,
-        SpanKind::Spawn,
-        SpanKind::LoopWait,
-    ]
-    .into_iter()
-    .filter(|k| r.spans.iter().any(|s| s.kind == *k))
-    .map(|k| {
-        let t: f64 = r
-            .spans
-            .iter()
-            .filter(|s| s.kind == k)
-            .map(|s| (s.end_ms - s.start_ms).max(0.0))
-            .sum();
-        format!("{} {}", span_words(k), ms(t))
-    })
-    .collect();
+    let totals: Vec<String> = SpanKind::seen_in(&r.spans)
+        .into_iter()
+        .map(|k| {
+            let t: f64 = r
+                .spans
+                .iter()
+                .filter(|s| s.kind == k)
+                .map(|s| (s.end_ms - s.start_ms).max(0.0))
+                .sum();
+            format!("{} {}", span_words(k), ms(t))
+        })
+        .collect();
     Some(format!(
         "{}: {workers} worker{}, {tasks} task{}, the last done at {}; in all {}",
         r.model.id(),

@@ -32,17 +32,6 @@ pub fn chrome_trace_json(report: &Report) -> String {
     chrome_trace(report).to_string()
 }
 
-/// The serde name of a span's kind, the event's `cat`.
-fn kind_id(kind: SpanKind) -> &'static str {
-    match kind {
-        SpanKind::Run => "run",
-        SpanKind::GilWait => "gil_wait",
-        SpanKind::Io => "io",
-        SpanKind::Spawn => "spawn",
-        SpanKind::LoopWait => "loop_wait",
-    }
-}
-
 fn span_name(span: &Span) -> String {
     let task = span.task;
     match span.kind {
@@ -200,7 +189,7 @@ fn result_events(index: usize, result: &ModelResult, events: &mut Vec<Value>) ->
     }
 
     for (t, lane) in timed.iter().zip(&lanes) {
-        let kind = kind_id(t.span.kind);
+        let kind = t.span.kind.id();
         events.push(json!({
             "name": span_name(t.span),
             "cat": kind,

@@ -124,6 +124,38 @@ pub enum SpanKind {
     LoopWait,
 }
 
+impl SpanKind {
+    /// Every kind, in the order timelines, their legends and their
+    /// summaries list them.
+    pub const ALL: [SpanKind; 5] = [
+        SpanKind::Run,
+        SpanKind::GilWait,
+        SpanKind::Io,
+        SpanKind::Spawn,
+        SpanKind::LoopWait,
+    ];
+
+    /// The kind as the report's JSON names it (`gil_wait`): a trace
+    /// event's category, a timeline bar's class.
+    pub const fn id(self) -> &'static str {
+        match self {
+            SpanKind::Run => "run",
+            SpanKind::GilWait => "gil_wait",
+            SpanKind::Io => "io",
+            SpanKind::Spawn => "spawn",
+            SpanKind::LoopWait => "loop_wait",
+        }
+    }
+
+    /// The kinds of `spans`, each once, in [`SpanKind::ALL`] order.
+    pub fn seen_in(spans: &[Span]) -> Vec<SpanKind> {
+        SpanKind::ALL
+            .into_iter()
+            .filter(|k| spans.iter().any(|s| s.kind == *k))
+            .collect()
+    }
+}
+
 /// A stretch of one task's time on one worker, in ms since the run started.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Span {
@@ -569,6 +601,22 @@ mod tests {
             }]
         );
         assert_eq!(m.responses[0].ms(), 5.5);
+    }
+
+    #[test]
+    fn a_span_kind_is_named_as_in_the_json() {
+        for k in SpanKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.id());
+        }
+        let span = |kind| Span {
+            worker: 0,
+            task: 0,
+            kind,
+            start_ms: 0.0,
+            end_ms: 1.0,
+        };
+        let spans = [span(SpanKind::Io), span(SpanKind::Run), span(SpanKind::Io)];
+        assert_eq!(SpanKind::seen_in(&spans), [SpanKind::Run, SpanKind::Io]);
     }
 
     #[test]
