@@ -52,9 +52,10 @@ pub struct EngineInfo {
     pub live_processes: Option<u32>,
 }
 
-/// Results from elsewhere: a link or the history.
+/// Results measured elsewhere (a link, the history), with where they come
+/// from; a comparison labels each of its two sides the same way.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Foreign {
+pub struct Elsewhere {
     /// Shared, not copied, by every view that shows it.
     pub report: Rc<Report>,
     /// "16 cores · Chrome 131 · …": where they came from.
@@ -63,9 +64,9 @@ pub struct Foreign {
     pub dropped: Vec<String>,
 }
 
-impl Foreign {
-    fn of(report: Report, dropped: Vec<String>) -> Foreign {
-        Foreign {
+impl Elsewhere {
+    fn of(report: Report, dropped: Vec<String>) -> Elsewhere {
+        Elsewhere {
             label: env_line(&report.env),
             report: Rc::new(report),
             dropped,
@@ -105,13 +106,13 @@ pub enum Command {
         request: RunRequest,
     },
     Cancel {
-        run: u32,
+        step_id: u32,
     },
     /// Measure this machine's limits, once per page, before its first run
     /// (on an engine with at least `pool` workers, like the run's).
     Calibrate {
         pool: u32,
-        run: u32,
+        step_id: u32,
     },
     SaveHistory(Vec<Entry>),
     /// Mirror the form into the address bar (a query, without `run`).
@@ -223,7 +224,7 @@ pub struct Session {
     pub phase: Phase,
     /// Each step of a run has its own id, so a late message from an earlier
     /// step or run is recognised and ignored.
-    pub run_id: u32,
+    pub step_id: u32,
     /// The configuration of the run in progress or last finished, and the
     /// page address its link starts from.
     pub run_config: Option<RunConfig>,
@@ -245,7 +246,7 @@ pub struct Session {
     /// When Cancel was pressed (shared clock), to tell how long stopping took.
     pub cancel_at: Option<f64>,
     /// Results that came in a link or were reopened from the history.
-    pub foreign: Option<Foreign>,
+    pub opened: Option<Elsewhere>,
     /// Why a link's results could not be read.
     pub link_error: Option<String>,
     pub share: Option<ShareInfo>,
@@ -301,7 +302,7 @@ impl Session {
             caps: init.caps,
             env: init.env,
             phase: Phase::Idle,
-            run_id: 0,
+            step_id: 0,
             run_config: None,
             page: String::new(),
             steps: Vec::new(),
@@ -314,7 +315,7 @@ impl Session {
             failure: None,
             engine_info: None,
             cancel_at: None,
-            foreign: None,
+            opened: None,
             link_error: None,
             share: None,
             history: Vec::new(),
@@ -333,7 +334,7 @@ impl Session {
             match share::decode_with_dropped(&init.fragment) {
                 Ok((mut report, dropped)) => {
                     report.share_url = init.href;
-                    s.foreign = Some(Foreign::of(report, names(&dropped)));
+                    s.opened = Some(Elsewhere::of(report, names(&dropped)));
                     s.phase = Phase::Shared;
                 }
                 Err(e) => {
@@ -371,7 +372,9 @@ impl Session {
             Action::Cancel { at_ms } => {
                 if self.phase == Phase::Running && self.cancel_at.is_none() {
                     self.cancel_at = Some(at_ms);
-                    self.outbox.push(Command::Cancel { run: self.run_id });
+                    self.outbox.push(Command::Cancel {
+                        step_id: self.step_id,
+                    });
                 }
             }
             Action::Polled(n) => self.tasks_finished = n,
@@ -431,7 +434,7 @@ impl Session {
         // rayon's pool has a fixed size per wasm instance: the engine is
         // sized once for the largest step of the run.
         self.pool = plan::max_workers(&self.steps);
-        self.run_id += 1;
+        self.step_id += 1;
         self.step = 0;
         self.measured = Vec::new();
         self.at = None;
@@ -449,7 +452,7 @@ impl Session {
             self.calibrating = true;
             self.outbox.push(Command::Calibrate {
                 pool: self.pool,
-                run: self.run_id,
+                step_id: self.step_id,
             });
         } else {
             self.send_step();
@@ -463,7 +466,7 @@ impl Session {
             return;
         };
         let request = RunRequest {
-            run: self.run_id,
+            run: self.step_id,
             workload: step.workload.clone(),
             models: step.models.clone(),
             workers: step.workers,
@@ -501,7 +504,7 @@ impl Session {
                 round,
                 rounds,
                 warmup,
-            } if run == self.run_id => {
+            } if run == self.step_id => {
                 self.at = Some(At {
                     model,
                     round,
@@ -517,7 +520,7 @@ impl Session {
                     cores: self.env.cores,
                     ..calibration
                 });
-                if self.calibrating && run == self.run_id && self.phase == Phase::Running {
+                if self.calibrating && run == self.step_id && self.phase == Phase::Running {
                     self.calibrating = false;
                     self.send_step();
                 }
@@ -536,7 +539,7 @@ impl Session {
                 stopped_at_ms,
                 rebuild_ms,
                 live_processes,
-            } if run == self.run_id => {
+            } if run == self.step_id => {
                 self.set_live(live_processes);
                 let waited = self.cancel_at.map(|at| (stopped_at_ms - at).max(0.0));
                 self.notice = Some(cancel_notice(model, waited, rebuild_ms));
@@ -545,7 +548,7 @@ impl Session {
             }
             FromEngine::Cancelled { .. } => {}
             FromEngine::Failed { run, message } => {
-                if run.is_none() || run == Some(self.run_id) {
+                if run.is_none() || run == Some(self.step_id) {
                     self.failure = Some(message);
                     self.phase = Phase::Error;
                 }
@@ -559,14 +562,14 @@ impl Session {
         }
     }
 
-    fn finish_step(&mut self, run: u32, measurements: Vec<Measurement>) {
-        if run != self.run_id || self.phase != Phase::Running {
+    fn finish_step(&mut self, step_id: u32, measurements: Vec<Measurement>) {
+        if step_id != self.step_id || self.phase != Phase::Running {
             return;
         }
         self.measured.push(measurements);
         if self.step + 1 < self.steps.len() {
             self.step += 1;
-            self.run_id += 1;
+            self.step_id += 1;
             self.tasks_finished = 0;
             self.at = None;
             self.send_step();
@@ -639,7 +642,7 @@ impl Session {
                 Some(r) => format!("Run finished. {}", crate::summary::results(&r.results)),
                 None => "Run finished.".to_string(),
             },
-            Phase::Shared => match &self.foreign {
+            Phase::Shared => match &self.opened {
                 Some(f) => format!(
                     "Showing results from a link, measured on {}, not here. {}",
                     f.label,
@@ -727,7 +730,7 @@ impl Session {
             })
             .unwrap_or_default();
         let entry = Entry {
-            id: format!("{}-{}", report.env.date, self.run_id),
+            id: format!("{}-{}", report.env.date, self.step_id),
             // Two runs on one machine differ by their settings: name them.
             label: format!(
                 "{} {settings} · {}",
@@ -758,7 +761,7 @@ impl Session {
             (Some(f), Some(e)) => {
                 self.raw = parse_query(&e.query);
                 self.reparse();
-                self.foreign = Some(f);
+                self.opened = Some(f);
                 self.phase = Phase::Shared;
                 self.outbox.push(Command::ReplaceUrl(self.url_query()));
             }
@@ -768,10 +771,10 @@ impl Session {
 }
 
 /// A saved report, decoded; `None` when it cannot be read.
-pub fn decode_entry(history: &[Entry], id: &str) -> Option<Foreign> {
+pub fn decode_entry(history: &[Entry], id: &str) -> Option<Elsewhere> {
     let e = history.iter().find(|e| e.id == id)?;
     let (report, dropped) = share::decode_with_dropped(&e.fragment).ok()?;
-    Some(Foreign {
+    Some(Elsewhere {
         label: e.label.clone(),
         report: Rc::new(report),
         dropped: names(&dropped),
@@ -872,7 +875,7 @@ mod tests {
             .pending
             .iter()
             .find_map(|(_, c)| match c {
-                Command::Calibrate { run, .. } => Some(*run),
+                Command::Calibrate { step_id, .. } => Some(*step_id),
                 _ => None,
             })
             .expect("the limits are asked for");
@@ -939,7 +942,7 @@ mod tests {
             page: "http://127.0.0.1:8080/".into(),
         });
         let asked = s.outbox.pending.iter().find_map(|(_, c)| match c {
-            Command::Calibrate { run, .. } => Some(*run),
+            Command::Calibrate { step_id, .. } => Some(*step_id),
             _ => None,
         });
         if let (Some(run), None) = (asked, &s.calibration) {
@@ -1075,7 +1078,7 @@ mod tests {
         run(&mut s);
         assert_eq!(s.progress().unwrap().to_string(), "starting the engine…");
         s.apply(Action::Engine(FromEngine::Progress {
-            run: s.run_id,
+            run: s.step_id,
             model: ModelId::Seq,
             round: 1,
             rounds: 2,
@@ -1100,7 +1103,7 @@ mod tests {
         assert_eq!(line(&s), "cancelling…");
         assert!(matches!(
             s.outbox.pending.last(),
-            Some((_, Command::Cancel { run })) if *run == s.run_id
+            Some((_, Command::Cancel { step_id })) if *step_id == s.step_id
         ));
     }
 
@@ -1138,12 +1141,12 @@ mod tests {
         let mut s = session("w=cpu&models=seq");
         run(&mut s);
         s.apply(Action::Engine(FromEngine::Failed {
-            run: Some(s.run_id + 7),
+            run: Some(s.step_id + 7),
             message: "other".into(),
         }));
         assert_eq!(s.phase, Phase::Running);
         s.apply(Action::Engine(FromEngine::Failed {
-            run: Some(s.run_id),
+            run: Some(s.step_id),
             message: "the engine could not start".into(),
         }));
         assert_eq!(s.phase, Phase::Error);

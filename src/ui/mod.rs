@@ -15,7 +15,7 @@ mod state;
 
 use crate::config::RunConfig;
 use crate::report::{env_line, Report};
-use crate::session::{Foreign, Phase, Session};
+use crate::session::{Elsewhere, Phase, Session};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -80,7 +80,7 @@ pub fn app() -> Html {
             <p id="announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
                 { s.announcement() }
             </p>
-            <Shown phase={s.phase} foreign={s.foreign.clone()} report={s.report.clone()}
+            <Shown phase={s.phase} opened={s.opened.clone()} report={s.report.clone()}
                 run_config={s.run_config.clone()} lesson={s.config.workload.id()}
                 can_run={s.errors.is_empty()} dispatch={dispatch.clone()} />
             <share::SharePanel share={s.share.clone()} report={s.report.clone()} dispatch={dispatch.clone()} />
@@ -119,7 +119,7 @@ fn present_toggle(p: &ToggleProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct ShownProps {
     phase: Phase,
-    foreign: Option<Foreign>,
+    opened: Option<Elsewhere>,
     report: Option<Rc<Report>>,
     run_config: Option<RunConfig>,
     /// The lesson the form is on.
@@ -132,7 +132,7 @@ struct ShownProps {
 /// and the contract's `#report-json`, which is always the report on show.
 #[function_component(Shown)]
 fn shown(p: &ShownProps) -> Html {
-    let linked = match (&p.phase, &p.foreign) {
+    let linked = match (&p.phase, &p.opened) {
         (Phase::Shared, Some(f)) => Some(f),
         _ => None,
     };
@@ -162,9 +162,9 @@ fn shown(p: &ShownProps) -> Html {
             </section>
             <results::ResultsView report={f.report.clone()} workload={config_of(&f.report).workload} />
         }
-        if let (Phase::Done, Some(f), Some(local)) = (&p.phase, &p.foreign, &p.report) {
+        if let (Phase::Done, Some(f), Some(local)) = (&p.phase, &p.opened, &p.report) {
             <share::CompareView a={f.clone()} title={"The link's results beside this machine's".to_string()}
-                b={Foreign { label: format!("this machine: {}", env_line(&local.env)), report: local.clone(), dropped: vec![] }} />
+                b={Elsewhere { label: format!("this machine: {}", env_line(&local.env)), report: local.clone(), dropped: vec![] }} />
         }
         if let (Some(report), Some(cfg)) = (&p.report, &p.run_config) {
             if cfg.workload.id() == p.lesson {

@@ -3,7 +3,7 @@
 
 use crate::models::ModelId;
 use crate::report::{to_csv, ModelResult, Report};
-use crate::session::{decode_entry, Action, Entry, Foreign, Session, ShareInfo};
+use crate::session::{decode_entry, Action, Elsewhere, Entry, Session, ShareInfo};
 use crate::web::storage;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -190,8 +190,8 @@ fn history_panel(p: &SavedProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {
-    pub a: Foreign,
-    pub b: Foreign,
+    pub a: Elsewhere,
+    pub b: Elsewhere,
     pub title: String,
 }
 

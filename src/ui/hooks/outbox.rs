@@ -28,8 +28,8 @@ pub fn use_outbox(session: &UseReducerHandle<Session>, engine: &Engine) {
 fn carry_out(command: &Command, engine: &Engine, session: &UseReducerHandle<Session>) {
     match command {
         Command::Send { pool, request } => engine.send(*pool, request.clone()),
-        Command::Calibrate { pool, run } => engine.calibrate(*pool, *run),
-        Command::Cancel { run } => engine.cancel(*run),
+        Command::Calibrate { pool, step_id } => engine.calibrate(*pool, *step_id),
+        Command::Cancel { step_id } => engine.cancel(*step_id),
         Command::SaveHistory(entries) => {
             if let Err(e) = storage::save(entries) {
                 session.dispatch(crate::session::Action::HistoryError(e));
