@@ -22,7 +22,7 @@ pub fn use_outbox(session: &UseReducerHandle<Session>, engine: &Engine) {
         });
     }
     // Automation waits on `data-run-state` (docs/contract.md).
-    use_effect_with(session.phase, |phase| set_run_state(*phase));
+    use_effect_with(session.run.phase, |phase| set_run_state(*phase));
 }
 
 fn carry_out(command: &Command, engine: &Engine, session: &UseReducerHandle<Session>) {
