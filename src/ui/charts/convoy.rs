@@ -90,12 +90,11 @@ fn axes(svg: &mut Svg, s: &Scales) {
         Some("switch-diagonal"),
         CONVOY_SWITCH_MS.iter().map(|v| (s.x(*v), s.y(*v))),
     );
-    svg.tag("g").a("class", "axis x");
-    for v in CONVOY_SWITCH_MS {
-        svg.x_tick(s.h, s.x(v), "middle", format_args!("{} ms", decimal(v)));
-    }
-    svg.x_label(s.h, "GIL switch interval (switch_ms, log)");
-    svg.close("g");
+    svg.x_axis(
+        s.h,
+        CONVOY_SWITCH_MS.map(|v| (s.x(v), "middle", format!("{} ms", decimal(v)))),
+        "GIL switch interval (switch_ms, log)",
+    );
 }
 
 /// p50 and p99 of every model's answers against the switch interval, with

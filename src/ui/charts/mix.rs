@@ -49,12 +49,11 @@ pub fn mix_chart(p: &MixProps) -> Html {
             .collect();
         speedup_series(&mut s, *m, "data-io-pct", &pts);
     }
-    s.tag("g").a("class", "axis x");
-    for pct in [0u32, 25, 50, 75, 100] {
-        s.x_tick(h, x(f64::from(pct)), "middle", format_args!("{pct}%"));
-    }
-    s.x_label(h, "share of each task spent waiting");
-    s.close("g");
+    s.x_axis(
+        h,
+        [0u32, 25, 50, 75, 100].map(|pct| (x(f64::from(pct)), "middle", format!("{pct}%"))),
+        "share of each task spent waiting",
+    );
     html! {
         <figure class="chart" id="mix-chart">
             <figcaption>

@@ -107,12 +107,11 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
             .collect();
         speedup_series(&mut s, *m, "data-workers", &pts);
     }
-    s.tag("g").a("class", "axis x");
-    for w in 1..=max_w as u32 {
-        s.x_tick(h, x(f64::from(w)), "middle", w);
-    }
-    s.x_label(h, "workers");
-    s.close("g");
+    s.x_axis(
+        h,
+        (1..=max_w as u32).map(|w| (x(f64::from(w)), "middle", w)),
+        "workers",
+    );
     html! {
         <figure class="chart" id="sweep-chart">
             { sweep_caption(&fits, &p.usl, max_w) }

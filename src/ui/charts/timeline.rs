@@ -76,12 +76,11 @@ pub fn timeline(p: &TimelineProps) -> Html {
         }
         s.close("g");
     }
-    s.tag("g").a("class", "axis x");
-    for t in ticks(end) {
-        s.x_tick(h, x(t), "middle", tick(t));
-    }
-    s.x_label(h, "time since the repeat started (ms)");
-    s.close("g");
+    s.x_axis(
+        h,
+        ticks(end).into_iter().map(|t| (x(t), "middle", tick(t))),
+        "time since the repeat started (ms)",
+    );
     html! {
         <figure class="chart timeline" id={id.clone()} data-model={r.model.id()}>
             <figcaption>
