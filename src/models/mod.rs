@@ -290,6 +290,17 @@ pub struct FreeEnv<'a, C: Clock, S: Fn(f64)> {
     pub sleep: S,
 }
 
+impl<'a, C: Clock, S: Fn(f64)> FreeEnv<'a, C, S> {
+    /// The environment of a task of the run that `control` can cancel.
+    pub fn new(clock: &'a C, control: &'a RunControl, sleep: S) -> Self {
+        FreeEnv {
+            clock,
+            cancel: &control.cancel,
+            sleep,
+        }
+    }
+}
+
 impl<C: Clock, S: Fn(f64)> TaskEnv for FreeEnv<'_, C, S> {
     fn tick(&mut self) -> Result<(), TaskFailure> {
         if self.cancel.load(Ordering::Relaxed) {
@@ -306,11 +317,10 @@ impl<C: Clock, S: Fn(f64)> TaskEnv for FreeEnv<'_, C, S> {
         self.clock.now_ms()
     }
     /// Free threads start real threads where the platform has them; in the
-    /// page the engine wraps its env with a Web Worker spawner instead.
+    /// page the engine starts the spawn lesson's workers itself.
     #[cfg(not(target_arch = "wasm32"))]
     fn spawn_join(&mut self) -> Result<(), TaskFailure> {
-        use crate::workloads::spawn::{native::ThreadSpawner, Spawner};
-        ThreadSpawner.spawn_join().map_err(TaskFailure::Failed)
+        crate::workloads::spawn::native::spawn_join_thread().map_err(TaskFailure::Failed)
     }
 }
 
