@@ -18,6 +18,14 @@ pub fn ms(v: f64) -> String {
     }
 }
 
+/// What a table or a sentence shows where a figure is missing.
+pub const MISSING: &str = "—";
+
+/// A table's cell: `v` to `decimals` places, or [`MISSING`].
+pub fn cell(v: Option<f64>, decimals: usize) -> String {
+    v.map_or_else(|| MISSING.to_string(), |v| format!("{v:.decimals$}"))
+}
+
 /// A ratio, as the speedup bars are labelled: "1.98×".
 pub fn times(x: f64) -> String {
     format!("{x:.2}×")
@@ -100,6 +108,10 @@ mod tests {
     #[test]
     fn ratios_figures_and_counts() {
         assert_eq!(times(1.984), "1.98×");
+        assert_eq!(
+            (cell(Some(35.24), 1), cell(None, 2)),
+            ("35.2".into(), "—".into())
+        );
         assert_eq!(
             (figure(145.2), figure(34.0), figure(4.0)),
             ("145".into(), "34.0".into(), "4.00".into())

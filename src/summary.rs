@@ -3,7 +3,7 @@
 //! drawing (which it cannot see), and the live region announces the
 //! speedup line when a run ends; a sighted reader gets the gist at a glance.
 
-use crate::format::{bytes, decimal, ms, times};
+use crate::format::{bytes, decimal, ms, times, MISSING};
 use crate::models::{ModelId, SpanKind};
 use crate::report::{MixPoint, ModelResult, SizePoint, SweepPoint};
 
@@ -328,7 +328,7 @@ pub fn compare(a: &[ModelResult], b: &[ModelResult]) -> Option<String> {
         rs.iter()
             .find(|r| r.model == m)
             .and_then(|r| r.speedup)
-            .map_or("—".to_string(), times)
+            .map_or_else(|| MISSING.into(), times)
     };
     let list: Vec<String> = models
         .iter()

@@ -495,7 +495,7 @@ fn html_attr(text: &str) -> String {
 }
 
 fn cancel_notice(model: Option<ModelId>, waited: Option<f64>, rebuild_ms: f64) -> String {
-    let waited = waited.map_or("—".into(), |w| format!("{w:.1} ms"));
+    let waited = waited.map_or_else(|| crate::format::MISSING.into(), |w| format!("{w:.1} ms"));
     let how = match model {
         Some(m) if m.is_thread_model() => format!(
             "{m} stopped {waited} after Cancel, cooperatively: each task noticed the flag at its next tick"

@@ -104,7 +104,7 @@ pub fn convoy_chart(p: &ConvoyProps) -> Html {
     let s = Scales::of(&p.points, 300.0);
     let mut models: Vec<ModelId> = p.points.iter().map(|c| c.model).collect();
     models.dedup();
-    let ms = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.2}"));
+    let ms = |v: Option<f64>| cell(v, 2);
     let (line, described) = summary_line("convoy-summary", crate::summary::convoy(&p.points));
     let mut svg = Svg::new(
         "convoy",
@@ -134,7 +134,7 @@ pub fn convoy_chart(p: &ConvoyProps) -> Html {
             { drawn(svg) }
             { table_alt(&["model", "switch ms", "answers", "p50 ms", "p99 ms", "max ms"], html! { { for p.points.iter().map(|c| html! {
                 <tr><td>{ c.model.id() }</td>
-                <td>{ if c.uses_switch { decimal(c.switch_ms) } else { "—".to_string() } }</td>
+                <td>{ if c.uses_switch { decimal(c.switch_ms) } else { MISSING.to_string() } }</td>
                 <td>{ c.answers }</td><td>{ ms(c.p50_ms) }</td><td>{ ms(c.p99_ms) }</td><td>{ ms(c.max_ms) }</td></tr>
             }) } }) }
         </figure>

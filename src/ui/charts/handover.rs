@@ -117,7 +117,7 @@ pub fn handover_chart(p: &HandoverProps) -> Html {
             { table_alt(&["model", "start", "tasks", "serialize ms", "deliver ms", "grow ms", "copy in ms", "checksum ms", "handed GB/s"], html! { { for p.bars.iter().map(|b| html! {
                 <tr><td>{ b.model.id() }</td><td>{ if b.cold { "cold" } else { "warm" } }</td><td>{ b.tasks }</td>
                 { for b.phases_ms.iter().map(|v| html! { <td>{ ms(*v) }</td> }) }
-                <td>{ b.handing_gbps().map_or("—".to_string(), |g| format!("{g:.2}")) }</td></tr>
+                <td>{ cell(b.handing_gbps(), 2) }</td></tr>
             }) } }) }
         </figure>
     }

@@ -68,7 +68,7 @@ pub fn mix_chart(p: &MixProps) -> Html {
             { drawn(s) }
             { table_alt(&["model", "waiting", "median (ms)", "speedup (×)"], html! { { for p.points.iter().map(|s| html! {
                 <tr><td>{ s.model.id() }</td><td>{ format!("{}%", s.io_pct) }</td><td>{ format!("{:.2}", s.median_ms) }</td>
-                <td>{ s.speedup.map_or("—".to_string(), |v| format!("{v:.2}")) }</td></tr>
+                <td>{ cell(s.speedup, 2) }</td></tr>
             }) } }) }
         </figure>
     }

@@ -25,7 +25,7 @@ pub use speedup::SpeedupChart;
 pub use sweep::SweepChart;
 pub use timeline::Timeline;
 
-use crate::format::{bytes, decimal, tick, times};
+use crate::format::{bytes, cell, decimal, tick, times, MISSING};
 use crate::models::{ModelId, Span, SpanKind};
 use crate::report::{ModelResult, Report, SizePoint, SweepPoint};
 use crate::stats;

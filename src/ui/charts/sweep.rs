@@ -142,8 +142,8 @@ fn sweep_table(points: &[SweepPoint]) -> Html {
         &["model", "workers", "median (ms)", "speedup (×)"],
         html! { { for points.iter().map(|s| html! {
             <tr><td>{ s.model.id() }</td><td>{ s.workers }</td>
-            <td>{ s.median_ms.map_or("—".to_string(), |v| format!("{v:.2}")) }</td>
-            <td>{ s.speedup.map_or("—".to_string(), |v| format!("{v:.2}")) }</td></tr>
+            <td>{ cell(s.median_ms, 2) }</td>
+            <td>{ cell(s.speedup, 2) }</td></tr>
         }) } },
     )
 }
