@@ -4,9 +4,10 @@
 //! Parsing never fails as a whole: each bad key is reported with its value
 //! and limit and replaced by its default, so one typo keeps the rest of a link.
 
+use crate::format::decimal;
 use crate::models::ModelId;
 use crate::params::{DefaultValue, Kind, ParamSpec};
-use crate::workloads::{self, fmt_num, lookup, ParamError, Workload};
+use crate::workloads::{self, lookup, ParamError, Workload};
 use serde_json::{Map, Value};
 
 /// The most workers a run may ask for; the sweep stops here too.
@@ -324,7 +325,7 @@ impl RunConfig {
         }
         out.push((REPEATS.key, self.repeats.to_string()));
         out.push((WARMUP.key, self.warmup.to_string()));
-        out.push((SWITCH_MS.key, fmt_num(self.switch_ms)));
+        out.push((SWITCH_MS.key, decimal(self.switch_ms)));
         if self.sweep {
             out.push((SWEEP.key, "1".to_string()));
         }

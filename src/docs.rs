@@ -4,6 +4,7 @@
 //! leave the documentation behind.
 
 use crate::config::{RunConfig, RUN_PARAMS, TRANSFER_BUDGET_MIB};
+use crate::format::bytes;
 use crate::params::{DefaultValue, Kind, ParamSpec};
 
 use crate::workloads::transfer::{MIB, SIZES_BYTES};
@@ -186,12 +187,4 @@ fn code_list(words: &[&str]) -> String {
         .map(|w| format!("`{w}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn bytes(n: usize) -> String {
-    if n >= 1 << 20 {
-        format!("{} MiB", n >> 20)
-    } else {
-        format!("{} KiB", n >> 10)
-    }
 }

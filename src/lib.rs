@@ -14,6 +14,7 @@ pub mod calibrate;
 pub mod capabilities;
 pub mod config;
 pub mod docs;
+pub mod format;
 pub mod models;
 pub mod params;
 pub mod plan;

@@ -3,6 +3,7 @@
 //! limit changed in one place cannot leave the error message, the hint or
 //! the documentation behind.
 
+use crate::format::{decimal, group};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -97,7 +98,7 @@ impl ParamSpec {
     pub fn default_text(&self) -> Option<String> {
         match self.default {
             DefaultValue::Int(v) => Some(v.to_string()),
-            DefaultValue::Float(v) => Some(fmt_num(v)),
+            DefaultValue::Float(v) => Some(decimal(v)),
             DefaultValue::Word(w) | DefaultValue::List(w) => Some(w.to_string()),
             DefaultValue::Cores => None,
             DefaultValue::Off => Some("0".to_string()),
@@ -234,7 +235,7 @@ fn fmt_limit(v: f64) -> String {
     if v >= 0.0 && v.fract() == 0.0 && v < 1e15 {
         group(v as u64)
     } else {
-        fmt_num(v)
+        decimal(v)
     }
 }
 
@@ -283,13 +284,6 @@ impl ParamError {
     }
 }
 
-/// A decimal for a URL: `16` rather than `16.0`, `0.5` as is. Rust prints the
-/// shortest text that parses back to the same `f64`, so links round-trip.
-pub fn fmt_num(v: f64) -> String {
-    let s = format!("{v}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
-}
-
 /// The last value given for `key` (a later value in a URL overrides an earlier one).
 pub fn lookup<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs
@@ -316,19 +310,6 @@ pub fn parse_int(raw: &str) -> Option<u64> {
     let m: u64 = mantissa.parse().ok()?;
     let e: u32 = exp.parse().ok()?;
     m.checked_mul(10u64.checked_pow(e)?)
-}
-
-/// `10000000` → `10,000,000`, for limits people can read at a glance.
-pub fn group(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -45,19 +45,15 @@ impl Step {
             StepKind::Main => "main run".to_string(),
             StepKind::Sweep => format!("scaling sweep, {} workers", self.workers),
             StepKind::Size { via, bytes } => {
-                format!("size series, {} via {}", human_bytes(*bytes), via.id())
+                format!(
+                    "size series, {} via {}",
+                    crate::format::bytes(*bytes),
+                    via.id()
+                )
             }
             StepKind::Mix { io_pct } => format!("I/O share sweep, {io_pct}% waiting"),
             StepKind::Convoy => format!("convoy, switch interval {} ms", self.switch_ms),
         }
-    }
-}
-
-pub fn human_bytes(bytes: usize) -> String {
-    match bytes {
-        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
-        b if b >= 1 << 10 => format!("{} KiB", b >> 10),
-        b => format!("{b} B"),
     }
 }
 
@@ -298,18 +294,6 @@ mod tests {
     use super::*;
     use crate::config::parse_query;
 
-    fn test_env(cores: u32) -> Env {
-        Env {
-            cores,
-            isolated: true,
-            user_agent: "test".into(),
-            build: "0".into(),
-            date: "2026-11-23".into(),
-            timer_resolution_ms: None,
-            shared_memory: None,
-        }
-    }
-
     fn cfg(q: &str) -> RunConfig {
         let (cfg, errors) = RunConfig::from_pairs(&parse_query(q), 2);
         assert!(errors.is_empty(), "{errors:?}");
@@ -358,7 +342,7 @@ mod tests {
                     .collect()
             })
             .collect();
-        let env = test_env(2);
+        let env = Env::with_cores(2);
         let r = assemble(&c, env, &s, &measured, String::new());
         assert_eq!(r.mix.len(), MIX_SHARES.len() * 3);
         let p = r
@@ -414,7 +398,7 @@ mod tests {
             vec![answered(ModelId::Gil, &[0.5, 0.7])],
             vec![answered(ModelId::Gil, &[50.0, 90.0])],
         ];
-        let env = test_env(2);
+        let env = Env::with_cores(2);
         let r = assemble(&c, env, &s, &measured, String::new());
         let at = |m, sw: f64| {
             r.convoy
@@ -509,7 +493,7 @@ mod tests {
                 m(ModelId::Threads, 2, 50.0),
             ],
         ];
-        let env = test_env(1);
+        let env = Env::with_cores(1);
         let r = assemble(&c, env, &s, &measured, String::new());
         assert_eq!(r.results.len(), 2);
         assert_eq!(r.sweep.len(), 2);
@@ -534,7 +518,7 @@ mod tests {
         for (workers, ms) in [(1, 100.0), (2, 65.0), (3, 60.0), (4, 62.5)] {
             measured.push(vec![m(ModelId::Procs, workers, ms)]);
         }
-        let env = test_env(2);
+        let env = Env::with_cores(2);
         let r = assemble(&c, env, &s, &measured, String::new());
         assert_eq!(r.sweep.len(), 4);
         assert_eq!(r.usl.len(), 1);

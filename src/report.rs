@@ -28,6 +28,24 @@ pub struct Env {
     pub shared_memory: Option<bool>,
 }
 
+impl Env {
+    /// A cross-origin isolated machine with `cores` cores and nothing else
+    /// known (browser, build, date, clock): what tests and examples start
+    /// from, naming only what matters to them
+    /// (`Env { user_agent, ..Env::with_cores(2) }`).
+    pub fn with_cores(cores: u32) -> Env {
+        Env {
+            cores,
+            isolated: true,
+            user_agent: String::new(),
+            build: String::new(),
+            date: String::new(),
+            timer_resolution_ms: None,
+            shared_memory: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelResult {
     pub model: ModelId,
@@ -341,9 +359,26 @@ impl Report {
             })
             .collect();
         let mut report = Report {
+            handovers: handover_bars(cfg, measurements),
+            ..Report::new(env, config_map(cfg), results, share_url)
+        };
+        report.derive();
+        report
+    }
+
+    /// A report of `results` alone, in this version, with no sweep, series
+    /// or limits and nothing derived yet: the common start of a report
+    /// measured here, one decoded from a link, and a test's.
+    pub fn new(
+        env: Env,
+        config: Map<String, Value>,
+        results: Vec<ModelResult>,
+        share_url: String,
+    ) -> Report {
+        Report {
             version: REPORT_VERSION,
             env,
-            config: config_map(cfg),
+            config,
             results,
             sweep: Vec::new(),
             sizes: Vec::new(),
@@ -351,11 +386,9 @@ impl Report {
             usl: Vec::new(),
             convoy: Vec::new(),
             calibration: None,
-            handovers: handover_bars(cfg, measurements),
+            handovers: Vec::new(),
             share_url,
-        };
-        report.derive();
-        report
+        }
     }
 
     /// Everything a report works out from its samples, environment and
@@ -506,6 +539,134 @@ pub fn config_map_from_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> 
         .collect()
 }
 
+/// Fills each result's statistics from its samples: median, range, MAD,
+/// outliers, warnings (which read the clock's resolution), and speedup and
+/// efficiency against `seq` with their intervals.
+pub fn derive_stats(results: &mut [ModelResult], timer_resolution_ms: Option<f64>) {
+    for r in results.iter_mut() {
+        r.median_ms = stats::median(&r.samples_ms);
+    }
+    let seq = results.iter().find(|r| r.model == ModelId::Seq);
+    let seq_median = seq.and_then(|r| r.median_ms);
+    let seq_samples = seq.map(|r| r.samples_ms.clone()).unwrap_or_default();
+    for r in results.iter_mut() {
+        (r.min_ms, r.max_ms) = stats::min_max(&r.samples_ms).unzip();
+        r.speedup = stats::speedup(seq_median, r.median_ms);
+        r.efficiency = stats::efficiency(r.speedup, r.workers);
+        r.median_ci_ms = stats::median_ci(&r.samples_ms);
+        r.mad_ms = stats::mad(&r.samples_ms);
+        r.outliers = stats::outliers(&r.samples_ms);
+        r.warnings = stats::warnings(&r.samples_ms, timer_resolution_ms);
+        r.warnings
+            .extend(stats::figures_below_clock(&r.figures, timer_resolution_ms));
+        r.speedup_ci = if r.model == ModelId::Seq {
+            None
+        } else {
+            stats::speedup_ci(&seq_samples, &r.samples_ms)
+        };
+    }
+}
+
+/// A short browser name from a user-agent string ("Chrome 156"), for labels.
+pub fn browser_label(ua: &str) -> String {
+    let version_after = |token: &str| {
+        ua.split_whitespace()
+            .find_map(|part| part.strip_prefix(token))
+            .map(|v| v.split('.').next().unwrap_or(v).to_string())
+    };
+    for (token, name) in [
+        ("Edg/", "Edge"),
+        ("HeadlessChrome/", "Headless Chrome"),
+        ("Chrome/", "Chrome"),
+        ("Firefox/", "Firefox"),
+    ] {
+        if let Some(v) = version_after(token) {
+            return format!("{name} {v}");
+        }
+    }
+    if ua.contains("Safari/") {
+        if let Some(v) = version_after("Version/") {
+            return format!("Safari {v}");
+        }
+    }
+    if ua.is_empty() {
+        "unknown browser".to_string()
+    } else {
+        ua.to_string()
+    }
+}
+
+/// "2 cores · Chrome 156 · isolated · timer 5 µs · 2026-11-22 10:04": where
+/// a result came from, shown with every result.
+pub fn env_line(e: &Env) -> String {
+    let mut parts = vec![
+        format!("{} cores", e.cores),
+        browser_label(&e.user_agent),
+        if e.isolated {
+            "isolated"
+        } else {
+            "not isolated"
+        }
+        .to_string(),
+    ];
+    if let Some(t) = e.timer_resolution_ms {
+        parts.push(format!("timer {}", crate::format::clock_step(t)));
+    }
+    parts.push(e.date.get(..16).unwrap_or(&e.date).replace('T', " "));
+    parts.join(" · ")
+}
+
+/// The report as CSV: one row per model and sample, with the run's
+/// configuration and environment repeated on every row so a spreadsheet of
+/// many machines can be filtered by them.
+pub fn to_csv(report: &Report) -> String {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    }
+    let w = report
+        .config
+        .get("w")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let mut out =
+        String::from("w,model,workers,repeat,wall_ms,median_ms,speedup,correct,value,lost_updates,cores,browser,date\n");
+    for r in &report.results {
+        for (i, ms) in r.samples_ms.iter().enumerate() {
+            let cells = [
+                field(w),
+                r.model.id().to_string(),
+                r.workers.to_string(),
+                (i + 1).to_string(),
+                format!("{ms}"),
+                r.median_ms.map(|v| format!("{v}")).unwrap_or_default(),
+                r.speedup.map(|v| format!("{v}")).unwrap_or_default(),
+                r.correct.to_string(),
+                field(&r.value),
+                r.lost_updates.clone().unwrap_or_default(),
+                report.env.cores.to_string(),
+                field(&browser_label(&report.env.user_agent)),
+                field(&report.env.date),
+            ];
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// How many of a `hybrid` result's workers can compute at once: one per
+/// process when each process's threads share a GIL (waits overlap anyway).
+pub fn hybrid_parallel(r: &ModelResult, io: bool) -> Option<u32> {
+    if r.model != ModelId::Hybrid || io || !r.figures.contains_key("gil_per_process") {
+        return None;
+    }
+    r.figures.get("processes").map(|p| (*p as u32).max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -513,15 +674,7 @@ mod tests {
 
     fn m(model: ModelId, wall_ms: f64, correct: bool) -> Measurement {
         Measurement {
-            model,
-            workers: 2,
-            wall_ms,
-            value: "8".into(),
             correct,
-            errors: vec![],
-            figures: Default::default(),
-            responses: vec![],
-            handovers: vec![],
             spans: vec![Span {
                 worker: 0,
                 task: 0,
@@ -529,18 +682,7 @@ mod tests {
                 start_ms: 0.0,
                 end_ms: wall_ms,
             }],
-        }
-    }
-
-    fn env() -> Env {
-        Env {
-            cores: 2,
-            isolated: true,
-            user_agent: "test".into(),
-            build: "0".into(),
-            date: "2026-11-22".into(),
-            timer_resolution_ms: None,
-            shared_memory: None,
+            ..Measurement::plain(model, 2, wall_ms, "8".into())
         }
     }
 
@@ -558,7 +700,7 @@ mod tests {
             m(ModelId::Seq, 110.0, true),
             m(ModelId::Threads, 55.0, true),
         ];
-        let r = Report::build(&cfg, env(), &ms, String::new());
+        let r = Report::build(&cfg, Env::with_cores(2), &ms, String::new());
         assert_eq!(
             r.results.iter().map(|x| x.model).collect::<Vec<_>>(),
             cfg.models
@@ -590,7 +732,7 @@ mod tests {
             m(ModelId::Threads, 50.0, true),
             m(ModelId::Procs, 35.0, true),
         ];
-        let r = Report::build(&cfg, env(), &ms, String::new());
+        let r = Report::build(&cfg, Env::with_cores(2), &ms, String::new());
         assert_eq!(r.results[0].suspect, None);
         assert_eq!(r.results[1].suspect, None, "2.0× on 2 cores is possible");
         let why = r.results[2]
@@ -619,14 +761,14 @@ mod tests {
         };
         let r = Report::build(
             &io,
-            env(),
+            Env::with_cores(2),
             &[wait(ModelId::Seq, 400.0), wait(ModelId::Gil, 51.0)],
             String::new(),
         );
         assert_eq!(r.results[1].suspect, None, "7.8× of waiting on 8 workers");
         let r = Report::build(
             &io,
-            env(),
+            Env::with_cores(2),
             &[wait(ModelId::Seq, 400.0), wait(ModelId::Gil, 40.0)],
             String::new(),
         );
@@ -656,7 +798,7 @@ mod tests {
         ms.extend(samples(ModelId::Procs, &[0.3, 0.4, 0.3, 0.5, 0.4]));
         let env = Env {
             timer_resolution_ms: Some(0.1),
-            ..env()
+            ..Env::with_cores(2)
         };
         Report::build(&cfg, env, &ms, String::new())
     }
@@ -774,7 +916,7 @@ mod tests {
         cfg.models = vec![ModelId::Threads];
         let r = Report::build(
             &cfg,
-            env(),
+            Env::with_cores(2),
             &[m(ModelId::Threads, 5.0, true)],
             String::new(),
         );
@@ -808,7 +950,7 @@ mod tests {
         };
         let r = Report::build(
             &cfg,
-            env(),
+            Env::with_cores(2),
             &[
                 with(ModelId::Procs, vec![h(4.0, true), h(1.0, false)]),
                 with(ModelId::Procs, vec![h(1.0, false), h(3.0, false)]),
@@ -839,92 +981,6 @@ mod tests {
         let back: Report = serde_json::from_str(&json).unwrap();
         assert_eq!(back.handovers, r.handovers);
     }
-}
-
-/// Fills each result's statistics from its samples: median, range, MAD,
-/// outliers, warnings (which read the clock's resolution), and speedup and
-/// efficiency against `seq` with their intervals.
-pub fn derive_stats(results: &mut [ModelResult], timer_resolution_ms: Option<f64>) {
-    for r in results.iter_mut() {
-        r.median_ms = stats::median(&r.samples_ms);
-    }
-    let seq = results.iter().find(|r| r.model == ModelId::Seq);
-    let seq_median = seq.and_then(|r| r.median_ms);
-    let seq_samples = seq.map(|r| r.samples_ms.clone()).unwrap_or_default();
-    for r in results.iter_mut() {
-        (r.min_ms, r.max_ms) = stats::min_max(&r.samples_ms).unzip();
-        r.speedup = stats::speedup(seq_median, r.median_ms);
-        r.efficiency = stats::efficiency(r.speedup, r.workers);
-        r.median_ci_ms = stats::median_ci(&r.samples_ms);
-        r.mad_ms = stats::mad(&r.samples_ms);
-        r.outliers = stats::outliers(&r.samples_ms);
-        r.warnings = stats::warnings(&r.samples_ms, timer_resolution_ms);
-        r.warnings
-            .extend(stats::figures_below_clock(&r.figures, timer_resolution_ms));
-        r.speedup_ci = if r.model == ModelId::Seq {
-            None
-        } else {
-            stats::speedup_ci(&seq_samples, &r.samples_ms)
-        };
-    }
-}
-
-/// A short browser name from a user-agent string ("Chrome 156"), for labels.
-pub fn browser_label(ua: &str) -> String {
-    let version_after = |token: &str| {
-        ua.split_whitespace()
-            .find_map(|part| part.strip_prefix(token))
-            .map(|v| v.split('.').next().unwrap_or(v).to_string())
-    };
-    for (token, name) in [
-        ("Edg/", "Edge"),
-        ("HeadlessChrome/", "Headless Chrome"),
-        ("Chrome/", "Chrome"),
-        ("Firefox/", "Firefox"),
-    ] {
-        if let Some(v) = version_after(token) {
-            return format!("{name} {v}");
-        }
-    }
-    if ua.contains("Safari/") {
-        if let Some(v) = version_after("Version/") {
-            return format!("Safari {v}");
-        }
-    }
-    if ua.is_empty() {
-        "unknown browser".to_string()
-    } else {
-        ua.to_string()
-    }
-}
-
-/// "2 cores · Chrome 156 · isolated · timer 5 µs · 2026-11-22 10:04": where
-/// a result came from, shown with every result.
-pub fn env_line(e: &Env) -> String {
-    let mut parts = vec![
-        format!("{} cores", e.cores),
-        browser_label(&e.user_agent),
-        if e.isolated {
-            "isolated"
-        } else {
-            "not isolated"
-        }
-        .to_string(),
-    ];
-    if let Some(t) = e.timer_resolution_ms {
-        parts.push(if t < 1.0 {
-            format!("timer {:.0} µs", t * 1e3)
-        } else {
-            format!("timer {t:.1} ms")
-        });
-    }
-    parts.push(e.date.get(..16).unwrap_or(&e.date).replace('T', " "));
-    parts.join(" · ")
-}
-
-#[cfg(test)]
-mod label_tests {
-    use super::{browser_label, env_line, Env};
 
     #[test]
     fn browsers_are_named_with_major_versions() {
@@ -948,13 +1004,10 @@ mod label_tests {
     #[test]
     fn env_line_names_cores_browser_isolation_timer_and_minute() {
         let mut e = Env {
-            cores: 2,
-            isolated: true,
             user_agent: "Mozilla/5.0 (X11; rv:140.0) Gecko/20100101 Firefox/140.0".into(),
-            build: "b".into(),
             date: "2026-11-22T10:04:31.123Z".into(),
             timer_resolution_ms: Some(0.005),
-            shared_memory: None,
+            ..Env::with_cores(2)
         };
         assert_eq!(
             env_line(&e),
@@ -970,54 +1023,6 @@ mod label_tests {
         e.date = "today".into();
         assert_eq!(env_line(&e), "2 cores · Firefox 140 · not isolated · today");
     }
-}
-
-/// The report as CSV: one row per model and sample, with the run's
-/// configuration and environment repeated on every row so a spreadsheet of
-/// many machines can be filtered by them.
-pub fn to_csv(report: &Report) -> String {
-    fn field(s: &str) -> String {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    }
-    let w = report
-        .config
-        .get("w")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
-    let mut out =
-        String::from("w,model,workers,repeat,wall_ms,median_ms,speedup,correct,value,lost_updates,cores,browser,date\n");
-    for r in &report.results {
-        for (i, ms) in r.samples_ms.iter().enumerate() {
-            let cells = [
-                field(w),
-                r.model.id().to_string(),
-                r.workers.to_string(),
-                (i + 1).to_string(),
-                format!("{ms}"),
-                r.median_ms.map(|v| format!("{v}")).unwrap_or_default(),
-                r.speedup.map(|v| format!("{v}")).unwrap_or_default(),
-                r.correct.to_string(),
-                field(&r.value),
-                r.lost_updates.clone().unwrap_or_default(),
-                report.env.cores.to_string(),
-                field(&browser_label(&report.env.user_agent)),
-                field(&report.env.date),
-            ];
-            out.push_str(&cells.join(","));
-            out.push('\n');
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod csv_tests {
-    use super::*;
-    use crate::models::Measurement;
 
     #[test]
     fn one_row_per_model_and_sample() {
@@ -1025,13 +1030,9 @@ mod csv_tests {
         cfg.models = vec![ModelId::Seq, ModelId::Procs];
         let m = |model, wall_ms| Measurement::plain(model, 2, wall_ms, "40000000".into());
         let env = Env {
-            cores: 2,
-            isolated: true,
             user_agent: "Mozilla/5.0, \"quoted\" Chrome/156.0".into(),
-            build: "0".into(),
             date: "2026-11-22".into(),
-            timer_resolution_ms: None,
-            shared_memory: None,
+            ..Env::with_cores(2)
         };
         let r = Report::build(
             &cfg,
@@ -1053,13 +1054,4 @@ mod csv_tests {
         );
         assert!(lines[3].starts_with("cpu,procs,2,1,5,5,2.2,true"));
     }
-}
-
-/// How many of a `hybrid` result's workers can compute at once: one per
-/// process when each process's threads share a GIL (waits overlap anyway).
-pub fn hybrid_parallel(r: &ModelResult, io: bool) -> Option<u32> {
-    if r.model != ModelId::Hybrid || io || !r.figures.contains_key("gil_per_process") {
-        return None;
-    }
-    r.figures.get("processes").map(|p| (*p as u32).max(1))
 }

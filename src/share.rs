@@ -332,69 +332,52 @@ struct WireSize {
     median_ms: f64,
 }
 
+/// The byte each model, span kind and transfer mode has in a link, one
+/// table per enum, read both ways. Frozen: every link made before decodes
+/// with these bytes, so a new value takes a new byte and none changes.
+const MODEL_CODES: [(ModelId, u8); 8] = [
+    (ModelId::Seq, 0),
+    (ModelId::Threads, 1),
+    (ModelId::Gil, 2),
+    (ModelId::OldGil, 3),
+    (ModelId::Procs, 4),
+    (ModelId::Fork, 5),
+    (ModelId::Async, 6),
+    (ModelId::Hybrid, 7),
+];
+const KIND_CODES: [(SpanKind, u8); 5] = [
+    (SpanKind::Run, 0),
+    (SpanKind::GilWait, 1),
+    (SpanKind::Io, 2),
+    (SpanKind::Spawn, 3),
+    (SpanKind::LoopWait, 4),
+];
+const VIA_CODES: [(Via, u8); 3] = [(Via::Copy, 0), (Via::Move, 1), (Via::Shared, 2)];
+
+/// `value`'s byte in `table`; every value has one (a test checks each
+/// enum's table is whole).
+fn code<T: Copy + PartialEq + fmt::Debug>(table: &[(T, u8)], value: T) -> u8 {
+    table
+        .iter()
+        .find_map(|&(v, c)| (v == value).then_some(c))
+        .unwrap_or_else(|| panic!("{value:?} has no code in a share link"))
+}
+
+/// The value whose byte in `table` is `c`; a byte no table gives is damage,
+/// named with `what` it should have been.
+fn from_code<T: Copy>(table: &[(T, u8)], c: u8, what: &str) -> Result<T, ShareError> {
+    table
+        .iter()
+        .find_map(|&(v, k)| (k == c).then_some(v))
+        .ok_or_else(|| ShareError::damaged(format!("unknown {what} {c}")))
+}
+
 fn model_code(m: ModelId) -> u8 {
-    match m {
-        ModelId::Seq => 0,
-        ModelId::Threads => 1,
-        ModelId::Gil => 2,
-        ModelId::OldGil => 3,
-        ModelId::Procs => 4,
-        ModelId::Fork => 5,
-        ModelId::Async => 6,
-        ModelId::Hybrid => 7,
-    }
+    code(&MODEL_CODES, m)
 }
 
 fn model_from_code(c: u8) -> Result<ModelId, ShareError> {
-    Ok(match c {
-        0 => ModelId::Seq,
-        1 => ModelId::Threads,
-        2 => ModelId::Gil,
-        3 => ModelId::OldGil,
-        4 => ModelId::Procs,
-        5 => ModelId::Fork,
-        6 => ModelId::Async,
-        7 => ModelId::Hybrid,
-        _ => return Err(ShareError::damaged(format!("unknown model code {c}"))),
-    })
-}
-
-fn kind_code(k: SpanKind) -> u8 {
-    match k {
-        SpanKind::Run => 0,
-        SpanKind::GilWait => 1,
-        SpanKind::Io => 2,
-        SpanKind::Spawn => 3,
-        SpanKind::LoopWait => 4,
-    }
-}
-
-fn kind_from_code(c: u8) -> Result<SpanKind, ShareError> {
-    Ok(match c {
-        0 => SpanKind::Run,
-        1 => SpanKind::GilWait,
-        2 => SpanKind::Io,
-        3 => SpanKind::Spawn,
-        4 => SpanKind::LoopWait,
-        _ => return Err(ShareError::damaged(format!("unknown span kind {c}"))),
-    })
-}
-
-fn via_code(v: Via) -> u8 {
-    match v {
-        Via::Copy => 0,
-        Via::Move => 1,
-        Via::Shared => 2,
-    }
-}
-
-fn via_from_code(c: u8) -> Result<Via, ShareError> {
-    Ok(match c {
-        0 => Via::Copy,
-        1 => Via::Move,
-        2 => Via::Shared,
-        _ => return Err(ShareError::damaged(format!("unknown transfer mode {c}"))),
-    })
+    from_code(&MODEL_CODES, c, "model code")
 }
 
 fn to_us(ms: f64) -> i64 {
@@ -418,7 +401,7 @@ impl WireSpans {
             let (start, end) = (to_us(s.start_ms), to_us(s.end_ms));
             w.worker.push(s.worker);
             w.task.push(s.task);
-            w.kind.push(kind_code(s.kind));
+            w.kind.push(code(&KIND_CODES, s.kind));
             // Wrapping both ways makes the deltas an exact inverse for any i64.
             w.start_delta_us.push(start.wrapping_sub(prev_start));
             w.length_us.push(end.wrapping_sub(start));
@@ -447,7 +430,7 @@ impl WireSpans {
                 Ok(Span {
                     worker: self.worker[i],
                     task: self.task[i],
-                    kind: kind_from_code(self.kind[i])?,
+                    kind: from_code(&KIND_CODES, self.kind[i], "span kind")?,
                     start_ms: from_us(start),
                     end_ms: from_us(start.wrapping_add(self.length_us[i])),
                 })
@@ -523,7 +506,7 @@ impl ShareDoc {
                 .iter()
                 .map(|p| WireSize {
                     model: model_code(p.model),
-                    via: via_code(p.via),
+                    via: code(&VIA_CODES, p.via),
                     bytes: p.bytes,
                     median_ms: p.median_ms,
                 })
@@ -581,25 +564,24 @@ impl ShareDoc {
             .map(|p| {
                 Ok(SizePoint {
                     model: model_from_code(p.model)?,
-                    via: via_from_code(p.via)?,
+                    via: from_code(&VIA_CODES, p.via, "transfer mode")?,
                     bytes: p.bytes,
                     median_ms: p.median_ms,
                 })
             })
             .collect::<Result<_, ShareError>>()?;
+        let env = Env {
+            cores: self.env.cores,
+            isolated: self.env.isolated,
+            user_agent: self.env.user_agent,
+            build: self.env.build,
+            date: self.env.date,
+            timer_resolution_ms: self.env.timer_resolution_ms,
+            shared_memory: None,
+        };
+        let config = unpack_config(&self.config)?;
         let mut report = Report {
             version: self.report_version,
-            env: Env {
-                cores: self.env.cores,
-                isolated: self.env.isolated,
-                user_agent: self.env.user_agent,
-                build: self.env.build,
-                date: self.env.date,
-                timer_resolution_ms: self.env.timer_resolution_ms,
-                shared_memory: None,
-            },
-            config: unpack_config(&self.config)?,
-            results,
             sweep,
             sizes,
             mix: extras
@@ -614,7 +596,6 @@ impl ShareDoc {
                     })
                 })
                 .collect::<Result<_, ShareError>>()?,
-            usl: Vec::new(),
             convoy: extras
                 .convoy
                 .into_iter()
@@ -656,7 +637,7 @@ impl ShareDoc {
                     })
                 })
                 .collect::<Result<_, ShareError>>()?,
-            share_url: String::new(),
+            ..Report::new(env, config, results, String::new())
         };
         report.derive();
         Ok((report, dropped))
@@ -970,6 +951,27 @@ fn unseal(fragment: &str) -> Result<(u8, Vec<u8>), ShareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each table gives every value of its enum one byte of its own, and
+    /// reads it back.
+    fn whole<T: Copy + PartialEq + fmt::Debug>(table: &[(T, u8)], all: &[T], what: &str) {
+        for &v in all {
+            assert_eq!(from_code(table, code(table, v), what).unwrap(), v);
+        }
+        let mut bytes: Vec<u8> = table.iter().map(|(_, c)| *c).collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        assert_eq!((table.len(), bytes.len()), (all.len(), all.len()), "{what}");
+        assert!(from_code(table, 200, what).is_err());
+    }
+
+    #[test]
+    fn every_model_kind_and_via_has_a_code_of_its_own() {
+        whole(&MODEL_CODES, &ModelId::ALL, "model code");
+        whole(&KIND_CODES, &SpanKind::ALL, "span kind");
+        let vias: Vec<Via> = Via::ALL.iter().map(|(_, v)| *v).collect();
+        whole(&VIA_CODES, &vias, "transfer mode");
+    }
 
     #[test]
     fn crc32_matches_the_standard_check_value() {

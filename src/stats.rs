@@ -1,5 +1,6 @@
 //! Summary statistics of repeated measurements.
 
+use crate::format::ms;
 use serde::{Deserialize, Serialize};
 
 /// The median of `samples`; `None` when there are none. NaNs sort last so a
@@ -473,20 +474,6 @@ pub fn figures_below_clock(
             timer_resolution_ms: res,
         })
         .collect()
-}
-
-/// Milliseconds with as many decimals as a reader needs at that size.
-fn ms(v: f64) -> String {
-    let a = v.abs();
-    if a >= 100.0 {
-        format!("{v:.0} ms")
-    } else if a >= 10.0 {
-        format!("{v:.1} ms")
-    } else if a >= 1.0 {
-        format!("{v:.2} ms")
-    } else {
-        format!("{v:.3} ms")
-    }
 }
 
 /// A usable clock step: known, finite and positive.

@@ -3,23 +3,9 @@
 //! drawing (which it cannot see), and the live region announces the
 //! speedup line when a run ends; a sighted reader gets the gist at a glance.
 
+use crate::format::{bytes, decimal, ms, times, MISSING};
 use crate::models::{ModelId, SpanKind};
-use crate::plan::human_bytes;
 use crate::report::{MixPoint, ModelResult, SizePoint, SweepPoint};
-
-/// A time in milliseconds with as many decimals as its size deserves.
-pub fn ms(v: f64) -> String {
-    let a = v.abs();
-    if a >= 100.0 {
-        format!("{v:.0} ms")
-    } else if a >= 10.0 {
-        format!("{v:.1} ms")
-    } else if a >= 1.0 {
-        format!("{v:.2} ms")
-    } else {
-        format!("{v:.3} ms")
-    }
-}
 
 /// "threads 1.98×, procs 1.93×, gil 0.95× over seq": every model with a
 /// speedup but the baseline, fastest first, with the two decimals the bars
@@ -44,7 +30,7 @@ pub fn speedup(results: &[ModelResult]) -> Option<String> {
             } else {
                 ""
             };
-            format!("{} {s:.2}×{flag}", r.model.id())
+            format!("{} {}{flag}", r.model.id(), times(*s))
         })
         .collect();
     Some(format!("{} over seq", parts.join(", ")))
@@ -122,25 +108,18 @@ pub fn timeline(r: &ModelResult) -> Option<String> {
     let workers = count(r.spans.iter().map(|s| s.worker).collect());
     let tasks = count(r.spans.iter().map(|s| s.task).collect());
     let end = r.spans.iter().map(|s| s.end_ms).fold(0.0, f64::max);
-    let totals: Vec<String> = [
-        SpanKind::Run,
-        SpanKind::GilWait,
-        SpanKind::Io,
-        SpanKind::Spawn,
-        SpanKind::LoopWait,
-    ]
-    .into_iter()
-    .filter(|k| r.spans.iter().any(|s| s.kind == *k))
-    .map(|k| {
-        let t: f64 = r
-            .spans
-            .iter()
-            .filter(|s| s.kind == k)
-            .map(|s| (s.end_ms - s.start_ms).max(0.0))
-            .sum();
-        format!("{} {}", span_words(k), ms(t))
-    })
-    .collect();
+    let totals: Vec<String> = SpanKind::seen_in(&r.spans)
+        .into_iter()
+        .map(|k| {
+            let t: f64 = r
+                .spans
+                .iter()
+                .filter(|s| s.kind == k)
+                .map(|s| (s.end_ms - s.start_ms).max(0.0))
+                .sum();
+            format!("{} {}", span_words(k), ms(t))
+        })
+        .collect();
     Some(format!(
         "{}: {workers} worker{}, {tasks} task{}, the last done at {}; in all {}",
         r.model.id(),
@@ -169,7 +148,7 @@ pub fn sweep(points: &[SweepPoint], cores: u32) -> Option<String> {
                     Some((_, b)) if b >= s => acc,
                     _ => Some((w, s)),
                 })
-                .map(|(w, s)| format!("{m} {s:.2}× at {w} worker{}", plural(w as usize)))
+                .map(|(w, s)| format!("{m} {} at {w} worker{}", times(s), plural(w as usize)))
         })
         .collect();
     if best.is_empty() {
@@ -195,7 +174,7 @@ pub fn sizes(points: &[SizePoint]) -> Option<String> {
         .collect();
     let mut out = format!(
         "at {}: {} (fastest first)",
-        human_bytes(largest as usize),
+        bytes(largest as usize),
         list.join(", ")
     );
     if smallest < largest {
@@ -208,7 +187,7 @@ pub fn sizes(points: &[SizePoint]) -> Option<String> {
         let hi = at.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         out.push_str(&format!(
             "; at {} all between {} and {}",
-            human_bytes(smallest as usize),
+            bytes(smallest as usize),
             ms(lo),
             ms(hi)
         ));
@@ -241,7 +220,7 @@ pub fn mix(points: &[MixPoint]) -> Option<String> {
     }
     let list: Vec<String> = won
         .iter()
-        .map(|(pct, m, s)| format!("{pct}% {m} {s:.2}×"))
+        .map(|(pct, m, s)| format!("{pct}% {m} {}", times(*s)))
         .collect();
     Some(format!(
         "fastest at each share of waiting: {}",
@@ -270,7 +249,7 @@ pub fn handovers(bars: &[crate::report::HandoverBar]) -> Option<String> {
         .collect();
     let mut out = format!(
         "handing {} over took {}",
-        human_bytes(first.bytes as usize),
+        bytes(first.bytes as usize),
         parts.join(", ")
     );
     let pair = bars.iter().find(|c| c.cold).and_then(|c| {
@@ -304,7 +283,7 @@ pub fn convoy(points: &[crate::report::ConvoyPoint]) -> Option<String> {
                 format!(
                     "{} {v} at a {} ms switch interval",
                     p.model,
-                    crate::params::fmt_num(p.switch_ms)
+                    decimal(p.switch_ms)
                 )
             } else {
                 format!("{} {v}", p.model)
@@ -329,7 +308,7 @@ pub fn convoy_point(p: &crate::report::ConvoyPoint) -> String {
     if p.uses_switch {
         format!(
             "{model} at a {} ms switch interval: p50 {}, p99 {} ({:.1}× the interval)",
-            crate::params::fmt_num(p.switch_ms),
+            decimal(p.switch_ms),
             ms(p50),
             ms(p99),
             p50 / p.switch_ms
@@ -349,7 +328,7 @@ pub fn compare(a: &[ModelResult], b: &[ModelResult]) -> Option<String> {
         rs.iter()
             .find(|r| r.model == m)
             .and_then(|r| r.speedup)
-            .map_or("—".to_string(), |s| format!("{s:.2}×"))
+            .map_or_else(|| MISSING.into(), times)
     };
     let list: Vec<String> = models
         .iter()
@@ -554,13 +533,6 @@ mod tests {
         assert_eq!(compare(&a[..1], &b[..1]), None);
     }
 
-    #[test]
-    fn milliseconds_keep_about_three_figures() {
-        assert_eq!(ms(160.4), "160 ms");
-        assert_eq!(ms(35.24), "35.2 ms");
-        assert_eq!(ms(2.345), "2.35 ms");
-        assert_eq!(ms(0.0212), "0.021 ms");
-    }
     #[test]
     fn results_in_words_give_speedups_then_correctness() {
         let mut rs = vec![

@@ -158,6 +158,22 @@ impl Svg {
             .text(label);
     }
 
+    /// The x axis: a label under the plot for each tick (where it is, how
+    /// its text is anchored there, the text), and the axis's title.
+    pub fn x_axis<L: Display>(
+        &mut self,
+        h: f64,
+        ticks: impl IntoIterator<Item = (f64, &'static str, L)>,
+        title: &str,
+    ) {
+        self.tag("g").a("class", "axis x");
+        for (x, anchor, label) in ticks {
+            self.x_tick(h, x, anchor, label);
+        }
+        self.x_label(h, title);
+        self.close("g");
+    }
+
     pub fn line(&mut self, class: Option<&str>, (x1, x2): (f64, f64), (y1, y2): (f64, f64)) {
         self.tag("line")
             .a_opt("class", class)
@@ -211,6 +227,25 @@ mod tests {
         };
         s.tag("text").a("data-x", "a\"b").text("1 < 2 & 3");
         assert_eq!(s.out, "<text data-x=\"a&quot;b\">1 &lt; 2 &amp; 3</text>");
+    }
+
+    #[test]
+    fn an_x_axis_labels_its_ticks_and_names_itself() {
+        let mut s = Svg {
+            out: String::new(),
+            tag: "",
+        };
+        s.x_axis(
+            100.0,
+            [(60.0, "middle", "1"), (600.0, "end", "2")],
+            "workers",
+        );
+        assert_eq!(
+            s.out,
+            "<g class=\"axis x\"><text x=\"60\" y=\"74\" text-anchor=\"middle\">1</text>\
+             <text x=\"600\" y=\"74\" text-anchor=\"end\">2</text>\
+             <text class=\"label\" x=\"340\" y=\"94\" text-anchor=\"middle\">workers</text></g>"
+        );
     }
 
     #[test]

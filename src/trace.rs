@@ -32,17 +32,6 @@ pub fn chrome_trace_json(report: &Report) -> String {
     chrome_trace(report).to_string()
 }
 
-/// The serde name of a span's kind, the event's `cat`.
-fn kind_id(kind: SpanKind) -> &'static str {
-    match kind {
-        SpanKind::Run => "run",
-        SpanKind::GilWait => "gil_wait",
-        SpanKind::Io => "io",
-        SpanKind::Spawn => "spawn",
-        SpanKind::LoopWait => "loop_wait",
-    }
-}
-
 fn span_name(span: &Span) -> String {
     let task = span.task;
     match span.kind {
@@ -200,7 +189,7 @@ fn result_events(index: usize, result: &ModelResult, events: &mut Vec<Value>) ->
     }
 
     for (t, lane) in timed.iter().zip(&lanes) {
-        let kind = kind_id(t.span.kind);
+        let kind = t.span.kind.id();
         events.push(json!({
             "name": span_name(t.span),
             "cat": kind,
@@ -278,7 +267,7 @@ fn metadata(report: &Report, skipped: usize) -> Value {
 mod tests {
     use super::*;
     use crate::config::RunConfig;
-    use crate::report::{config_map, Env, REPORT_VERSION};
+    use crate::report::{config_map, Env};
 
     fn span(worker: u32, task: u32, kind: SpanKind, start_ms: f64, end_ms: f64) -> Span {
         Span {
@@ -293,28 +282,15 @@ mod tests {
     fn report(results: Vec<ModelResult>) -> Report {
         let mut cfg = RunConfig::with_cores(2);
         cfg.models = results.iter().map(|r| r.model).collect();
-        let mut r = Report {
-            version: REPORT_VERSION,
-            env: Env {
-                cores: 2,
-                isolated: true,
-                user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36".into(),
-                build: "0.1.0".into(),
-                date: "2026-11-22T10:00:00Z".into(),
-                timer_resolution_ms: Some(0.005),
-                shared_memory: Some(true),
-            },
-            config: config_map(&cfg),
-            results,
-            sweep: vec![],
-            sizes: vec![],
-            mix: vec![],
-            usl: vec![],
-            convoy: vec![],
-            calibration: None,
-            handovers: vec![],
-            share_url: "https://host/?w=io".into(),
+        let env = Env {
+            user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36".into(),
+            build: "0.1.0".into(),
+            date: "2026-11-22T10:00:00Z".into(),
+            timer_resolution_ms: Some(0.005),
+            shared_memory: Some(true),
+            ..Env::with_cores(2)
         };
+        let mut r = Report::new(env, config_map(&cfg), results, "https://host/?w=io".into());
         r.derive();
         r
     }

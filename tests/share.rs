@@ -78,13 +78,11 @@ impl Rng {
 
 fn env(user_agent: &str) -> Env {
     Env {
-        cores: 8,
-        isolated: true,
         user_agent: user_agent.to_string(),
         build: "0.1.0+3f2a9c1".to_string(),
         date: "2026-11-22T10:31:07Z".to_string(),
         timer_resolution_ms: Some(0.005),
-        shared_memory: None,
+        ..Env::with_cores(8)
     }
 }
 
@@ -147,11 +145,8 @@ fn measurements(
                 figures.insert("µs per spawn".to_string(), 180.0 + rng.ms(40.0));
                 figures.insert("gil_handoffs".to_string(), (rng.next() % 5000) as f64);
             }
+            let wall_ms = 100.0 * (i as f64 + 1.0) + rng.ms(30.0);
             out.push(Measurement {
-                model,
-                workers: cfg.workers,
-                wall_ms: 100.0 * (i as f64 + 1.0) + rng.ms(30.0),
-                value: value.to_string(),
                 correct: value == expected,
                 errors: if with_errors {
                     vec![TaskError {
@@ -163,8 +158,7 @@ fn measurements(
                 },
                 spans: spans(model, tasks, cfg.workers, spans_per_task, rng),
                 figures,
-                responses: vec![],
-                handovers: vec![],
+                ..Measurement::plain(model, cfg.workers, wall_ms, value.to_string())
             });
         }
     }
@@ -282,18 +276,8 @@ fn every_workload_and_model_mix_round_trips() {
 #[test]
 fn robust_statistics_and_usl_fits_travel_in_links() {
     let cfg = config("cpu", &[ModelId::Seq, ModelId::Threads, ModelId::Procs], 4);
-    let wall = |model, wall_ms| Measurement {
-        model,
-        workers: 4,
-        wall_ms,
-        value: cfg.workload.expected().to_string(),
-        correct: true,
-        errors: vec![],
-        spans: vec![],
-        figures: BTreeMap::new(),
-        responses: vec![],
-        handovers: vec![],
-    };
+    let wall =
+        |model, wall_ms| Measurement::plain(model, 4, wall_ms, cfg.workload.expected().to_string());
     let runs: [(ModelId, &[f64]); 3] = [
         // One severe outlier: Q1 99.75, Q3 100.75, so above 103.75.
         (
@@ -841,10 +825,6 @@ fn arb_measurement(models: Vec<ModelId>) -> impl Strategy<Value = Measurement> {
     )
         .prop_map(
             |(model, workers, wall_ms, value, correct, errors, spans, figures)| Measurement {
-                model,
-                workers,
-                wall_ms,
-                value,
                 correct,
                 errors: errors
                     .into_iter()
@@ -852,8 +832,7 @@ fn arb_measurement(models: Vec<ModelId>) -> impl Strategy<Value = Measurement> {
                     .collect(),
                 spans,
                 figures,
-                responses: vec![],
-                handovers: vec![],
+                ..Measurement::plain(model, workers, wall_ms, value)
             },
         )
 }
@@ -906,13 +885,12 @@ fn arb_report() -> impl Strategy<Value = Report> {
                 cfg.sweep = sweep;
                 let (cores, isolated, user_agent, build, date) = env;
                 let env = Env {
-                    cores,
                     isolated,
                     user_agent,
                     build,
                     date,
                     timer_resolution_ms: res,
-                    shared_memory: None,
+                    ..Env::with_cores(cores)
                 };
                 let mut r = Report::build(&cfg, env, &ms, String::new());
                 r.sweep = points

@@ -71,11 +71,7 @@ pub fn run(
     sleep: impl Fn(f64),
     control: &RunControl,
 ) -> Measurement {
-    let mut env = FreeEnv {
-        clock,
-        cancel: &control.cancel,
-        sleep: &sleep,
-    };
+    let mut env = FreeEnv::new(clock, control, &sleep);
     let start = clock.now_ms();
     let mut coroutines: Vec<Coroutine> = (0..workload.tasks())
         .map(|_| Coroutine {

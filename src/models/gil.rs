@@ -460,11 +460,7 @@ pub fn run_tasks<C: Clock, S: Fn(f64) + Sync>(
         par_list(list, workers, |t, worker| {
             let mut env = GilEnv {
                 gil: &gil,
-                free: FreeEnv {
-                    clock,
-                    cancel: &control.cancel,
-                    sleep,
-                },
+                free: FreeEnv::new(clock, control, sleep),
                 worker,
                 task: t,
                 holding: false,

@@ -124,6 +124,38 @@ pub enum SpanKind {
     LoopWait,
 }
 
+impl SpanKind {
+    /// Every kind, in the order timelines, their legends and their
+    /// summaries list them.
+    pub const ALL: [SpanKind; 5] = [
+        SpanKind::Run,
+        SpanKind::GilWait,
+        SpanKind::Io,
+        SpanKind::Spawn,
+        SpanKind::LoopWait,
+    ];
+
+    /// The kind as the report's JSON names it (`gil_wait`): a trace
+    /// event's category, a timeline bar's class.
+    pub const fn id(self) -> &'static str {
+        match self {
+            SpanKind::Run => "run",
+            SpanKind::GilWait => "gil_wait",
+            SpanKind::Io => "io",
+            SpanKind::Spawn => "spawn",
+            SpanKind::LoopWait => "loop_wait",
+        }
+    }
+
+    /// The kinds of `spans`, each once, in [`SpanKind::ALL`] order.
+    pub fn seen_in(spans: &[Span]) -> Vec<SpanKind> {
+        SpanKind::ALL
+            .into_iter()
+            .filter(|k| spans.iter().any(|s| s.kind == *k))
+            .collect()
+    }
+}
+
 /// A stretch of one task's time on one worker, in ms since the run started.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Span {
@@ -258,6 +290,17 @@ pub struct FreeEnv<'a, C: Clock, S: Fn(f64)> {
     pub sleep: S,
 }
 
+impl<'a, C: Clock, S: Fn(f64)> FreeEnv<'a, C, S> {
+    /// The environment of a task of the run that `control` can cancel.
+    pub fn new(clock: &'a C, control: &'a RunControl, sleep: S) -> Self {
+        FreeEnv {
+            clock,
+            cancel: &control.cancel,
+            sleep,
+        }
+    }
+}
+
 impl<C: Clock, S: Fn(f64)> TaskEnv for FreeEnv<'_, C, S> {
     fn tick(&mut self) -> Result<(), TaskFailure> {
         if self.cancel.load(Ordering::Relaxed) {
@@ -274,11 +317,10 @@ impl<C: Clock, S: Fn(f64)> TaskEnv for FreeEnv<'_, C, S> {
         self.clock.now_ms()
     }
     /// Free threads start real threads where the platform has them; in the
-    /// page the engine wraps its env with a Web Worker spawner instead.
+    /// page the engine starts the spawn lesson's workers itself.
     #[cfg(not(target_arch = "wasm32"))]
     fn spawn_join(&mut self) -> Result<(), TaskFailure> {
-        use crate::workloads::spawn::{native::ThreadSpawner, Spawner};
-        ThreadSpawner.spawn_join().map_err(TaskFailure::Failed)
+        crate::workloads::spawn::native::spawn_join_thread().map_err(TaskFailure::Failed)
     }
 }
 
@@ -569,6 +611,22 @@ mod tests {
             }]
         );
         assert_eq!(m.responses[0].ms(), 5.5);
+    }
+
+    #[test]
+    fn a_span_kind_is_named_as_in_the_json() {
+        for k in SpanKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.id());
+        }
+        let span = |kind| Span {
+            worker: 0,
+            task: 0,
+            kind,
+            start_ms: 0.0,
+            end_ms: 1.0,
+        };
+        let spans = [span(SpanKind::Io), span(SpanKind::Run), span(SpanKind::Io)];
+        assert_eq!(SpanKind::seen_in(&spans), [SpanKind::Run, SpanKind::Io]);
     }
 
     #[test]

@@ -9,11 +9,7 @@ pub fn run(
     sleep: impl Fn(f64),
     control: &RunControl,
 ) -> Measurement {
-    let mut env = FreeEnv {
-        clock,
-        cancel: &control.cancel,
-        sleep,
-    };
+    let mut env = FreeEnv::new(clock, control, sleep);
     let start = clock.now_ms();
     let outcomes = (0..workload.tasks())
         .map(|t| run_one(workload, t, 0, &mut env, &control.finished))

@@ -39,11 +39,7 @@ pub fn run_tasks<C: Clock, S: Fn(f64) + Sync>(
 ) -> Vec<TaskOutcome> {
     on.install(|| {
         par_list(list, on.workers, |t, worker| {
-            let mut env = FreeEnv {
-                clock: on.clock,
-                cancel: &on.control.cancel,
-                sleep: &on.sleep,
-            };
+            let mut env = FreeEnv::new(on.clock, on.control, &on.sleep);
             run_one(workload, t, worker, &mut env, &on.control.finished)
         })
     })

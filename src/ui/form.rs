@@ -9,18 +9,14 @@ use crate::config::{
 };
 use crate::models::ModelId;
 use crate::params::ParamSpec;
-use crate::session::{field_value, Action, Session};
+use crate::session::{Action, Form, Session};
 use crate::workloads::ParamError;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct FormProps {
-    pub raw: Vec<(String, String)>,
-    pub config: RunConfig,
-    pub errors: Vec<ParamError>,
-    pub limits: Vec<ParamError>,
-    pub caps: Capabilities,
+    pub form: Form,
     pub running: bool,
     pub dispatch: UseReducerDispatcher<Session>,
 }
@@ -92,9 +88,10 @@ pub fn config_form(p: &FormProps) -> Html {
         let d = p.dispatch.clone();
         Callback::from(move |(k, v): (String, String)| d.dispatch(Action::Set(k, v)))
     };
-    let value = |key: &str| field_value(&p.raw, &p.config, key);
+    let form = &p.form;
+    let value = |key: &str| form.field(key);
     let field = |spec: &'static ParamSpec| {
-        let error = p.errors.iter().find(|e| e.key == spec.key);
+        let error = form.errors.iter().find(|e| e.key == spec.key);
         html! {
             <Field {spec} value={value(spec.key)} error={error.map(|e| e.to_string())} on_set={on_set.clone()} />
         }
@@ -103,9 +100,10 @@ pub fn config_form(p: &FormProps) -> Html {
         e.prevent_default();
         run_action()
     });
-    let hybrid = p.config.models.contains(&ModelId::Hybrid);
-    let gil = (hybrid && p.config.hybrid_gil)
-        || p.config
+    let hybrid = form.config.models.contains(&ModelId::Hybrid);
+    let gil = (hybrid && form.config.hybrid_gil)
+        || form
+            .config
             .models
             .iter()
             .any(|m| matches!(m, ModelId::Gil | ModelId::OldGil));
@@ -113,7 +111,7 @@ pub fn config_form(p: &FormProps) -> Html {
         <form class="config" {onsubmit} aria-label="Run configuration">
             <div class="row">
                 <Choice spec={&W} value={value(W.key)} on_set={on_set.clone()} />
-                { for p.config.workload.params().iter().filter(|spec| shown(&p.config, spec)).map(|spec| {
+                { for form.config.workload.params().iter().filter(|spec| shown(&form.config, spec)).map(|spec| {
                     if spec.words().is_some() {
                         html! { <Choice {spec} value={value(spec.key)} on_set={on_set.clone()} /> }
                     } else {
@@ -121,7 +119,7 @@ pub fn config_form(p: &FormProps) -> Html {
                     }
                 }) }
             </div>
-            <ModelBoxes chosen={p.config.models.clone()} caps={p.caps} on_set={on_set.clone()} />
+            <ModelBoxes chosen={form.config.models.clone()} caps={form.caps} on_set={on_set.clone()} />
             <div class="row">
                 { field(&WORKERS) }
                 { field(&REPEATS) }
@@ -137,12 +135,12 @@ pub fn config_form(p: &FormProps) -> Html {
                     { field(&HYBRID_GIL) }
                 </div>
             }
-            { problems(&p.errors, &p.limits) }
+            { problems(&form.errors, &form.limits) }
             <div class="actions">
                 // During a run Run stays focusable (aria-disabled, and the
                 // session ignores it): a disabled button would drop the
                 // keyboard's focus to the top of the page.
-                <button id="run" type="submit" disabled={!p.errors.is_empty()}
+                <button id="run" type="submit" disabled={!form.errors.is_empty()}
                     aria-disabled={p.running.then_some("true")}>
                     { if p.running { "Running…" } else { "Run" } }
                 </button>

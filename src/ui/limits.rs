@@ -1,8 +1,10 @@
 //! "This machine's limits": the calibration a report carries, and each
 //! model's overhead set against the limit that bounds it.
 
-use crate::calibrate::{fmt_figure, overheads, Calibration};
+use crate::calibrate::Calibration;
+use crate::format::{clock_step, figure};
 use crate::report::Report;
+use crate::verdict::overheads;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -12,13 +14,9 @@ pub struct LimitsProps {
 }
 
 fn clock_line(c: &Calibration) -> String {
-    let timer = c.timer_resolution_ms.map_or("unknown".to_string(), |t| {
-        if t < 0.1 {
-            format!("{:.0} µs", t * 1e3)
-        } else {
-            format!("{t} ms")
-        }
-    });
+    let timer = c
+        .timer_resolution_ms
+        .map_or("unknown".to_string(), clock_step);
     format!("{} logical cores · timer resolution {timer}", c.cores)
 }
 
@@ -42,8 +40,8 @@ pub fn limits_panel(p: &LimitsProps) -> Html {
                         // A start shorter than two ticks was not timed: a bound.
                         let bound = c.bound_ms(key);
                         let shown = match bound {
-                            Some(b) => format!("under {} {unit}", fmt_figure(b)),
-                            None => format!("{} {unit}", fmt_figure(v)),
+                            Some(b) => format!("under {} {unit}", figure(b)),
+                            None => format!("{} {unit}", figure(v)),
                         };
                         html! {
                             <tr data-key={key} data-value={v.to_string()} data-bound={bound.map(|b| b.to_string())}>

@@ -15,7 +15,7 @@ mod state;
 
 use crate::config::RunConfig;
 use crate::report::{env_line, Report};
-use crate::session::{Foreign, Phase, Session};
+use crate::session::{Elsewhere, Phase, Session};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -32,7 +32,7 @@ pub fn start() {
 pub fn app() -> Html {
     let session = use_reducer(state::from_location);
     let dispatch = session.dispatcher();
-    let engine = hooks::use_engine(dispatch.clone(), session.phase == Phase::Running);
+    let engine = hooks::use_engine(dispatch.clone(), session.run.phase == Phase::Running);
     hooks::use_outbox(&session, &engine);
     {
         // A link with results shows them; it never starts work by itself.
@@ -44,48 +44,49 @@ pub fn app() -> Html {
             }
         });
     }
-    let s = &*session;
-    let running = s.phase == Phase::Running;
-    if s.config.embed {
+    let (form, run, library) = (&session.form, &session.run, &session.library);
+    let running = run.phase == Phase::Running;
+    let lesson = &form.config.workload;
+    if form.config.embed {
         // The lesson's own results only: an embed shows nothing else.
-        let report = s.report.clone().filter(|_| {
-            s.run_config.as_ref().map(|c| c.workload.id()) == Some(s.config.workload.id())
-        });
+        let report = run
+            .report
+            .clone()
+            .filter(|_| run.config.as_ref().map(|c| c.workload.id()) == Some(lesson.id()));
         return html! {
-            <embed::EmbedView workload={s.config.workload.clone()} errors={s.errors.clone()}
-                phase={s.phase} progress={s.progress()} failure={s.failure.clone()} notice={s.notice.clone()}
-                {report} full_link={s.full_link()} announcement={s.announcement()} {dispatch} />
+            <embed::EmbedView workload={lesson.clone()} errors={form.errors.clone()}
+                phase={run.phase} progress={run.progress()} failure={run.failure.clone()} notice={run.notice.clone()}
+                {report} full_link={session.full_link()} announcement={session.announcement()} {dispatch} />
         };
     }
     html! {
-        <div class={classes!("page", s.config.present.then_some("present"))}>
+        <div class={classes!("page", form.config.present.then_some("present"))}>
         <header class="top">
             <h1>{ "Threads vs Processes" }</h1>
             <p class="tagline">{ "The same work under free threads, GIL threads and processes — measured live on your own cores." }</p>
-            <PresentToggle on={s.config.present} dispatch={dispatch.clone()} />
+            <PresentToggle on={form.config.present} dispatch={dispatch.clone()} />
         </header>
-        <lesson::LessonNav current={s.config.workload.id()} dispatch={dispatch.clone()} disabled={running} />
+        <lesson::LessonNav current={lesson.id()} dispatch={dispatch.clone()} disabled={running} />
         <main>
-            <lesson::LessonPanel workload={s.config.workload.clone()} />
-            <results::EnvPanel env={s.env.clone()} engine={s.engine_info.clone()} />
-            <form::ConfigForm raw={s.raw.clone()} config={s.config.clone()} errors={s.errors.clone()}
-                limits={s.limits.clone()} caps={s.caps} {running} dispatch={dispatch.clone()} />
-            if let Some(e) = &s.link_error {
+            <lesson::LessonPanel workload={lesson.clone()} />
+            <results::EnvPanel env={run.env.clone()} engine={run.engine_info.clone()} />
+            <form::ConfigForm form={form.clone()} {running} dispatch={dispatch.clone()} />
+            if let Some(e) = &library.link_error {
                 <p id="link-error" class="warn" role="alert">{ e }</p>
             }
-            <results::StatusLine phase={s.phase} progress={s.progress()}
-                failure={s.failure.clone()} notice={s.notice.clone()} />
+            <results::StatusLine phase={run.phase} progress={run.progress()}
+                failure={run.failure.clone()} notice={run.notice.clone()} />
             // Heard, not seen: the status line above redraws four times a
             // second during a run; this says only what a listener needs.
             <p id="announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
-                { s.announcement() }
+                { session.announcement() }
             </p>
-            <Shown phase={s.phase} foreign={s.foreign.clone()} report={s.report.clone()}
-                run_config={s.run_config.clone()} lesson={s.config.workload.id()}
-                can_run={s.errors.is_empty()} dispatch={dispatch.clone()} />
-            <share::SharePanel share={s.share.clone()} report={s.report.clone()} dispatch={dispatch.clone()} />
-            <share::SavedRuns history={s.history.clone()} compare={s.compare.clone()}
-                error={s.history_error.clone()} {running} {dispatch} />
+            <Shown phase={run.phase} opened={library.opened.clone()} report={run.report.clone()}
+                run_config={run.config.clone()} lesson={lesson.id()}
+                can_run={form.errors.is_empty()} dispatch={dispatch.clone()} />
+            <share::SharePanel share={run.share.clone()} report={run.report.clone()} dispatch={dispatch.clone()} />
+            <share::SavedRuns history={library.history.clone()} compare={library.compare.clone()}
+                error={library.error.clone()} {running} {dispatch} />
         </main>
         <footer>
             <p>{ "Workers that share nothing stand in for processes (own wasm instance, own memory, messages by postMessage); \
@@ -119,7 +120,7 @@ fn present_toggle(p: &ToggleProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct ShownProps {
     phase: Phase,
-    foreign: Option<Foreign>,
+    opened: Option<Elsewhere>,
     report: Option<Rc<Report>>,
     run_config: Option<RunConfig>,
     /// The lesson the form is on.
@@ -132,7 +133,7 @@ struct ShownProps {
 /// and the contract's `#report-json`, which is always the report on show.
 #[function_component(Shown)]
 fn shown(p: &ShownProps) -> Html {
-    let linked = match (&p.phase, &p.foreign) {
+    let linked = match (&p.phase, &p.opened) {
         (Phase::Shared, Some(f)) => Some(f),
         _ => None,
     };
@@ -162,9 +163,9 @@ fn shown(p: &ShownProps) -> Html {
             </section>
             <results::ResultsView report={f.report.clone()} workload={config_of(&f.report).workload} />
         }
-        if let (Phase::Done, Some(f), Some(local)) = (&p.phase, &p.foreign, &p.report) {
+        if let (Phase::Done, Some(f), Some(local)) = (&p.phase, &p.opened, &p.report) {
             <share::CompareView a={f.clone()} title={"The link's results beside this machine's".to_string()}
-                b={Foreign { label: format!("this machine: {}", env_line(&local.env)), report: local.clone(), dropped: vec![] }} />
+                b={Elsewhere { label: format!("this machine: {}", env_line(&local.env)), report: local.clone(), dropped: vec![] }} />
         }
         if let (Some(report), Some(cfg)) = (&p.report, &p.run_config) {
             if cfg.workload.id() == p.lesson {

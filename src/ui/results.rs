@@ -4,6 +4,7 @@ use super::charts::{
     ConvoyChart, Deferred, HandoverChart, MixChart, SamplesChart, SizesChart, SpeedupChart,
     SweepChart, Timeline,
 };
+use crate::format::{cell, times, MISSING};
 use crate::report::{browser_label, env_line, Env, ModelResult, Report};
 use crate::session::{EngineInfo, Phase, Progress};
 use crate::verdict::verdict;
@@ -181,7 +182,7 @@ pub struct TableProps {
 }
 
 fn ms(v: Option<f64>) -> String {
-    v.map_or("—".to_string(), |v| format!("{v:.1}"))
+    cell(v, 1)
 }
 
 #[function_component(ResultsTable)]
@@ -227,19 +228,19 @@ pub fn results_table(p: &TableProps) -> Html {
                                     <small class="mad" title="median absolute deviation">{ format!(" ± {d:.1}") }</small>
                                 }
                             </td>
-                            <td class="num col-range">{ x.median_ci_ms.map_or("—".to_string(), |(a, b)| format!("{a:.1} – {b:.1}")) }</td>
+                            <td class="num col-range">{ x.median_ci_ms.map_or(MISSING.to_string(), |(a, b)| format!("{a:.1} – {b:.1}")) }</td>
                             <td class="num col-range">{ format!("{} – {}", ms(x.min_ms), ms(x.max_ms)) }</td>
                             <td class="speedup">
                                 // An SVG bar, not a styled span: the page's CSP allows no inline styles.
                                 <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
                                     <rect width={format!("{width:.1}")} height="10" />
                                 </svg>
-                                <span class="num">{ x.speedup.map_or("—".to_string(), |s| format!("{s:.2}×")) }</span>
+                                <span class="num">{ x.speedup.map_or_else(|| MISSING.into(), times) }</span>
                                 if let Some(why) = &x.suspect {
                                     <strong class="suspect" title={why.clone()}>{ " suspect" }</strong>
                                 }
                             </td>
-                            <td class="num col-eff">{ x.efficiency.map_or("—".to_string(), |e| format!("{:.0}%", e * 100.0)) }</td>
+                            <td class="num col-eff">{ x.efficiency.map_or(MISSING.to_string(), |e| format!("{:.0}%", e * 100.0)) }</td>
                             <td class={if x.correct { "ok" } else { "bad" }}>
                                 { if x.correct { "✓ correct" } else { "✗ wrong" } }
                                 <small>{ format!(" {} of {}", group_digits(&x.value), group_digits(&x.expected)) }</small>
@@ -262,7 +263,7 @@ pub fn results_table(p: &TableProps) -> Html {
 /// "8000000" → "8,000,000"; leaves anything that is not all digits alone.
 fn group_digits(s: &str) -> String {
     s.parse::<u64>()
-        .map_or_else(|_| s.to_string(), crate::workloads::group)
+        .map_or_else(|_| s.to_string(), crate::format::group)
 }
 
 /// The figures a model or lesson added, in words, in the order they read:

@@ -1,9 +1,10 @@
 //! Sharing: this run's link, export, the local history, and results from
 //! elsewhere side by side with this machine's.
 
+use crate::format::{cell, times, MISSING};
 use crate::models::ModelId;
 use crate::report::{to_csv, ModelResult, Report};
-use crate::session::{decode_entry, Action, Entry, Foreign, Session, ShareInfo};
+use crate::session::{decode_entry, Action, Elsewhere, Entry, Session, ShareInfo};
 use crate::web::storage;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -190,8 +191,8 @@ fn history_panel(p: &SavedProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct CompareProps {
-    pub a: Foreign,
-    pub b: Foreign,
+    pub a: Elsewhere,
+    pub b: Elsewhere,
     pub title: String,
 }
 
@@ -213,10 +214,10 @@ pub fn compare_view(p: &CompareProps) -> Html {
     models.dedup();
     let cell = |r: Option<&ModelResult>| match r {
         Some(x) => html! { <>
-            <td class="num">{ x.median_ms.map_or("—".into(), |v| format!("{v:.1}")) }</td>
-            <td class="num">{ x.speedup.map_or("—".into(), |v| format!("{v:.2}×")) }</td>
+            <td class="num">{ cell(x.median_ms, 1) }</td>
+            <td class="num">{ x.speedup.map_or_else(|| MISSING.into(), times) }</td>
         </> },
-        None => html! { <><td>{ "—" }</td><td>{ "—" }</td></> },
+        None => html! { <><td>{ MISSING }</td><td>{ MISSING }</td></> },
     };
     let top = models
         .iter()

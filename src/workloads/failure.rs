@@ -9,7 +9,8 @@
 //! the message from what `catch_unwind` returns.
 
 use super::cpu::count_steps;
-use super::{group, Lesson, ParamError, TaskEnv, TaskFailure};
+use super::{Lesson, ParamError, TaskEnv, TaskFailure};
+use crate::format::group;
 use crate::params::{DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 use std::any::Any;

@@ -10,7 +10,8 @@
 //! [`TaskEnv::responded`].
 
 use super::cpu::count_steps;
-use super::{fmt_num, run_staged, Lesson, ParamError, Resume, TaskEnv, TaskFailure, TICK_STEPS};
+use super::{run_staged, Lesson, ParamError, Resume, TaskEnv, TaskFailure, TICK_STEPS};
+use crate::format::decimal;
 use crate::params::{DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 
@@ -134,7 +135,7 @@ impl Io {
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![
             (TASKS.key, self.tasks.to_string()),
-            (WAIT_MS.key, fmt_num(self.wait_ms)),
+            (WAIT_MS.key, decimal(self.wait_ms)),
             (CPU_N.key, self.cpu_n.to_string()),
         ];
         if let Some(requests) = self.convoy {

@@ -14,7 +14,7 @@ pub mod transfer;
 #[cfg(test)]
 pub(crate) mod test_util;
 
-pub use crate::params::{fmt_num, group, lookup, parse_int, ParamError, ParamSpec};
+pub use crate::params::{lookup, parse_int, ParamError, ParamSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

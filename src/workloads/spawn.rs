@@ -35,12 +35,6 @@ pub const LESSON: Lesson = Lesson {
           a pool, rather than to a new worker per job.",
 };
 
-/// Something that can start a worker, let it do nothing, and join it. The
-/// page implements it with Web Workers; [`native::ThreadSpawner`] with threads.
-pub trait Spawner {
-    fn spawn_join(&mut self) -> Result<(), String>;
-}
-
 const COUNT: ParamSpec = ParamSpec {
     key: "count",
     label: "Workers to start",
@@ -93,47 +87,20 @@ impl Spawn {
     }
 }
 
-/// Gives any environment a [`Spawner`], for platforms whose models build
-/// their environments without one (the page's engine, say, wrapping a
-/// `FreeEnv` with a Web Worker spawner).
-pub struct WithSpawner<'a, E: TaskEnv + ?Sized, S: Spawner + ?Sized> {
-    pub env: &'a mut E,
-    pub spawner: &'a mut S,
-}
-
-impl<E: TaskEnv + ?Sized, S: Spawner + ?Sized> TaskEnv for WithSpawner<'_, E, S> {
-    fn tick(&mut self) -> Result<(), TaskFailure> {
-        self.env.tick()
-    }
-    fn block(&mut self, ms: f64) -> Result<(), TaskFailure> {
-        self.env.block(ms)
-    }
-    fn now_ms(&self) -> f64 {
-        self.env.now_ms()
-    }
-    fn spawn_join(&mut self) -> Result<(), TaskFailure> {
-        self.spawner.spawn_join().map_err(TaskFailure::Failed)
-    }
-}
-
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native {
-    use super::Spawner;
-
-    /// One OS thread per call, as `threading.Thread(target=lambda: None)`
-    /// followed by `start()` and `join()`.
-    pub struct ThreadSpawner;
-
-    impl Spawner for ThreadSpawner {
-        fn spawn_join(&mut self) -> Result<(), String> {
-            let handle = std::thread::Builder::new()
-                .name("tvp-spawn".into())
-                .spawn(|| {})
-                .map_err(|e| format!("could not start a thread: {e}"))?;
-            handle
-                .join()
-                .map_err(|_| "the empty thread panicked".to_string())
-        }
+    /// Starts one OS thread that does nothing and joins it, as
+    /// `threading.Thread(target=lambda: None)` followed by `start()` and
+    /// `join()`: what a free thread model's task does in this lesson,
+    /// natively. (In the page the engine starts workers itself.)
+    pub fn spawn_join_thread() -> Result<(), String> {
+        let handle = std::thread::Builder::new()
+            .name("tvp-spawn".into())
+            .spawn(|| {})
+            .map_err(|e| format!("could not start a thread: {e}"))?;
+        handle
+            .join()
+            .map_err(|_| "the empty thread panicked".to_string())
     }
 }
 
@@ -159,39 +126,15 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
-    fn real_threads_are_started_through_a_spawner() {
-        let mut ticks = Recorder::default();
-        let mut threads = native::ThreadSpawner;
-        let mut env = WithSpawner {
-            env: &mut ticks,
-            spawner: &mut threads,
-        };
+    fn free_threads_start_real_threads() {
+        use crate::models::{native::InstantClock, FreeEnv, RunControl};
+        let (clock, control) = (InstantClock::default(), RunControl::new());
+        let mut env = FreeEnv::new(&clock, &control, |_| {});
         assert_eq!(Spawn { count: 5 }.run_task(0, &mut env), Ok(5));
-        assert_eq!(
-            (ticks.spawned, ticks.ticks),
-            (0, 5),
-            "the spawner, not the inner env, started them"
-        );
     }
 
     #[test]
-    fn a_spawner_that_fails_fails_the_task() {
-        struct Refuses;
-        impl Spawner for Refuses {
-            fn spawn_join(&mut self) -> Result<(), String> {
-                Err("no workers here".into())
-            }
-        }
-        let mut inner = Recorder::default();
-        let mut env = WithSpawner {
-            env: &mut inner,
-            spawner: &mut Refuses,
-        };
-        assert_eq!(
-            Spawn::default().run_task(0, &mut env),
-            Err(TaskFailure::Failed("no workers here".into()))
-        );
-
+    fn a_start_that_fails_fails_the_task() {
         // An environment that never learned to start workers says so.
         struct Bare;
         impl TaskEnv for Bare {

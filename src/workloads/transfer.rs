@@ -8,7 +8,8 @@
 //! the page's process models deliver the bytes by `postMessage` themselves
 //! and hand them to [`Transfer::checksum_received`].
 
-use super::{fmt_num, Lesson, ParamError, TaskEnv, TaskFailure};
+use super::{Lesson, ParamError, TaskEnv, TaskFailure};
+use crate::format::decimal;
 use crate::params::{words, DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -167,7 +168,7 @@ impl Transfer {
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         vec![
             (TASKS.key, self.tasks.to_string()),
-            (MIB_KEY.key, fmt_num(self.mib)),
+            (MIB_KEY.key, decimal(self.mib)),
             (VIA.key, self.via.id().to_string()),
         ]
     }

@@ -2,7 +2,6 @@
 //! computed, per model, against the GIL's switch interval.
 
 use super::*;
-use crate::params::fmt_num;
 use crate::plan::CONVOY_SWITCH_MS;
 use crate::report::ConvoyPoint;
 
@@ -91,12 +90,11 @@ fn axes(svg: &mut Svg, s: &Scales) {
         Some("switch-diagonal"),
         CONVOY_SWITCH_MS.iter().map(|v| (s.x(*v), s.y(*v))),
     );
-    svg.tag("g").a("class", "axis x");
-    for v in CONVOY_SWITCH_MS {
-        svg.x_tick(s.h, s.x(v), "middle", format_args!("{} ms", fmt_num(v)));
-    }
-    svg.x_label(s.h, "GIL switch interval (switch_ms, log)");
-    svg.close("g");
+    svg.x_axis(
+        s.h,
+        CONVOY_SWITCH_MS.map(|v| (s.x(v), "middle", format!("{} ms", decimal(v)))),
+        "GIL switch interval (switch_ms, log)",
+    );
 }
 
 /// p50 and p99 of every model's answers against the switch interval, with
@@ -106,7 +104,7 @@ pub fn convoy_chart(p: &ConvoyProps) -> Html {
     let s = Scales::of(&p.points, 300.0);
     let mut models: Vec<ModelId> = p.points.iter().map(|c| c.model).collect();
     models.dedup();
-    let ms = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.2}"));
+    let ms = |v: Option<f64>| cell(v, 2);
     let (line, described) = summary_line("convoy-summary", crate::summary::convoy(&p.points));
     let mut svg = Svg::new(
         "convoy",
@@ -136,7 +134,7 @@ pub fn convoy_chart(p: &ConvoyProps) -> Html {
             { drawn(svg) }
             { table_alt(&["model", "switch ms", "answers", "p50 ms", "p99 ms", "max ms"], html! { { for p.points.iter().map(|c| html! {
                 <tr><td>{ c.model.id() }</td>
-                <td>{ if c.uses_switch { fmt_num(c.switch_ms) } else { "—".to_string() } }</td>
+                <td>{ if c.uses_switch { decimal(c.switch_ms) } else { MISSING.to_string() } }</td>
                 <td>{ c.answers }</td><td>{ ms(c.p50_ms) }</td><td>{ ms(c.p99_ms) }</td><td>{ ms(c.max_ms) }</td></tr>
             }) } }) }
         </figure>

@@ -51,7 +51,7 @@ fn bar(s: &mut Svg, b: &HandoverBar, i: usize, x: &impl Fn(f64) -> f64) {
             .a("data-phase", name)
             .a("data-ms", format_args!("{ms:.4}"));
         s.tag("title")
-            .text(format_args!("{name}: {}", crate::summary::ms(ms)));
+            .text(format_args!("{name}: {}", crate::format::ms(ms)));
         s.close("rect");
     }
     let rate = b
@@ -93,7 +93,7 @@ pub fn handover_chart(p: &HandoverProps) -> Html {
     for t in &ticks {
         s.tag("g").open();
         s.line(Some("grid"), (x(*t), x(*t)), (TOP, h - BOTTOM));
-        s.x_tick(h, x(*t), "middle", fmt_tick(*t));
+        s.x_tick(h, x(*t), "middle", tick(*t));
         s.close("g");
     }
     s.x_label(h, "median time per task (ms)");
@@ -104,7 +104,7 @@ pub fn handover_chart(p: &HandoverProps) -> Html {
     html! {
         <figure class="chart" id="handover-chart">
             <figcaption>
-                { format!("Handing {} to a process: where the time goes, cold and warm", human_bytes(first.bytes as usize)) }
+                { format!("Handing {} to a process: where the time goes, cold and warm", bytes(first.bytes as usize)) }
                 <span class="legend">
                     { for Handover::PHASES.iter().enumerate().map(|(k, name)| html! {
                         <span class={format!("phase-{k}")}><i class="swatch"></i>{ *name }</span>
@@ -117,7 +117,7 @@ pub fn handover_chart(p: &HandoverProps) -> Html {
             { table_alt(&["model", "start", "tasks", "serialize ms", "deliver ms", "grow ms", "copy in ms", "checksum ms", "handed GB/s"], html! { { for p.bars.iter().map(|b| html! {
                 <tr><td>{ b.model.id() }</td><td>{ if b.cold { "cold" } else { "warm" } }</td><td>{ b.tasks }</td>
                 { for b.phases_ms.iter().map(|v| html! { <td>{ ms(*v) }</td> }) }
-                <td>{ b.handing_gbps().map_or("—".to_string(), |g| format!("{g:.2}")) }</td></tr>
+                <td>{ cell(b.handing_gbps(), 2) }</td></tr>
             }) } }) }
         </figure>
     }

@@ -49,19 +49,18 @@ pub fn mix_chart(p: &MixProps) -> Html {
             .collect();
         speedup_series(&mut s, *m, "data-io-pct", &pts);
     }
-    s.tag("g").a("class", "axis x");
-    for pct in [0u32, 25, 50, 75, 100] {
-        s.x_tick(h, x(f64::from(pct)), "middle", format_args!("{pct}%"));
-    }
-    s.x_label(h, "share of each task spent waiting");
-    s.close("g");
+    s.x_axis(
+        h,
+        [0u32, 25, 50, 75, 100].map(|pct| (x(f64::from(pct)), "middle", format!("{pct}%"))),
+        "share of each task spent waiting",
+    );
     html! {
         <figure class="chart" id="mix-chart">
             <figcaption>
                 { "Concurrency vs parallelism: speedup as each task's share of waiting grows from 0% (all computing) to 100% (all waiting)" }
                 <span class="fits" id="mix-winners">{ for won.iter().map(|(pct, m, s)| html! {
                     <span class={classes!("fit", model_class(*m))} data-io-pct={pct.to_string()} data-model={m.id()}>
-                        { format!("{pct}% waiting: ") }<code>{ m.id() }</code>{ format!(" {s:.2}×") }
+                        { format!("{pct}% waiting: ") }<code>{ m.id() }</code>{ format!(" {}", times(*s)) }
                     </span>
                 }) }</span>
             </figcaption>
@@ -69,7 +68,7 @@ pub fn mix_chart(p: &MixProps) -> Html {
             { drawn(s) }
             { table_alt(&["model", "waiting", "median (ms)", "speedup (×)"], html! { { for p.points.iter().map(|s| html! {
                 <tr><td>{ s.model.id() }</td><td>{ format!("{}%", s.io_pct) }</td><td>{ format!("{:.2}", s.median_ms) }</td>
-                <td>{ s.speedup.map_or("—".to_string(), |v| format!("{v:.2}")) }</td></tr>
+                <td>{ cell(s.speedup, 2) }</td></tr>
             }) } }) }
         </figure>
     }

@@ -25,8 +25,8 @@ pub use speedup::SpeedupChart;
 pub use sweep::SweepChart;
 pub use timeline::Timeline;
 
+use crate::format::{bytes, cell, decimal, tick, times, MISSING};
 use crate::models::{ModelId, Span, SpanKind};
-use crate::plan::human_bytes;
 use crate::report::{ModelResult, Report, SizePoint, SweepPoint};
 use crate::stats;
 use crate::svg::{Svg, BOTTOM, LEFT, RIGHT, TOP, W};
@@ -112,23 +112,13 @@ fn ticks(max: f64) -> Vec<f64> {
         .collect()
 }
 
-fn fmt_tick(v: f64) -> String {
-    if v == 0.0 || v.abs() >= 10.0 || v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else if (v * 10.0).fract().abs() < 1e-9 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
 /// A linear y axis with grid lines: the scale maps a value to its y.
 fn y_axis(s: &mut Svg, max: f64, h: f64, label: &str) -> impl Fn(f64) -> f64 {
     let bottom = h - BOTTOM;
     let scale = move |v: f64| bottom - (v / max).clamp(0.0, 1.05) * (bottom - TOP);
     s.tag("g").a("class", "axis y").open();
     for t in ticks(max) {
-        s.y_tick(scale(t), fmt_tick(t));
+        s.y_tick(scale(t), tick(t));
     }
     s.y_label(h, label);
     s.close("g");
@@ -147,7 +137,7 @@ fn log_y_axis(s: &mut Svg, lo: f64, hi: f64, h: f64, label: &str) {
     s.tag("g").a("class", "axis y");
     for e in lo as i32..=hi as i32 {
         let v = 10f64.powi(e);
-        s.y_tick(log_y(lo, hi, h, v), crate::params::fmt_num(v));
+        s.y_tick(log_y(lo, hi, h, v), decimal(v));
     }
     s.y_label(h, label);
     s.close("g");

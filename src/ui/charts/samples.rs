@@ -121,15 +121,15 @@ fn samples_table(rs: &[ModelResult]) -> Html {
                 <td>{ match (r.median_ms, r.mad_ms) {
                     (Some(m), Some(d)) => format!("{m:.2} ± {d:.2}"),
                     (Some(m), None) => format!("{m:.2}"),
-                    _ => "—".to_string(),
+                    _ => MISSING.to_string(),
                 } }</td>
-                <td>{ r.median_ci_ms.map_or("—".to_string(), |(a, b)| format!("{a:.2} – {b:.2}")) }</td>
-                <td>{ o.map_or("—".to_string(), |o| format!(
+                <td>{ r.median_ci_ms.map_or(MISSING.to_string(), |(a, b)| format!("{a:.2} – {b:.2}")) }</td>
+                <td>{ o.map_or(MISSING.to_string(), |o| format!(
                     "{} / {}",
                     o.low_mild.len() + o.high_mild.len(),
                     o.low_severe.len() + o.high_severe.len()
                 )) }</td>
-                <td>{ o.map_or("—", |o| effect_word(o.effect)) }</td></tr>
+                <td>{ o.map_or(MISSING, |o| effect_word(o.effect)) }</td></tr>
             }
         }) } },
     )

@@ -73,19 +73,17 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
         }
         s.close("g");
     }
-    s.tag("g").a("class", "axis x");
     let sizes = crate::workloads::transfer::SIZES_BYTES;
-    for (i, b) in sizes.iter().enumerate() {
+    let ticks = sizes.iter().enumerate().map(|(i, b)| {
         // The last label ends at the axis instead of running off it.
         let anchor = if i + 1 == sizes.len() {
             "end"
         } else {
             "middle"
         };
-        s.x_tick(h, x(*b as f64), anchor, human_bytes(*b));
-    }
-    s.x_label(h, "buffer size per task (log)");
-    s.close("g");
+        (x(*b as f64), anchor, bytes(*b))
+    });
+    s.x_axis(h, ticks, "buffer size per task (log)");
     html! {
         <figure class="chart" id="sizes-chart">
             <figcaption>
@@ -100,7 +98,7 @@ pub fn sizes_chart(p: &SizesProps) -> Html {
             { line }
             { drawn(s) }
             { table_alt(&["model", "via", "size", "median (ms)"], html! { { for p.points.iter().map(|s| html! {
-                        <tr><td>{ s.model.id() }</td><td>{ s.via.id() }</td><td>{ human_bytes(s.bytes as usize) }</td><td>{ format!("{:.3}", s.median_ms) }</td></tr>
+                        <tr><td>{ s.model.id() }</td><td>{ s.via.id() }</td><td>{ bytes(s.bytes as usize) }</td><td>{ format!("{:.3}", s.median_ms) }</td></tr>
                     }) } }) }
         </figure>
     }

@@ -65,7 +65,7 @@ pub fn speedup_chart(p: &ResultsProps) -> Html {
             .a("x", cx)
             .a("y", label_y - 6.0)
             .a("text-anchor", "middle")
-            .text(format_args!("{v:.2}×{suspect}"));
+            .text(format_args!("{}{suspect}", times(v)));
         s.x_tick(h, cx, "middle", r.model.id());
         s.close("g");
     }
@@ -99,7 +99,7 @@ pub fn speedup_chart(p: &ResultsProps) -> Html {
             { drawn(s) }
             { table_alt(&["model", "speedup (×)", "95% interval (×)"], html! { { for rs.iter().map(|r| html! {
                         <tr><td>{ r.model.id() }</td><td>{ format!("{:.2}", r.speedup.unwrap_or(0.0)) }</td>
-                        <td>{ r.speedup_ci.map_or("—".to_string(), |(a, b)| format!("{a:.2} – {b:.2}")) }</td></tr>
+                        <td>{ r.speedup_ci.map_or(MISSING.to_string(), |(a, b)| format!("{a:.2} – {b:.2}")) }</td></tr>
                     }) } }) }
         </figure>
     }

@@ -107,12 +107,11 @@ pub fn sweep_chart(p: &SweepProps) -> Html {
             .collect();
         speedup_series(&mut s, *m, "data-workers", &pts);
     }
-    s.tag("g").a("class", "axis x");
-    for w in 1..=max_w as u32 {
-        s.x_tick(h, x(f64::from(w)), "middle", w);
-    }
-    s.x_label(h, "workers");
-    s.close("g");
+    s.x_axis(
+        h,
+        (1..=max_w as u32).map(|w| (x(f64::from(w)), "middle", w)),
+        "workers",
+    );
     html! {
         <figure class="chart" id="sweep-chart">
             { sweep_caption(&fits, &p.usl, max_w) }
@@ -143,8 +142,8 @@ fn sweep_table(points: &[SweepPoint]) -> Html {
         &["model", "workers", "median (ms)", "speedup (×)"],
         html! { { for points.iter().map(|s| html! {
             <tr><td>{ s.model.id() }</td><td>{ s.workers }</td>
-            <td>{ s.median_ms.map_or("—".to_string(), |v| format!("{v:.2}")) }</td>
-            <td>{ s.speedup.map_or("—".to_string(), |v| format!("{v:.2}")) }</td></tr>
+            <td>{ cell(s.median_ms, 2) }</td>
+            <td>{ cell(s.speedup, 2) }</td></tr>
         }) } },
     )
 }

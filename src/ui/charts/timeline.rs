@@ -2,14 +2,8 @@
 
 use super::*;
 
-fn kind_class(k: SpanKind) -> &'static str {
-    match k {
-        SpanKind::Run => "k-run",
-        SpanKind::GilWait => "k-gil_wait",
-        SpanKind::Io => "k-io",
-        SpanKind::Spawn => "k-spawn",
-        SpanKind::LoopWait => "k-loop_wait",
-    }
+fn kind_class(k: SpanKind) -> String {
+    format!("k-{}", k.id())
 }
 
 fn kind_label(k: SpanKind) -> &'static str {
@@ -47,16 +41,7 @@ pub fn timeline(p: &TimelineProps) -> Html {
         .fold(0.0, f64::max)
         .max(0.001);
     let x = |ms: f64| LEFT + (ms / end).clamp(0.0, 1.0) * (W - LEFT - RIGHT);
-    let kinds: Vec<SpanKind> = [
-        SpanKind::Run,
-        SpanKind::GilWait,
-        SpanKind::Io,
-        SpanKind::Spawn,
-        SpanKind::LoopWait,
-    ]
-    .into_iter()
-    .filter(|k| r.spans.iter().any(|s| s.kind == *k))
-    .collect();
+    let kinds = SpanKind::seen_in(&r.spans);
     let id = format!("timeline-{}", r.model.id());
     let (line, described) = summary_line(&format!("{id}-summary"), crate::summary::timeline(r));
     let mut s = Svg::new(
@@ -91,12 +76,11 @@ pub fn timeline(p: &TimelineProps) -> Html {
         }
         s.close("g");
     }
-    s.tag("g").a("class", "axis x");
-    for t in ticks(end) {
-        s.x_tick(h, x(t), "middle", fmt_tick(t));
-    }
-    s.x_label(h, "time since the repeat started (ms)");
-    s.close("g");
+    s.x_axis(
+        h,
+        ticks(end).into_iter().map(|t| (x(t), "middle", tick(t))),
+        "time since the repeat started (ms)",
+    );
     html! {
         <figure class="chart timeline" id={id.clone()} data-model={r.model.id()}>
             <figcaption>

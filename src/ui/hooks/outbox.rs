@@ -22,14 +22,14 @@ pub fn use_outbox(session: &UseReducerHandle<Session>, engine: &EngineHandle) {
         });
     }
     // Automation waits on `data-run-state` (docs/contract.md).
-    use_effect_with(session.phase, |phase| set_run_state(*phase));
+    use_effect_with(session.run.phase, |phase| set_run_state(*phase));
 }
 
 fn carry_out(command: &Command, engine: &EngineHandle, session: &UseReducerHandle<Session>) {
     match command {
         Command::Send { pool, request } => engine.send(*pool, request.clone()),
-        Command::Calibrate { pool, run } => engine.calibrate(*pool, *run),
-        Command::Cancel { run } => engine.cancel(*run),
+        Command::Calibrate { pool, step_id } => engine.calibrate(*pool, *step_id),
+        Command::Cancel { step_id } => engine.cancel(*step_id),
         Command::SaveHistory(entries) => {
             if let Err(e) = storage::save(entries) {
                 session.dispatch(crate::session::Action::HistoryError(e));
