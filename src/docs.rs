@@ -5,6 +5,7 @@
 
 use crate::config::{RunConfig, RUN_PARAMS, TRANSFER_BUDGET_MIB};
 use crate::format::bytes;
+use crate::models::ModelId;
 use crate::params::{DefaultValue, Kind, ParamSpec};
 
 use crate::workloads::transfer::{MIB, SIZES_BYTES};
@@ -17,14 +18,13 @@ pub const REGENERATE: &str = "UPDATE_DOCS=1 cargo +stable test --test docs";
 /// them another meaning meanwhile; this version ignores them.
 pub const RESERVED_KEYS: &[(&str, &str)] = &[
     (
-        "procs, threads",
-        "a hybrid model: processes, and threads inside each",
+        "predict",
+        "`1`: ask for a prediction before Run (teacher links); `0`: never ask",
     ),
-    ("embed", "`1`: one lesson, compact, for an `<iframe>`"),
-    ("present", "`1`: large type for projectors"),
+    ("class", "`1`: the class view (paste links, drop exports)"),
     (
-        "convoy",
-        "`1` with `w=io`: one task answers short requests while the others compute",
+        "origin",
+        "with `embed=1`: the only origin the embed posts its messages to",
     ),
 ];
 
@@ -110,6 +110,25 @@ pub fn url_markdown() -> String {
                      `mib` × (`tasks` + 1) may not exceed {TRANSFER_BUDGET_MIB:.0} MiB."
                 ),
             );
+        }
+    }
+    line(w, "");
+    line(w, "## Models a lesson leaves out");
+    line(w, "");
+    line(
+        w,
+        "A model that means nothing in a lesson is left out of its run; a link that asks \
+         for it is told why, and the other models run.",
+    );
+    line(w, "");
+    line(w, "| lesson | model | why |");
+    line(w, "|---|---|---|");
+    for id in WORKLOAD_IDS {
+        let workload = Workload::default_for(id).expect("every id has a workload");
+        for model in ModelId::ALL {
+            if let Some(why) = crate::capabilities::lesson_limit(&workload, model) {
+                line(w, &format!("| `{id}` | `{}` | {why} |", model.id()));
+            }
         }
     }
     line(w, "");

@@ -293,7 +293,10 @@ impl RunState {
                 self.tasks_finished = 0;
             }
             FromEngine::Progress { .. } => {}
-            FromEngine::Calibrated { step: run, calibration } => {
+            FromEngine::Calibrated {
+                step: run,
+                calibration,
+            } => {
                 self.calibration = Some(Calibration {
                     timer_resolution_ms: self.env.timer_resolution_ms,
                     cores: self.env.cores,

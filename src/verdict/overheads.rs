@@ -64,14 +64,15 @@ pub fn overheads(report: &Report, c: &Calibration) -> Vec<Overhead> {
                     "ms",
                     us / 1e3,
                 ),
-                // A thread here is a worker too, joining the engine's memory:
-                // its start is bounded by a worker's cold start.
-                ModelId::Threads | ModelId::Gil | ModelId::OldGil => over(
-                    format!("{} ms per start", figure(us / 1e3)),
-                    c.timed("process_start_ms"),
-                    "a process start",
-                    "ms",
-                    us / 1e3,
+                // A thread starts from a worker parked on the engine's
+                // memory: waking it and hearing it ended is a wait/notify
+                // round trip at best.
+                m if m.is_thread_model() => over(
+                    format!("{} µs per start", figure(us)),
+                    c.atomics_rtt_us,
+                    "an Atomics wait/notify round trip",
+                    "µs",
+                    us,
                 ),
                 ModelId::Procs => over(
                     format!("{} µs per dispatch", figure(us)),
@@ -167,12 +168,25 @@ mod tests {
             &[
                 with(ModelId::Fork, 34_000.0),
                 with(ModelId::Procs, 145.0),
-                with(ModelId::Seq, 1.0),
+                with(ModelId::Seq, 90.0),
             ],
             String::new(),
         );
         let o = overheads(&r, &c);
-        assert_eq!(o.len(), 2, "seq starts nothing: {o:?}");
+        assert_eq!(
+            o.len(),
+            2,
+            "no wait/notify round trip to set seq's threads against: {o:?}"
+        );
+        let with_atomics = Calibration {
+            atomics_rtt_us: Some(30.0),
+            ..c.clone()
+        };
+        assert_eq!(
+            overheads(&r, &with_atomics)[2].words,
+            "seq: 90.0 µs per start = 3.0 × an Atomics wait/notify round trip (30.0 µs)",
+            "a thread start is set against waking a parked worker, not against a process start"
+        );
         let beaten = Calibration {
             instantiate_ms: Some(40.0),
             ..c.clone()

@@ -6,8 +6,8 @@ use crate::report::ModelResult;
 
 const STEP: &str = "per_step_us";
 
-/// `r`'s cost per start; beside the pool's, when both were timed, how many
-/// times dearer it is.
+/// `r`'s cost per start, set against a thread start and, for a process,
+/// against handing a task to a pool that is already running.
 pub(super) fn verdict(all: &[ModelResult], r: &ModelResult) -> String {
     let Some(mine) = r.figure_us(STEP) else {
         return "no start was measured".to_string();
@@ -18,35 +18,54 @@ pub(super) fn verdict(all: &[ModelResult], r: &ModelResult) -> String {
             "making a fresh process (a new wasm instance and memory) in a warm spare \
              worker and ending it"
         }
-        _ => "starting a thread (a worker joining the shared memory) and joining it",
+        _ => {
+            "starting a thread (an empty function handed to a worker parked on the shared \
+             memory) and joining it"
+        }
     };
     // A ratio needs both steps timed: a step under the clock's
     // resolution is a bound, not a length.
     let timed = |m: &ModelResult| m.timed(STEP).then(|| m.figures[STEP]);
-    let cheapest = all
-        .iter()
-        .filter(|o| o.model == ModelId::Procs)
-        .find_map(timed)
-        .filter(|p| *p > 0.0 && r.model != ModelId::Procs);
-    let said = match (cheapest, timed(r)) {
-        (Some(p), Some(v)) => format!(
-            "{mine} per step for {what} — {:.0}× the cost of using the pool: why pools exist",
-            v / p
-        ),
-        _ => format!("{mine} per step for {what}"),
+    let cheapest = |of: fn(ModelId) -> bool| {
+        all.iter()
+            .filter(|o| of(o.model))
+            .filter_map(timed)
+            .filter(|v| *v > 0.0)
+            .reduce(f64::min)
     };
-    // A fork is cheap only because its worker was started before:
-    // that cold start is what a thread start pays every time here.
-    match r
-        .figures
-        .get("cold_start_us")
-        .filter(|_| r.model == ModelId::Fork)
-    {
-        Some(cold) => format!(
-            "{said}; each spare worker took {:.1} ms to start, cold, before it was needed",
-            cold / 1e3
+    let thread = cheapest(ModelId::is_thread_model);
+    let pool = cheapest(|m| m == ModelId::Procs);
+    let mut said = format!("{mine} per step for {what}");
+    if let (ModelId::Fork, Some(v)) = (r.model, timed(r)) {
+        let mut against = Vec::new();
+        if let Some(t) = thread {
+            against.push(format!(
+                "{:.0}× a thread start: a process needs a memory and a runtime of its own",
+                v / t
+            ));
+        }
+        if let Some(p) = pool {
+            against.push(format!(
+                "{:.0}× the cost of using the pool: why pools exist",
+                v / p
+            ));
+        }
+        if !against.is_empty() {
+            said = format!("{said} — {}", against.join("; "));
+        }
+    }
+    // A fork or a thread is quick only because its worker was started
+    // before: that cold start is what a browser pays for any new worker.
+    let cold = r.figures.get("cold_start_us").map(|us| us / 1e3);
+    match (r.model, cold) {
+        (ModelId::Fork, Some(cold)) => format!(
+            "{said}; each spare worker took {cold:.1} ms to start, cold, before it was needed"
         ),
-        None => said,
+        (m, Some(cold)) if m.is_thread_model() => format!(
+            "{said}; each parked worker took {cold:.1} ms to start, cold, before it was needed \
+             (a browser has no cheaper thread)"
+        ),
+        _ => said,
     }
 }
 
@@ -83,5 +102,28 @@ mod tests {
         assert!(verdict(&spawn, 2, &coarse, &coarse[1])
             .starts_with("20000 µs per step for making a fresh process"));
         assert!(!verdict(&spawn, 2, &coarse, &coarse[1]).contains("× the cost"));
+    }
+
+    #[test]
+    fn a_fork_is_set_against_a_thread_start_and_each_shows_its_cold_start_apart() {
+        let spawn = Workload::default_for("spawn").unwrap();
+        let mut thread = result(ModelId::Threads, 1.0, 2);
+        thread.figures.insert("per_step_us".into(), 80.0);
+        thread.figures.insert("cold_start_us".into(), 24_000.0);
+        let mut fork = result(ModelId::Fork, 1.0, 1);
+        fork.figures.insert("per_step_us".into(), 2_400.0);
+        let all = vec![thread.clone(), fork.clone()];
+        assert_eq!(
+            verdict(&spawn, 2, &all, &fork),
+            "2400 µs per step for making a fresh process (a new wasm instance and memory) in a \
+             warm spare worker and ending it — 30× a thread start: a process needs a memory and \
+             a runtime of its own"
+        );
+        assert_eq!(
+            verdict(&spawn, 2, &all, &thread),
+            "80 µs per step for starting a thread (an empty function handed to a worker parked \
+             on the shared memory) and joining it; each parked worker took 24.0 ms to start, \
+             cold, before it was needed (a browser has no cheaper thread)"
+        );
     }
 }

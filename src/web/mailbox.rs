@@ -159,12 +159,13 @@ impl Outgoing {
     }
 
     /// Whether a port between workers may carry it as it should: Firefox
-    /// refuses a `SharedArrayBuffer` there and copies a transferred buffer.
+    /// refuses a `SharedArrayBuffer` there and copies a transferred buffer
+    /// (see `ports_copy_transfers`).
     fn fits_a_port(&self) -> bool {
-        self.transfer.length() == 0
-            && !self
-                .attachment
-                .is_instance_of::<js_sys::SharedArrayBuffer>()
+        let shared = self
+            .attachment
+            .is_instance_of::<js_sys::SharedArrayBuffer>();
+        !shared && (self.transfer.length() == 0 || !super::ports_copy_transfers())
     }
 }
 

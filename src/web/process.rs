@@ -94,14 +94,19 @@ fn answer(request: ToProcess, attachment: JsValue, arrived_ms: f64) -> (FromProc
 }
 
 /// Answers request `id` on the port; an answer that carries a buffer back
-/// goes through the page, transferred, since a port between workers would
-/// copy it in Firefox.
+/// goes through the page in Firefox, whose ports copy what they should
+/// transfer (`ports_copy_transfers`).
 fn send(port: &MessagePort, reply: &FromProcess, back: JsValue, id: u32) {
-    if back.is_undefined() {
-        let _ = port.post_message(&envelope_with_id(reply, &JsValue::UNDEFINED, id));
+    let transfer = if back.is_undefined() {
+        js_sys::Array::new()
+    } else {
+        js_sys::Array::of1(&back)
+    };
+    if back.is_undefined() || !super::ports_copy_transfers() {
+        let data = envelope_with_id(reply, &back, id);
+        let _ = port.post_message_with_transferable(&data, &transfer);
         return;
     }
-    let transfer = js_sys::Array::of1(&back);
     let inner = envelope_with_id(reply, &back, id);
     let bag = js_sys::Array::of2(&inner, &transfer);
     let relay = envelope(&ProcessToPage::Relay, &bag);

@@ -2,7 +2,8 @@
 //! other; each does nothing and is joined at once, so the time is all
 //! creation and teardown. The model decides what a worker is (through the
 //! task's [`TaskEnv::spawn_join`]): a thread for the thread models, a fresh
-//! process for the process models in the page.
+//! process for the process models in the page (in the page a thread starts
+//! from a worker parked on the shared memory, see `web/parked.rs`).
 
 use super::{Lesson, ParamError, TaskEnv, TaskFailure};
 use crate::params::{DefaultValue, Kind, ParamSpec};
@@ -14,25 +15,35 @@ pub const LESSON: Lesson = Lesson {
     expect: &[
         (
             "seq",
-            "the cost of starting and joining one thread, count times over",
+            "one thread started and joined after the other: a thread start, count times over",
         ),
         (
             "threads",
-            "the same per worker: starting is not made faster by having a pool",
+            "the same per start: having more threads does not make starting one faster",
         ),
         (
             "gil",
             "about the same: starting and joining a thread lets go of the GIL",
         ),
         (
+            "fork",
+            "many times a thread start: a fresh process needs a memory and a runtime of its own",
+        ),
+        (
             "procs",
-            "much dearer per worker than a thread: a process needs its own memory and runtime",
+            "no start at all: an empty task handed to processes started before, which is why \
+             pools exist",
         ),
     ],
     why: "A thread shares everything with its parent, so the system only has to set up a \
-          stack. A process gets a memory of its own, and with the `spawn` start method a whole \
-          new interpreter. That is why work goes to workers started once and kept waiting in \
-          a pool, rather than to a new worker per job.",
+          stack and wake it. A process gets a memory of its own, and with the `spawn` start \
+          method a whole new interpreter. In a browser every thread is a worker, and making \
+          one takes tens of milliseconds, more than a process made in a spare worker. So here \
+          a thread starts as close to `pthread_create` as a browser allows: a worker started \
+          ahead of time has joined the shared memory and waits, parked, until it is handed a \
+          function; its own cold start is shown apart, as a fork server's spares are. That is \
+          also why work goes to workers started once and kept waiting in a pool, rather than \
+          to a new worker per job.",
 };
 
 const COUNT: ParamSpec = ParamSpec {

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { serve, launch, waitForState, reportJson, screenshot } from './harness.mjs';
+import { serve, launch, waitForState, reportJson, screenshot, chromiumPage, run as runIn } from './harness.mjs';
 
 // axe comes from node_modules, never from the network. An init script is
 // injected by the browser itself, so the page's own CSP stays in force.
@@ -84,12 +84,7 @@ async function expectAccessible(p, view, { shots = false } = {}) {
   assert.deepEqual(found, [], `${view}: ${found.length} axe violation(s)\n${found.join('\n')}`);
 }
 
-async function run(p, query, timeout = 120_000) {
-  await p.goto(`${server.url}/?${query}&run=1`);
-  const state = await waitForState(p, ['done', 'error'], timeout);
-  assert.equal(state, 'done', `${query}: ${await p.locator('#status').textContent()}`);
-  return reportJson(p);
-}
+const run = (p, query, timeout) => runIn(chromiumPage(p), server.url, query, timeout);
 
 /** "threads 1.98×, procs 1.93× over seq" → [['threads', 1.98], ['procs', 1.93]]. */
 function speedupsIn(text) {

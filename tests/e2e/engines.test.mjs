@@ -6,52 +6,13 @@
 // missing and runs the process models from its reduced build.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve } from './harness.mjs';
-import { CASES } from './cases.mjs';
+import { serve, run, twice, checkCorrect, modelsFor, MODELS } from './harness.mjs';
+import { CASES, checkOrderOfCosts } from './cases.mjs';
 import { launchFirefox, launchWebKit } from './engines.mjs';
 
-const ALL = 'seq,async,threads,gil,oldgil,procs,fork,hybrid';
+const ALL = MODELS;
 const REDUCED = 'seq,async,procs,fork';
-// An event loop starts no workers and hands no buffer on: those lessons
-// leave it out, saying so.
-const without = (models, query) => models.split(',')
-  .filter((m) => !(m === 'async' && /w=(spawn|transfer)/.test(query)))
-  .filter((m) => !(m === 'hybrid' && /w=(spawn|transfer|counter)/.test(query)))
-  .join(',');
 const needsSharedMemory = (query) => /w=io|sync=(racy|locked|atomic)|via=shared/.test(query);
-
-// A crashed browser process is the engine's flake, not the page's answer:
-// one more try in a new session, said aloud. A page that errs, hangs or
-// crashes twice still fails.
-async function twice(b, what, fn) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (attempt > 1 || !b.isCrash(e)) throw e;
-      console.error(`${b.name} ${what}: the browser's page crashed (${e.message}); once more`);
-    }
-  }
-}
-
-function run(b, url, query) {
-  return twice(b, query, async () => {
-    await b.goto(`${url}/?${query}&run=1`);
-    const state = await b.waitForState(['done', 'error'], 180_000);
-    assert.equal(state, 'done', `${b.name} ${query}: ${await b.text('#status')}`);
-    return await b.report();
-  });
-}
-
-function checkCorrect(report, models, check) {
-  assert.deepEqual(report.results.map((r) => r.model), models.split(','));
-  for (const r of report.results) {
-    assert.equal(r.correct, true, `${r.model}: ${r.value} of ${r.expected} ${JSON.stringify(r.errors)}`);
-    assert.equal(r.value, r.expected, r.model);
-    assert.deepEqual(r.errors, [], r.model);
-    check(r, report);
-  }
-}
 
 function fullSuite(name, launch) {
   describe(`${name}, isolated, with shared memory`, () => {
@@ -100,9 +61,12 @@ function fullSuite(name, launch) {
     for (const [query, check] of CASES) {
       test(`${query} is correct under every model`, async () => {
         const report = await run(b, server.url, `${query}&models=${ALL}&workers=2&repeats=1&warmup=0`);
-        checkCorrect(report, without(ALL, query), check);
+        checkCorrect(report, modelsFor(query), check);
       });
     }
+
+    test('a thread starts cheaper than a fork, and a move hands over cheaper than a copy', () =>
+      checkOrderOfCosts((query) => run(b, server.url, query)));
 
     test('a racy counter loses updates and says how many', async () => {
       const report = await run(b, server.url, `w=counter&tasks=4&increments=200000&sync=racy&models=${ALL}&workers=2&repeats=1&warmup=0`);
@@ -233,7 +197,7 @@ function reducedSuite(name, launch, isolated) {
       test(`${query} is correct under ${REDUCED}`, async () => {
         const report = await run(b, server.url, `${query}&models=${REDUCED}&workers=2&repeats=1&warmup=0`);
         // The spawn lesson's seq starts threads: not here (it says so).
-        checkCorrect(report, query.startsWith('w=spawn') ? 'procs,fork' : without(REDUCED, query), check);
+        checkCorrect(report, query.startsWith('w=spawn') ? 'procs,fork' : modelsFor(query, REDUCED), check);
         assert.equal(report.env.shared_memory, false);
       });
     }

@@ -1,7 +1,11 @@
 // Shared pieces of the browser tests: a static server for dist/ (with or
-// without the isolation headers) and Debian's Chromium driven by
-// playwright-core, which never downloads a browser of its own.
+// without the isolation headers), Debian's Chromium driven by
+// playwright-core (which never downloads a browser of its own), and what
+// every suite does with a page in any engine: run a link, check its
+// results against their oracles, know which models a lesson runs.
 import http from 'node:http';
+import net from 'node:net';
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -128,4 +132,82 @@ export async function screenshot(page, name) {
   const file = path.join(outDir, name);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** A port nobody listens on yet. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// The models, and those each lesson leaves out, as the code says them: from
+// docs/url.md, which `cargo test --test docs` keeps equal to the code.
+const urlDoc = fs.readFileSync(path.join(root, 'docs', 'url.md'), 'utf8');
+const modelsRow = urlDoc.split('\n').find((l) => l.startsWith('| `models` |'));
+export const MODELS = [...modelsRow.split('|')[4].matchAll(/`(\w+)`/g)].map((m) => m[1]).join(',');
+const LEFT_OUT = [...urlDoc.matchAll(/^\| `(\w+)` \| `(\w+)` \| .+ \|$/gm)].map((m) => [m[1], m[2]]);
+
+/** `models` without those the lesson of `query` leaves out. */
+export function modelsFor(query, models = MODELS) {
+  const lesson = /(?:^|&)w=(\w+)/.exec(query)?.[1] ?? 'cpu';
+  return models
+    .split(',')
+    .filter((m) => !LEFT_OUT.some(([l, x]) => l === lesson && x === m))
+    .join(',');
+}
+
+/** A playwright page behind the same small interface as engines.mjs's Firefox and WebKit. */
+export function chromiumPage(page) {
+  return {
+    name: 'chromium',
+    page,
+    goto: (url) => page.goto(url),
+    waitForState: (states, timeout) => waitForState(page, states, timeout),
+    report: () => reportJson(page),
+    text: (selector) => page.locator(selector).textContent(),
+  };
+}
+
+/**
+ * `fn`, once more in a new session if the browser crashed (`b.isCrash`): a
+ * crashed browser process is the engine's flake, not the page's answer,
+ * and the retry is said aloud. A page that errs, hangs or crashes twice
+ * still fails.
+ */
+export async function twice(b, what, fn) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt > 1 || !b.isCrash?.(e)) throw e;
+      console.error(`${b.name} ${what}: the browser's page crashed (${e.message}); once more`);
+    }
+  }
+}
+
+/** Opens `query` on `base` with `run=1`, waits for the run to end and returns its report. */
+export function run(b, base, query, timeout = 180_000) {
+  return twice(b, query, async () => {
+    await b.goto(`${base}/?${query}&run=1`);
+    const state = await b.waitForState(['done', 'error'], timeout);
+    assert.equal(state, 'done', `${b.name} ${query}: ${await b.text('#status')}`);
+    return await b.report();
+  });
+}
+
+/** Every model of `models` ran, in order, and met its oracle and `check`. */
+export function checkCorrect(report, models, check = () => {}) {
+  assert.deepEqual(report.results.map((r) => r.model), models.split(','));
+  for (const r of report.results) {
+    assert.equal(r.correct, true, `${r.model}: ${r.value} of ${r.expected} ${JSON.stringify(r.errors)}`);
+    assert.equal(r.value, r.expected, r.model);
+    assert.deepEqual(r.errors, [], r.model);
+    check(r, report);
+  }
 }

@@ -1,17 +1,11 @@
-// Every lesson under all six models in real headless Chromium: results
+// Every lesson under all eight models in real headless Chromium: results
 // against their oracles, cancel and kill, failures, and the GIL's timeline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, waitForState, reportJson, screenshot } from './harness.mjs';
-import { CASES } from './cases.mjs';
+import { serve, launch, waitForState, reportJson, screenshot, chromiumPage, run as runIn, checkCorrect, modelsFor, MODELS } from './harness.mjs';
+import { CASES, checkOrderOfCosts } from './cases.mjs';
 
-const ALL = 'seq,async,threads,gil,oldgil,procs,fork,hybrid';
-// An event loop starts no workers and hands no buffer on, and hybrid's
-// processes share no counter: those lessons leave them out, saying so.
-const modelsFor = (query) => ALL.split(',')
-  .filter((m) => !(m === 'async' && /w=(spawn|transfer)/.test(query)))
-  .filter((m) => !(m === 'hybrid' && /w=(spawn|transfer|counter)/.test(query)))
-  .join(',');
+const ALL = MODELS;
 let server;
 let browser;
 let page;
@@ -27,24 +21,13 @@ after(async () => {
   await server?.close();
 });
 
-async function run(query) {
-  await page.goto(`${server.url}/?${query}&run=1`);
-  const state = await waitForState(page, ['done', 'error']);
-  assert.equal(state, 'done', `${query}: ${await page.locator('#status').textContent()}`);
-  return reportJson(page);
-}
+const run = (query) => runIn(chromiumPage(page), server.url, query);
 
 
 for (const [query, check] of CASES) {
   test(`${query} is correct under every model`, async () => {
     const report = await run(`${query}&models=${ALL}&workers=2&repeats=2&warmup=0`);
-    assert.deepEqual(report.results.map((r) => r.model), modelsFor(query).split(','));
-    for (const r of report.results) {
-      assert.equal(r.correct, true, `${r.model}: ${r.value} of ${r.expected} ${JSON.stringify(r.errors)}`);
-      assert.equal(r.value, r.expected, r.model);
-      assert.deepEqual(r.errors, [], r.model);
-      check(r, report);
-    }
+    checkCorrect(report, modelsFor(query), check);
     const fork = report.results.find((r) => r.model === 'fork');
     if (!query.startsWith('w=spawn')) {
       // A fresh process per task: one start span per task.
@@ -54,6 +37,8 @@ for (const [query, check] of CASES) {
     }
   });
 }
+
+test('a thread starts cheaper than a fork, and a move hands over cheaper than a copy', () => checkOrderOfCosts(run));
 
 test('a racy counter reports what it lost under every model', async () => {
   const report = await run(`w=counter&tasks=4&increments=200000&sync=racy&models=${ALL}&workers=2&repeats=1&warmup=0`);

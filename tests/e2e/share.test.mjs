@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { serve, launch, waitForState, reportJson, screenshot } from './harness.mjs';
+import { serve, launch, waitForState, reportJson, screenshot, chromiumPage, run } from './harness.mjs';
 
 let server;
 let browser;
@@ -20,11 +20,7 @@ after(async () => {
 
 const QUERY = 'w=cpu&tasks=4&n=300000&models=seq,threads,gil,procs&workers=2&repeats=3&warmup=0';
 
-async function runHere(page, query = QUERY) {
-  await page.goto(`${server.url}/?${query}&run=1`);
-  assert.equal(await waitForState(page, ['done', 'error']), 'done');
-  return reportJson(page);
-}
+const runHere = (page, query = QUERY) => run(chromiumPage(page), server.url, query);
 
 test('run, copy the link, open it in a fresh profile: the same medians, and a comparison after running there', async () => {
   const page = await browser.page();

@@ -3,7 +3,7 @@
 // narrow and dark screens, and a main thread that stays free during a run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, waitForState, reportJson, screenshot } from './harness.mjs';
+import { serve, launch, waitForState, reportJson, screenshot, chromiumPage, run as runIn } from './harness.mjs';
 
 let server;
 let browser;
@@ -20,12 +20,7 @@ after(async () => {
   await server?.close();
 });
 
-async function run(query, timeout = 120_000) {
-  await page.goto(`${server.url}/?${query}&run=1`);
-  const state = await waitForState(page, ['done', 'error'], timeout);
-  assert.equal(state, 'done', `${query}: ${await page.locator('#status').textContent()}`);
-  return reportJson(page);
-}
+const run = (query, timeout) => runIn(chromiumPage(page), server.url, query, timeout);
 
 const attrs = (loc, name) => loc.evaluateAll((els, n) => els.map((e) => e.getAttribute(n)), name);
 
