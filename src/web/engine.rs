@@ -558,6 +558,12 @@ impl Engine {
         );
         m.spans = spans;
         if let Some(median) = stats::median(&steps_ms) {
+            // The repeat's time is what its starts and joins take: as many
+            // as it made, times the median one. Waiting for a spare or a parked worker to
+            // start is their cold start, a figure apart, and would make every
+            // model's time mostly that wait; and one start the machine
+            // delayed would weigh on a sum as much as all the others.
+            m.wall_ms = median * steps_ms.len() as f64;
             m.figures.insert("per_step_us".into(), median * 1e3);
         }
         self.start_figures(&mut m);

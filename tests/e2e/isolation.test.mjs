@@ -1,6 +1,6 @@
 // Served without COOP/COEP (any static host), the page isolates itself with
 // its service worker and one reload; where service workers are unavailable
-// it explains what is missing and runs its reduced build (processes only).
+// it explains what is missing and runs its reduced build (one thread, an event loop and the process models).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, waitForState, reportJson, screenshot } from './harness.mjs';
