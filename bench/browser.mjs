@@ -35,7 +35,7 @@ const SCENARIOS = [
   // Mixed work against a process pool as small as hybrid's: the threads
   // inside each process are what hybrid adds.
   ['mixed', `w=io&tasks=8&wait_ms=50&cpu_n=20000000&models=seq,gil,procs,hybrid&workers=${cores}&procs=${cores}&threads=4&hybrid_gil=1`, 1],
-  ['spawn', `w=spawn&count=50&models=threads,procs,fork&workers=${cores}`, 1],
+  ['spawn', `w=spawn&count=50&models=seq,threads,gil,procs,fork&workers=${cores}`, 1],
   ...['racy', 'locked', 'atomic', 'messages'].map((sync) => [
     `counter ${sync}`,
     `w=counter&sync=${sync}&models=seq,async,threads,gil,procs&workers=${cores}`,
@@ -271,14 +271,27 @@ for (const [f, s] of Object.entries(out.figures.wasm)) console.log(`  ${f}: ${(s
 printGoals();
 if (out.cpython) console.log(`  CPython column: ${out.cpython.python} on ${out.cpython.cores} cores (bench/python/lessons.py; its threads hold the GIL, so they sit in the gil row)`);
 
-/** Each figure of issue 13's table beside its goal and this machine's limit
- * as the page measured it (`calibration` in the report). */
+/** Each figure with a goal (issues 13 and 27) beside that goal and this
+ * machine's limit as the page measured it (`calibration` in the report). */
 function printGoals() {
   const c = out.calibration || {};
   const rows = [];
   const add = (what, today, goal, limit) => rows.push([what, today, goal, limit]);
   const fork = spawn?.fork?.figures?.per_step_us;
   const cold = spawn?.fork?.figures?.cold_start_us;
+  const thread = spawn?.threads?.figures?.per_step_us;
+  const parkedCold = spawn?.threads?.figures?.cold_start_us;
+  add('thread start + join per step (threads, parked worker)', thread === undefined ? '—' : `${fixed(thread, 0)} µs`, '<= 100 µs',
+    `Atomics wait/notify round trip ${fixed(c.atomics_rtt_us, 1)} µs`);
+  add('  its parked worker, cold (shown apart)', parkedCold === undefined ? '—' : `${fixed(parkedCold / 1e3, 1)} ms`, '—',
+    `a worker start ${fixed(c.worker_start_ms, 1)} ms`);
+  const ratio = fork && thread ? fork / thread : null;
+  add('fork ÷ thread start', ratio === null ? '—' : `${fixed(ratio, 1)}×`, '>= 3 (CPython here: 18–23)', '—');
+  const order = thread && fork && c.process_start_ms
+    ? (thread < fork && fork / 1e3 < c.process_start_ms ? 'thread < fork < cold process' : 'NOT IN ORDER')
+    : '—';
+  add('order of starts', order, 'thread < fork < cold process',
+    `thread ${fixed(thread, 0)} µs, fork ${fixed(fork, 0)} µs, cold process ${fixed(c.process_start_ms, 1)} ms`);
   add('fresh process per step (fork, warm spare)', fork === undefined ? '—' : `${fixed(fork / 1e3, 2)} ms`, '<= 5 ms',
     `instantiate ${fixed(c.instantiate_ms, 2)} ms + message ${fixed(c.message_rtt_us, 0)} µs`);
   add('  its spare worker, cold (shown apart)', cold === undefined ? '—' : `${fixed(cold / 1e3, 1)} ms`, '—',
@@ -300,7 +313,9 @@ function printGoals() {
   // receiver's memory), both by `TypedArray.set` as the calibration's copy-in.
   const twice = c.copy_in_gbps ? `; copy twice at copy-in ${fixed(c.copy_in_gbps)}: ${fixed(c.copy_in_gbps / 2)} GB/s` : '';
   add('64 MiB to a process, warm: copy / move / shared', vias.map((v) => fixed(handed(v, 'procs', false))).join(' / ') + ' GB/s',
-    `>= ${fixed(half)} GB/s (50% memcpy)`, `memcpy ${fixed(c.memcpy_gbps)} GB/s warm${twice}`);
+    `move >= ${fixed(half)} GB/s (50% memcpy)`, `memcpy ${fixed(c.memcpy_gbps)} GB/s warm${twice}`);
+  const moved = handed('move', 'procs', false);
+  add('  move as a share of memcpy (warm)', moved && c.memcpy_gbps ? `${fixed((100 * moved) / c.memcpy_gbps, 0)}%` : '—', '>= 50%', '—');
   add('  cold (procs first task / fork every task)', vias.map((v) => `${fixed(handed(v, 'procs', true))}|${fixed(handed(v, 'fork', true))}`).join(' / '), '—',
     `memcpy ${fixed(c.memcpy_cold_gbps)} GB/s first touch`);
   add('longest main-thread task', engine === 'chromium' ? `${fixed(out.figures.longest_main_thread_task_ms, 1)} ms` : '—', '<= 50 ms',
