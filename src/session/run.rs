@@ -388,6 +388,24 @@ impl RunState {
         Some(entry)
     }
 
+    /// While a run with a prediction is in progress: its settings and the
+    /// reader's prediction as a report with no results yet, for a page
+    /// that embeds this one (`tvp:prediction`).
+    pub fn prediction_report(&self) -> Option<Report> {
+        if self.phase != Phase::Running || self.predictions.is_empty() {
+            return None;
+        }
+        let cfg = self.config.as_ref()?;
+        let mut report = Report::new(
+            self.env.clone(),
+            crate::report::config_map(cfg),
+            Vec::new(),
+            String::new(),
+        );
+        report.predictions = self.predictions.clone();
+        Some(report)
+    }
+
     /// Where the engine is, while a run is in progress.
     pub fn progress(&self) -> Option<Progress> {
         if self.phase != Phase::Running {
