@@ -117,6 +117,22 @@ pub const PRESENT: ParamSpec = ParamSpec {
     kind: Kind::Flag,
     default: DefaultValue::Off,
 };
+pub const PREDICT: ParamSpec = ParamSpec {
+    key: "predict",
+    label: "Predict first",
+    help: "ask: a prediction before Run, skippable; 1: a teacher's link asks for one, and \
+           run=1 waits for it; 0: never ask",
+    kind: Kind::Choice(&["ask", "1", "0"]),
+    default: DefaultValue::Word("ask"),
+};
+pub const ORIGIN: ParamSpec = ParamSpec {
+    key: "origin",
+    label: "Host origin",
+    help: "with embed=1: the only origin the embed posts its prediction and report to \
+           (any page that embeds it when left out)",
+    kind: Kind::Origin,
+    default: DefaultValue::Word("*"),
+};
 pub const SWEEP: ParamSpec = ParamSpec {
     key: "sweep",
     label: "Scaling sweep",
@@ -143,8 +159,19 @@ pub const MIX: ParamSpec = ParamSpec {
 /// The keys of a run, whatever its workload, in the order of the docs.
 pub const RUN_PARAMS: &[ParamSpec] = &[
     W, MODELS, WORKERS, PROCS, THREADS, HYBRID_GIL, REPEATS, WARMUP, SWITCH_MS, RUN, SWEEP, SIZES,
-    MIX, EMBED, PRESENT,
+    MIX, EMBED, PRESENT, PREDICT, ORIGIN,
 ];
+
+/// When the page asks for a prediction (`predict`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PredictMode {
+    /// Before Run, skippable by one click; a `run=1` link starts at once.
+    Ask,
+    /// A teacher's link: as `Ask`, and a `run=1` link waits for the
+    /// reader to predict or to run without predicting.
+    Required,
+    Never,
+}
 
 /// The spec of a run key or of a key of any workload.
 pub fn spec_of(key: &str) -> Option<&'static ParamSpec> {
@@ -178,6 +205,11 @@ pub struct RunConfig {
     /// large one); like `run`, not part of a run's link.
     pub embed: bool,
     pub present: bool,
+    /// Like `embed`, how the page behaves, not what was run.
+    pub predict: PredictMode,
+    /// `embed=1`: the only origin the embed posts its messages to; `None`
+    /// for any page that embeds it.
+    pub origin: Option<String>,
 }
 
 impl RunConfig {
@@ -243,6 +275,16 @@ impl RunConfig {
             mix: MIX.flag(pairs, &mut errors),
             embed: EMBED.flag(pairs, &mut errors),
             present: PRESENT.flag(pairs, &mut errors),
+            predict: PREDICT.choice(
+                pairs,
+                &[
+                    ("ask", PredictMode::Ask),
+                    ("1", PredictMode::Required),
+                    ("0", PredictMode::Never),
+                ],
+                &mut errors,
+            ),
+            origin: ORIGIN.origin(pairs, &mut errors),
         };
         match &cfg.workload {
             Workload::Io(io) if cfg.mix && io.cpu_n == 0 => {
@@ -301,8 +343,8 @@ impl RunConfig {
 
     /// The URL keys of this configuration, in a stable order. `run` is left
     /// out: a shared link should not start work unless its author says so;
-    /// and so are `embed` and `present`, which say how one page shows
-    /// itself, not what was run.
+    /// and so are `embed`, `present`, `predict` and `origin`, which say how
+    /// one page shows itself, not what was run.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![(W.key, self.workload.id().to_string())];
         out.extend(self.workload.to_pairs());

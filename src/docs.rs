@@ -16,17 +16,8 @@ pub const REGENERATE: &str = "UPDATE_DOCS=1 cargo +stable test --test docs";
 
 /// Keys a later version of the page may read. Listed so that nobody gives
 /// them another meaning meanwhile; this version ignores them.
-pub const RESERVED_KEYS: &[(&str, &str)] = &[
-    (
-        "predict",
-        "`1`: ask for a prediction before Run (teacher links); `0`: never ask",
-    ),
-    ("class", "`1`: the class view (paste links, drop exports)"),
-    (
-        "origin",
-        "with `embed=1`: the only origin the embed posts its messages to",
-    ),
-];
+pub const RESERVED_KEYS: &[(&str, &str)] =
+    &[("class", "`1`: the class view (paste links, drop exports)")];
 
 /// The URL vocabulary as Markdown: the text of `docs/url.md`.
 pub fn url_markdown() -> String {
@@ -192,6 +183,7 @@ fn table(out: &mut String, specs: &[ParamSpec]) {
             Kind::Choice(words) => format!("one of {}", code_list(words)),
             Kind::List(words) => format!("comma list of {}", code_list(words)),
             Kind::Flag => "`1` or `0`".to_string(),
+            Kind::Origin => "an origin, `scheme://host[:port]`".to_string(),
         };
         line(
             out,

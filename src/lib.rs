@@ -18,6 +18,7 @@ pub mod format;
 pub mod models;
 pub mod params;
 pub mod plan;
+pub mod predict;
 pub mod protocol;
 pub mod report;
 pub mod session;

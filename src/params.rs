@@ -23,6 +23,9 @@ pub enum Kind {
     List(&'static [&'static str]),
     /// `1` on, `0` (or empty) off.
     Flag,
+    /// A web origin, `scheme://host` with an optional port, as
+    /// `postMessage` takes it.
+    Origin,
 }
 
 /// The value a key has when a link leaves it out.
@@ -62,6 +65,9 @@ impl ParamSpec {
             Kind::Choice(words) => format!("one of {}", words.join(", ")),
             Kind::List(words) => format!("a comma list of {}", words.join(", ")),
             Kind::Flag => "1 (on) or 0 (off)".to_string(),
+            Kind::Origin => "an origin such as https://example.org or http://localhost:8000 \
+                             (scheme, host and port, no path)"
+                .to_string(),
         }
     }
 
@@ -73,6 +79,7 @@ impl ParamSpec {
             Kind::Float { min, max } => format!("{}–{}", fmt_limit(min), fmt_limit(max)),
             Kind::Choice(words) | Kind::List(words) => words.join(", "),
             Kind::Flag => "1 or 0".to_string(),
+            Kind::Origin => "scheme://host[:port]".to_string(),
         }
     }
 
@@ -80,7 +87,7 @@ impl ParamSpec {
     /// needs them (a select shows its words itself).
     pub fn hint(&self) -> String {
         match self.kind {
-            Kind::Choice(_) | Kind::List(_) | Kind::Flag => self.help.to_string(),
+            Kind::Choice(_) | Kind::List(_) | Kind::Flag | Kind::Origin => self.help.to_string(),
             _ if self.help.is_empty() => self.range(),
             _ => format!("{}, {}", self.help, self.range()),
         }
@@ -192,6 +199,38 @@ impl ParamSpec {
             None => {
                 errors.push(ParamError::new(self.key, raw, self.limit()));
                 fallback
+            }
+        }
+    }
+
+    /// Reads an origin; `None` when the link leaves it out. A trailing `/`
+    /// is dropped, as `location.origin` writes none.
+    pub fn origin(
+        &self,
+        pairs: &[(String, String)],
+        errors: &mut Vec<ParamError>,
+    ) -> Option<String> {
+        let raw = lookup(pairs, self.key)?;
+        let origin = raw.trim().trim_end_matches('/').to_ascii_lowercase();
+        let valid = || {
+            let (scheme, rest) = origin.split_once("://")?;
+            let (host, port) = rest
+                .split_once(':')
+                .map_or((rest, None), |(h, p)| (h, Some(p)));
+            let host_ok = !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'));
+            let port_ok = port.is_none_or(|p| {
+                (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+            });
+            (matches!(scheme, "http" | "https") && host_ok && port_ok).then_some(())
+        };
+        match valid() {
+            Some(()) => Some(origin),
+            None => {
+                errors.push(ParamError::new(self.key, raw, self.limit()));
+                None
             }
         }
     }

@@ -316,6 +316,10 @@ pub struct Report {
     /// over went, cold and warm.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub handovers: Vec<HandoverBar>,
+    /// What the reader predicted before the run, each judged against the
+    /// results (`crate::predict`); none when they ran without predicting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub predictions: Vec<crate::predict::Prediction>,
     pub share_url: String,
 }
 
@@ -387,6 +391,7 @@ impl Report {
             convoy: Vec::new(),
             calibration: None,
             handovers: Vec::new(),
+            predictions: Vec::new(),
             share_url,
         }
     }
@@ -632,9 +637,26 @@ pub fn to_csv(report: &Report) -> String {
         .get("w")
         .and_then(|v| v.as_str())
         .unwrap_or("");
-    let mut out =
-        String::from("w,model,workers,repeat,wall_ms,median_ms,speedup,correct,value,lost_updates,cores,browser,date\n");
+    let mut out = String::from(
+        "w,model,workers,repeat,wall_ms,median_ms,speedup,correct,value,lost_updates,cores,browser,date,\
+         predicted,confidence,right\n",
+    );
     for r in &report.results {
+        // What the reader predicted of this model: a choice, or the pick
+        // it was ("fastest"); both picks may name one model.
+        let mine: Vec<_> = report
+            .predictions
+            .iter()
+            .filter(|p| p.model == r.model)
+            .collect();
+        let joined = |f: &dyn Fn(&crate::predict::Prediction) -> String| {
+            mine.iter().map(|p| f(p)).collect::<Vec<_>>().join(";")
+        };
+        let predicted = [
+            joined(&|p| p.choice.clone()),
+            joined(&|p| p.confidence.id().to_string()),
+            joined(&|p| p.right.map_or(String::new(), |r| r.to_string())),
+        ];
         for (i, ms) in r.samples_ms.iter().enumerate() {
             let cells = [
                 field(w),
@@ -650,6 +672,9 @@ pub fn to_csv(report: &Report) -> String {
                 report.env.cores.to_string(),
                 field(&browser_label(&report.env.user_agent)),
                 field(&report.env.date),
+                field(&predicted[0]),
+                field(&predicted[1]),
+                field(&predicted[2]),
             ];
             out.push_str(&cells.join(","));
             out.push('\n');
@@ -1034,7 +1059,7 @@ mod tests {
             date: "2026-11-22".into(),
             ..Env::with_cores(2)
         };
-        let r = Report::build(
+        let mut r = Report::build(
             &cfg,
             env,
             &[
@@ -1044,14 +1069,22 @@ mod tests {
             ],
             String::new(),
         );
+        r.predictions = vec![crate::predict::Prediction {
+            model: ModelId::Procs,
+            choice: "faster".into(),
+            confidence: crate::predict::Confidence::Sure,
+            right: Some(true),
+        }];
         let csv = to_csv(&r);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 1 + 3);
         assert!(lines[0].starts_with("w,model,workers,repeat,wall_ms"));
+        assert!(lines[0].ends_with(",predicted,confidence,right"));
         assert_eq!(
             lines[1],
-            "cpu,seq,2,1,10,11,1,true,40000000,,2,Chrome 156,2026-11-22"
+            "cpu,seq,2,1,10,11,1,true,40000000,,2,Chrome 156,2026-11-22,,,"
         );
         assert!(lines[3].starts_with("cpu,procs,2,1,5,5,2.2,true"));
+        assert!(lines[3].ends_with(",faster,sure,true"));
     }
 }

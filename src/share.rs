@@ -38,6 +38,7 @@
 use crate::calibrate::Calibration;
 use crate::config::{pairs_from_map, parse_query, to_query};
 use crate::models::{ModelId, Span, SpanKind, TaskError};
+use crate::predict::{Confidence, Prediction};
 use crate::report::{
     config_map_from_pairs, ConvoyPoint, Env, HandoverBar, MixPoint, ModelResult, Report, SizePoint,
     SweepPoint,
@@ -56,14 +57,17 @@ use std::fmt;
 /// wire document alone; format 2 is the same document followed by the io
 /// lesson's I/O share points; format 3 adds the convoy's points after
 /// those; format 4 the machine's limits after those; format 5 makes the
-/// limits optional and adds the copy-in limit and the transfer breakdown.
+/// limits optional and adds the copy-in limit and the transfer breakdown;
+/// format 6 adds the reader's predictions after those.
 /// Each is written only for a report that needs it, so every other link
 /// stays in the oldest format that holds it and older pages read it.
-pub const FORMAT: u8 = 5;
+pub const FORMAT: u8 = 6;
 const FORMAT_DOC_ONLY: u8 = 1;
 const FORMAT_MIX: u8 = 2;
 const FORMAT_CONVOY: u8 = 3;
 const FORMAT_LIMITS: u8 = 4;
+const FORMAT_TRANSFER: u8 = 5;
+const FORMAT_PREDICTIONS: u8 = 6;
 /// Longer links are cut by chat apps, mail clients and some servers; the
 /// page warns instead of handing one out.
 pub const MAX_LINK_CHARS: usize = 8_000;
@@ -315,6 +319,20 @@ struct WireHandover {
     phases_ms: [f64; 5],
 }
 
+/// Format 6's addition, after format 5's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct WireSix {
+    predictions: Vec<WirePrediction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WirePrediction {
+    model: u8,
+    choice: u8,
+    confidence: u8,
+    right: Option<bool>,
+}
+
 /// What follows the document: empty in format 1.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Extras {
@@ -322,6 +340,7 @@ struct Extras {
     convoy: Vec<WireConvoy>,
     calibration: Option<WireCalibration>,
     five: WireFive,
+    six: WireSix,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -353,6 +372,26 @@ const KIND_CODES: [(SpanKind, u8); 5] = [
     (SpanKind::LoopWait, 4),
 ];
 const VIA_CODES: [(Via, u8); 3] = [(Via::Copy, 0), (Via::Move, 1), (Via::Shared, 2)];
+
+/// Every answer a lesson's question offers (`crate::verdict::question`);
+/// a choice two lessons share ("some") is one code.
+const CHOICE_CODES: [(&str, u8); 13] = [
+    ("slower", 0),
+    ("same", 1),
+    ("faster", 2),
+    ("one", 3),
+    ("some", 4),
+    ("all", 5),
+    ("fastest", 6),
+    ("slowest", 7),
+    ("none", 8),
+    ("most", 9),
+    ("error", 10),
+    ("text", 11),
+    ("nothing", 12),
+];
+
+const CONFIDENCE_CODES: [(Confidence, u8); 2] = [(Confidence::Sure, 0), (Confidence::Guessing, 1)];
 
 /// `value`'s byte in `table`; every value has one (a test checks each
 /// enum's table is whole).
@@ -637,6 +676,19 @@ impl ShareDoc {
                     })
                 })
                 .collect::<Result<_, ShareError>>()?,
+            predictions: extras
+                .six
+                .predictions
+                .into_iter()
+                .map(|p| {
+                    Ok(Prediction {
+                        model: model_from_code(p.model)?,
+                        choice: from_code(&CHOICE_CODES, p.choice, "prediction")?.to_string(),
+                        confidence: from_code(&CONFIDENCE_CODES, p.confidence, "confidence")?,
+                        right: p.right,
+                    })
+                })
+                .collect::<Result<_, ShareError>>()?,
             ..Report::new(env, config, results, String::new())
         };
         report.derive();
@@ -673,8 +725,10 @@ fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
     let mut raw =
         postcard::to_allocvec(doc).expect("postcard serializes plain structs, vecs and maps");
     let plain = "postcard serializes plain vecs and structs";
-    let format = if extras.five != WireFive::default() {
-        FORMAT
+    let format = if extras.six != WireSix::default() {
+        FORMAT_PREDICTIONS
+    } else if extras.five != WireFive::default() {
+        FORMAT_TRANSFER
     } else if extras.calibration.is_some() {
         FORMAT_LIMITS
     } else if !extras.convoy.is_empty() {
@@ -695,9 +749,12 @@ fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
             raw.extend(postcard::to_allocvec(c).expect(plain));
         }
     }
-    if format >= FORMAT {
+    if format >= FORMAT_TRANSFER {
         raw.extend(postcard::to_allocvec(&extras.calibration).expect(plain));
         raw.extend(postcard::to_allocvec(&extras.five).expect(plain));
+    }
+    if format >= FORMAT_PREDICTIONS {
+        raw.extend(postcard::to_allocvec(&extras.six).expect(plain));
     }
     (raw, format)
 }
@@ -751,12 +808,36 @@ fn wire_extras(r: &Report) -> Extras {
             })
             .collect(),
     };
+    let six = WireSix {
+        predictions: r
+            .predictions
+            .iter()
+            // A choice no question offers (a report edited by hand) has
+            // no code: it is left out rather than guessed.
+            .filter_map(|p| {
+                Some(WirePrediction {
+                    model: model_code(p.model),
+                    choice: choice_code(&p.choice)?,
+                    confidence: code(&CONFIDENCE_CODES, p.confidence),
+                    right: p.right,
+                })
+            })
+            .collect(),
+    };
     Extras {
         mix,
         convoy,
         calibration,
         five,
+        six,
     }
+}
+
+fn choice_code(choice: &str) -> Option<u8> {
+    CHOICE_CODES
+        .iter()
+        .find(|(c, _)| *c == choice)
+        .map(|(_, code)| *code)
 }
 
 /// Packs `report` for a link. Spans and then figures are left out while
@@ -849,10 +930,15 @@ pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), Sha
         }
         _ => postcard::take_from_bytes::<Option<WireCalibration>>(rest).map_err(unreadable)?,
     };
-    let (five, rest) = if format < FORMAT {
+    let (five, rest) = if format < FORMAT_TRANSFER {
         (WireFive::default(), rest)
     } else {
         postcard::take_from_bytes::<WireFive>(rest).map_err(unreadable)?
+    };
+    let (six, rest) = if format < FORMAT_PREDICTIONS {
+        (WireSix::default(), rest)
+    } else {
+        postcard::take_from_bytes::<WireSix>(rest).map_err(unreadable)?
     };
     if !rest.is_empty() {
         return Err(ShareError::damaged(format!(
@@ -865,6 +951,7 @@ pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), Sha
         convoy,
         calibration,
         five,
+        six,
     })
 }
 
@@ -963,6 +1050,31 @@ mod tests {
         bytes.dedup();
         assert_eq!((table.len(), bytes.len()), (all.len(), all.len()), "{what}");
         assert!(from_code(table, 200, what).is_err());
+    }
+
+    #[test]
+    fn every_choice_a_question_offers_has_a_code() {
+        use crate::config::{parse_query, RunConfig};
+        let mut offered = Vec::new();
+        for w in crate::workloads::WORKLOAD_IDS {
+            let query = format!("w={w}&models=seq,async,threads,gil,oldgil,procs,fork,hybrid");
+            let (cfg, _) = RunConfig::from_pairs(&parse_query(&query), 8);
+            let q = crate::verdict::question(&cfg, 8).expect("every lesson asks");
+            for ask in &q.asks {
+                match ask {
+                    crate::predict::Ask::Model { choices, .. } => {
+                        offered.extend(choices.iter().map(|c| c.id))
+                    }
+                    crate::predict::Ask::Pick { choice, .. } => offered.push(choice.id),
+                }
+            }
+        }
+        for c in &offered {
+            assert!(choice_code(c).is_some(), "{c} has no share code");
+        }
+        let all: Vec<&str> = CHOICE_CODES.iter().map(|(c, _)| *c).collect();
+        whole(&CHOICE_CODES, &all, "choice");
+        whole(&CONFIDENCE_CODES, &Confidence::ALL, "confidence");
     }
 
     #[test]

@@ -659,8 +659,11 @@ fn a_newer_format_is_named() {
         );
     }
     assert_eq!(
-        decode(&seal(6, b"")).unwrap_err().to_string(),
-        "the link was made by a newer version (format 6; this page reads formats up to 5)"
+        decode(&seal(FORMAT + 1, b"")).unwrap_err().to_string(),
+        format!(
+            "the link was made by a newer version (format {}; this page reads formats up to {FORMAT})",
+            FORMAT + 1
+        )
     );
     for format in [0u8, 64, 255] {
         let e = decode(&seal(format, b"")).unwrap_err();
@@ -1113,5 +1116,54 @@ fn the_transfer_breakdown_and_copy_in_limit_travel_in_format_5() {
     assert_eq!(
         decode(&encode(&r).fragment).unwrap().calibration,
         r.calibration
+    );
+}
+
+#[test]
+fn predictions_travel_in_format_6_and_a_run_without_them_stays_older() {
+    use tvp::predict::{Confidence, Prediction};
+    let mut rng = Rng(66);
+    let cfg = config("cpu", &[ModelId::Seq, ModelId::Gil, ModelId::Procs], 2);
+    let mut r = report(&cfg, CHROME, 3, 1, &mut rng);
+    let payload = |r: &Report| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(encode(r).fragment.trim_start_matches("r="))
+            .unwrap()
+    };
+    assert_eq!(payload(&r)[0], 1, "no predictions: the oldest format");
+    r.predictions = vec![
+        Prediction {
+            model: ModelId::Gil,
+            choice: "faster".into(),
+            confidence: Confidence::Sure,
+            right: Some(false),
+        },
+        Prediction {
+            model: ModelId::Procs,
+            choice: "faster".into(),
+            confidence: Confidence::Guessing,
+            right: None,
+        },
+    ];
+    assert_eq!(payload(&r)[0], 6);
+    let decoded = decode(&encode(&r).fragment).unwrap();
+    assert_eq!(decoded.predictions, r.predictions);
+    assert_same(&decoded, &r);
+    // With every earlier part as well, all of them come back.
+    r.calibration = Some(tvp::calibrate::Calibration {
+        cores: 2,
+        memcpy_gbps: Some(17.0),
+        ..Default::default()
+    });
+    r.mix = vec![tvp::report::MixPoint {
+        model: ModelId::Gil,
+        io_pct: 50,
+        median_ms: 12.5,
+        speedup: Some(1.5),
+    }];
+    let decoded = decode(&encode(&r).fragment).unwrap();
+    assert_eq!(
+        (&decoded.predictions, &decoded.calibration, &decoded.mix),
+        (&r.predictions, &r.calibration, &r.mix)
     );
 }

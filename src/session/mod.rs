@@ -12,15 +12,17 @@
 //! history; a reopened run refills the form).
 
 mod form;
+mod guess;
 mod library;
 mod run;
 
 pub use form::Form;
+pub use guess::Guess;
 pub use library::{decode_entry, Elsewhere, Entry, Library, MAX_ENTRIES};
 pub use run::{At, EngineInfo, Progress, RunState, ShareInfo};
 
 use crate::capabilities::Capabilities;
-use crate::config::to_query;
+use crate::config::{to_query, PredictMode};
 use crate::protocol::{FromEngine, StepRequest};
 use crate::report::Env;
 
@@ -110,6 +112,8 @@ pub struct Init {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Session {
     pub form: Form,
+    /// The reader's prediction for the next run.
+    pub guess: Guess,
     pub run: RunState,
     pub library: Library,
     pub outbox: Outbox,
@@ -119,11 +123,21 @@ pub struct Session {
 pub enum Action {
     Set(String, String),
     /// Run what the form says; `date` (ISO) and `page` (origin and path)
-    /// come from the page, which has the clock and the address.
+    /// come from the page, which has the clock and the address. Without
+    /// `predicted`, the reader's prediction is left out ("Run without
+    /// predicting").
     Run {
         date: String,
         page: String,
+        predicted: bool,
     },
+    /// An answer to the part `key` of the lesson's question (`Ask::key`):
+    /// a choice's id, or the id of the model picked.
+    Predict {
+        key: String,
+        value: String,
+    },
+    Confidence(crate::predict::Confidence),
     /// Cancel pressed at `at_ms` on the shared clock.
     Cancel {
         at_ms: f64,
@@ -152,21 +166,45 @@ impl Session {
         }
         Session {
             form,
+            guess: Guess::default(),
             run,
             library,
             outbox: Outbox::default(),
         }
     }
 
+    /// The lesson's question for what the form says, on this machine;
+    /// `None` where the page asks none (`predict=0`, or a view that asks
+    /// nothing).
+    pub fn question(&self) -> Option<crate::predict::Question> {
+        if self.form.config.predict == PredictMode::Never {
+            return None;
+        }
+        crate::verdict::question(&self.form.config, self.run.env.cores.max(1))
+    }
+
     /// Whether the page should start a run as it opens: the link says
-    /// `run=1`, is valid, and carries no results (those are shown, not rerun).
+    /// `run=1`, is valid, and carries no results (those are shown, not
+    /// rerun); a teacher's link that asks for a prediction (`predict=1`)
+    /// waits for it.
     pub fn runs_on_open(&self) -> bool {
-        self.form.config.run && self.form.errors.is_empty() && self.run.phase != Phase::Shared
+        self.form.config.run
+            && self.form.errors.is_empty()
+            && self.run.phase != Phase::Shared
+            && !(self.form.config.predict == PredictMode::Required && self.question().is_some())
     }
 
     pub fn apply(&mut self, action: Action) {
         match action {
-            Action::Run { date, page } => self.start(date, page),
+            Action::Run {
+                date,
+                page,
+                predicted,
+            } => self.start(date, page, predicted),
+            Action::Predict { .. } | Action::Confidence(_) => {
+                let question = self.question();
+                self.guess.apply(action, question.as_ref());
+            }
             Action::OpenEntry(id) => self.open_entry(&id),
             Action::Set(..) => self.form.apply(action, &mut self.outbox),
             Action::HistoryError(_)
@@ -188,15 +226,21 @@ impl Session {
 
     /// A run of what the form says, if it is valid; a new run leaves the
     /// last link's error behind.
-    fn start(&mut self, date: String, page: String) {
+    fn start(&mut self, date: String, page: String, predicted: bool) {
         if !self.form.errors.is_empty() {
             return;
         }
+        let predictions = if predicted {
+            self.guess.predictions(self.question().as_ref())
+        } else {
+            Vec::new()
+        };
         if self
             .run
-            .start(&self.form.config, date, page, &mut self.outbox)
+            .start(&self.form.config, date, page, predictions, &mut self.outbox)
         {
             self.library.link_error = None;
+            self.guess.clear();
         }
     }
 
@@ -278,6 +322,7 @@ mod tests {
             s.apply(Action::Run {
                 date: "2026-11-23T10:00:00.000Z".into(),
                 page: "http://127.0.0.1:8080/".into(),
+                predicted: true,
             })
         };
         start(&mut s);
@@ -355,6 +400,7 @@ mod tests {
         s.apply(Action::Run {
             date: "2026-11-23T10:00:00.000Z".into(),
             page: "http://127.0.0.1:8080/".into(),
+            predicted: true,
         });
         let asked = s.outbox.pending.iter().find_map(|(_, c)| match c {
             Command::Calibrate { step_id, .. } => Some(*step_id),

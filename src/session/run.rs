@@ -9,6 +9,7 @@ use crate::calibrate::Calibration;
 use crate::config::{to_query, RunConfig};
 use crate::models::{Measurement, ModelId};
 use crate::plan::{self, Step};
+use crate::predict::Prediction;
 use crate::protocol::{FromEngine, StepRequest};
 use crate::report::{env_line, Env, Report};
 use crate::share;
@@ -124,6 +125,9 @@ pub struct RunState {
     tasks_finished: u32,
     /// When Cancel was pressed (shared clock), to tell how long stopping took.
     cancel_at: Option<f64>,
+    /// What the reader predicted for the run in progress, judged into its
+    /// report when it ends.
+    predictions: Vec<Prediction>,
     /// The limits are being measured for the run in progress.
     calibrating: bool,
 }
@@ -149,6 +153,7 @@ impl RunState {
             at: None,
             tasks_finished: 0,
             cancel_at: None,
+            predictions: Vec::new(),
             calibrating: false,
         }
     }
@@ -161,6 +166,7 @@ impl RunState {
         config: &RunConfig,
         date: String,
         page: String,
+        predictions: Vec<Prediction>,
         outbox: &mut Outbox,
     ) -> bool {
         if self.phase == Phase::Running {
@@ -182,6 +188,7 @@ impl RunState {
         self.notice = None;
         self.share = None;
         self.cancel_at = None;
+        self.predictions = predictions;
         self.env.date = date;
         if self.calibration.is_none() {
             self.calibrating = true;
@@ -372,11 +379,31 @@ impl RunState {
             self.run_url(&cfg),
         );
         report.calibration = self.calibration.clone();
+        report.predictions =
+            crate::verdict::judge(&cfg.workload, &report.results, &self.predictions);
         let entry = self.publish(&cfg, &mut report);
         self.report = Some(Rc::new(report));
         self.phase = Phase::Done;
         self.at = None;
         Some(entry)
+    }
+
+    /// While a run with a prediction is in progress: its settings and the
+    /// reader's prediction as a report with no results yet, for a page
+    /// that embeds this one (`tvp:prediction`).
+    pub fn prediction_report(&self) -> Option<Report> {
+        if self.phase != Phase::Running || self.predictions.is_empty() {
+            return None;
+        }
+        let cfg = self.config.as_ref()?;
+        let mut report = Report::new(
+            self.env.clone(),
+            crate::report::config_map(cfg),
+            Vec::new(),
+            String::new(),
+        );
+        report.predictions = self.predictions.clone();
+        Some(report)
     }
 
     /// Where the engine is, while a run is in progress.
@@ -424,7 +451,13 @@ impl RunState {
                 out
             }
             Phase::Done => match &self.report {
-                Some(r) => format!("Run finished. {}", crate::summary::results(&r.results)),
+                Some(r) => {
+                    let mut said = format!("Run finished. {}", crate::summary::results(&r.results));
+                    if let Some(tally) = crate::predict::tally(&r.predictions) {
+                        said.push_str(&format!(" Your prediction: {tally}."));
+                    }
+                    said
+                }
                 None => "Run finished.".to_string(),
             },
             Phase::Error | Phase::Shared => String::new(),

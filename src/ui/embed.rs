@@ -24,6 +24,8 @@ pub struct EmbedProps {
     pub full_link: String,
     /// What the live region says (see `Session::announcement`).
     pub announcement: String,
+    /// The prediction panel, where the lesson asks a question.
+    pub predict: Html,
     pub dispatch: UseReducerDispatcher<Session>,
 }
 
@@ -49,6 +51,7 @@ pub fn embed_view(p: &EmbedProps) -> Html {
         <main class="embed" aria-labelledby="lesson-title">
             <h1 id="lesson-title">{ lesson.title }</h1>
             <p class="question">{ super::lesson::rich(lesson.question) }</p>
+            { p.predict.clone() }
             <form class="actions" {onsubmit} aria-label="Run this lesson">
                 // Focusable while running, as in the full page's form.
                 <button id="run" type="submit" disabled={!p.errors.is_empty()}
@@ -70,6 +73,7 @@ pub fn embed_view(p: &EmbedProps) -> Html {
                 { p.announcement.clone() }
             </p>
             if let Some(r) = &p.report {
+                <super::predict::PredictionOutcome report={r.clone()} />
                 <section class="verdicts" aria-label="What the run shows">
                     <Verdicts report={r.clone()} workload={p.workload.clone()} />
                 </section>

@@ -9,6 +9,7 @@ mod form;
 mod hooks;
 mod lesson;
 mod limits;
+mod predict;
 mod results;
 mod share;
 mod state;
@@ -34,6 +35,7 @@ pub fn app() -> Html {
     let dispatch = session.dispatcher();
     let engine = hooks::use_engine(dispatch.clone(), session.run.phase == Phase::Running);
     hooks::use_outbox(&session, &engine);
+    hooks::use_host_messages(&session);
     {
         // A link with results shows them; it never starts work by itself.
         let auto = session.runs_on_open();
@@ -47,6 +49,13 @@ pub fn app() -> Html {
     let (form, run, library) = (&session.form, &session.run, &session.library);
     let running = run.phase == Phase::Running;
     let lesson = &form.config.workload;
+    let required = form.config.predict == crate::config::PredictMode::Required;
+    let predict = session.question().map(|question| {
+        html! {
+            <predict::PredictPanel {question} guess={session.guess.clone()} {required} {running}
+                can_run={form.errors.is_empty()} dispatch={dispatch.clone()} />
+        }
+    });
     if form.config.embed {
         // The lesson's own results only: an embed shows nothing else.
         let report = run
@@ -56,7 +65,8 @@ pub fn app() -> Html {
         return html! {
             <embed::EmbedView workload={lesson.clone()} errors={form.errors.clone()}
                 phase={run.phase} progress={run.progress()} failure={run.failure.clone()} notice={run.notice.clone()}
-                {report} full_link={session.full_link()} announcement={session.announcement()} {dispatch} />
+                {report} full_link={session.full_link()} announcement={session.announcement()}
+                predict={predict.unwrap_or_default()} {dispatch} />
         };
     }
     html! {
@@ -70,6 +80,7 @@ pub fn app() -> Html {
         <main>
             <lesson::LessonPanel workload={lesson.clone()} />
             <results::EnvPanel env={run.env.clone()} engine={run.engine_info.clone()} />
+            { predict.unwrap_or_default() }
             <form::ConfigForm form={form.clone()} {running} dispatch={dispatch.clone()} />
             if let Some(e) = &library.link_error {
                 <p id="link-error" class="warn" role="alert">{ e }</p>

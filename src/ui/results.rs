@@ -63,6 +63,7 @@ pub fn results_view(p: &ViewProps) -> Html {
         .collect();
     html! {
         <>
+        <super::predict::PredictionOutcome report={r.clone()} />
         <section class="verdicts" aria-labelledby="results-title">
             <h2 id="results-title">{ "What the run shows" }</h2>
             <p class="env-line" id="result-env">{ env_line(&r.env) }</p>

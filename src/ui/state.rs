@@ -40,8 +40,18 @@ pub fn from_location() -> Session {
     })
 }
 
-/// A run of what the form says, with the page's clock and address.
+/// A run of what the form says, with the page's clock and address, and
+/// the reader's prediction.
 pub fn run_action() -> Action {
+    run(true)
+}
+
+/// As [`run_action`], leaving the reader's prediction out.
+pub fn run_without_predicting() -> Action {
+    run(false)
+}
+
+fn run(predicted: bool) -> Action {
     let loc = window().location();
     Action::Run {
         date: String::from(js_sys::Date::new_0().to_iso_string()),
@@ -50,6 +60,7 @@ pub fn run_action() -> Action {
             loc.origin().unwrap_or_default(),
             loc.pathname().unwrap_or_default()
         ),
+        predicted,
     }
 }
 

@@ -2,8 +2,9 @@
 //! read and its write are not one step.
 
 use crate::models::ModelId;
+use crate::predict::{Ask, Choice, Prediction, Question};
 use crate::report::ModelResult;
-use crate::workloads::counter::CounterSync;
+use crate::workloads::counter::{Counter, CounterSync};
 
 pub(super) fn verdict(sync: CounterSync, r: &ModelResult) -> String {
     let lost: u128 = r
@@ -34,6 +35,102 @@ pub(super) fn verdict(sync: CounterSync, r: &ModelResult) -> String {
         }
         (_, n, _) => format!("{n} updates lost where none should be"),
     }
+}
+
+// ---- predictions ----
+
+/// For each model but the baseline: how many of the updates it loses.
+pub(super) fn question(c: &Counter, models: &[ModelId]) -> Question {
+    let asks = models
+        .iter()
+        .filter(|m| **m != ModelId::Seq)
+        .map(|&model| Ask::Model {
+            model,
+            choices: vec![
+                Choice {
+                    id: "none",
+                    words: "none: every increment counts".into(),
+                },
+                Choice {
+                    id: "some",
+                    words: "some".into(),
+                },
+                Choice {
+                    id: "most",
+                    words: "most of them".into(),
+                },
+            ],
+        })
+        .collect();
+    Question {
+        prompt: format!(
+            "{} workers each add 1 to one shared counter {} times, with sync={}. Before you \
+             run: how many updates will each model lose?",
+            c.tasks,
+            crate::format::group(c.increments),
+            c.sync.id()
+        ),
+        asks,
+    }
+}
+
+fn lost(r: &ModelResult) -> Option<u128> {
+    r.lost_updates.as_deref()?.parse().ok()
+}
+
+/// None lost, some, or most (more than half of all the increments).
+pub(super) fn band(c: &Counter, r: &ModelResult) -> Option<&'static str> {
+    let lost = lost(r)?;
+    let total = u128::from(c.tasks) * u128::from(c.increments);
+    Some(match lost {
+        0 => "none",
+        n if n * 2 > total => "most",
+        _ => "some",
+    })
+}
+
+pub(super) fn explain(c: &Counter, p: &Prediction, said: &str, r: &ModelResult) -> String {
+    let subject = super::cpu::subject(p.model);
+    let Some(measured) = band(c, r) else {
+        return format!(
+            "You expected {subject} to lose {said}; the run did not count its updates."
+        );
+    };
+    let n = lost(r).unwrap_or(0);
+    let count = if n == 0 {
+        "none was lost".to_string()
+    } else {
+        format!("{} were lost", crate::format::group(n as u64))
+    };
+    let gap = if measured == p.choice {
+        format!("{count}, as you said")
+    } else {
+        count
+    };
+    let why = match (c.sync, p.model, n) {
+        (_, ModelId::Async, 0) => {
+            "a coroutine is never interrupted between its read and its write: only an await \
+             there would let another in"
+        }
+        (CounterSync::Racy, _, 0) => {
+            "the race is there, but this run was lucky: `value += 1` still reads, then writes"
+        }
+        (CounterSync::Racy, ModelId::Gil | ModelId::OldGil, _) => {
+            "the GIL can pass to another thread between the read and the write of `value += 1`, \
+             and that thread's update is then overwritten"
+        }
+        (CounterSync::Racy, _, _) => {
+            "`value += 1` reads, then writes: another worker's write in between is overwritten, \
+             and nobody is told"
+        }
+        (CounterSync::Locked, _, 0) => "the lock makes the read and the write one step",
+        (CounterSync::Atomic, _, 0) => "an atomic add is one indivisible step in hardware",
+        (CounterSync::Messages, _, 0) => {
+            "nothing is shared: each worker counts alone and sends its total"
+        }
+        _ => "updates were lost where none should be",
+    };
+    format!("You expected {subject} to lose {said}; {gap}: {why}.")
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use crate::format::times;
 use crate::models::ModelId;
+use crate::predict::{Ask, Choice, Prediction, Question};
 use crate::report::{hybrid_parallel, ModelResult};
 use crate::workloads::Workload;
 
@@ -57,6 +58,131 @@ fn cpu_bound(model: ModelId, s: Option<f64>, ideal: f64) -> String {
                 format!("{x} — no gain over one thread{start}; with {ideal:.0} free cores this should reach {}", times(ideal))
             }
         }
+    }
+}
+
+// ---- predictions ----
+
+/// For each model but the baseline: slower than one thread, about the
+/// same, or faster, up to the core count.
+pub(super) fn question(models: &[ModelId], cores: u32) -> Question {
+    let asks = models
+        .iter()
+        .filter(|m| **m != ModelId::Seq)
+        .map(|&model| Ask::Model {
+            model,
+            choices: vec![
+                Choice {
+                    id: "slower",
+                    words: "slower than one thread".into(),
+                },
+                Choice {
+                    id: "same",
+                    words: "about as fast as one thread".into(),
+                },
+                Choice {
+                    id: "faster",
+                    words: format!("up to {}× faster", cores.max(1)),
+                },
+            ],
+        })
+        .collect();
+    Question {
+        prompt: format!(
+            "This machine has {} cores. Before you run: how fast will each model be,              against one thread doing all the work?",
+            cores.max(1)
+        ),
+        asks,
+    }
+}
+
+/// The band a speedup falls in, in the question's terms: within 15 % of
+/// one thread is "about the same", as the verdicts count it.
+pub(super) fn band(speedup: f64) -> &'static str {
+    if speedup < 0.85 {
+        "slower"
+    } else if speedup <= 1.15 {
+        "same"
+    } else {
+        "faster"
+    }
+}
+
+/// "You expected GIL threads to be up to 2× faster; the run measured
+/// 0.96×: …", leading with the gap.
+pub(super) fn explain(p: &Prediction, said: &str, r: &ModelResult, cores: u32) -> String {
+    let Some(s) = r.speedup else {
+        return format!(
+            "You expected {} to be {said}; run seq too to see how fast they were.",
+            subject(p.model)
+        );
+    };
+    let measured = band(s);
+    let gap = if measured == p.choice {
+        format!("the run measured {}, as you said", times(s))
+    } else {
+        format!("the run measured {}, {}", times(s), band_words(measured))
+    };
+    format!(
+        "You expected {} to be {said}; {gap}: {}.",
+        subject(p.model),
+        why(p.model, measured, cores)
+    )
+}
+
+fn band_words(band: &str) -> &'static str {
+    match band {
+        "slower" => "slower than one thread",
+        "same" => "about as fast as one thread",
+        _ => "faster than one thread",
+    }
+}
+
+/// What a model is called in the middle of a sentence.
+pub(super) fn subject(model: ModelId) -> &'static str {
+    match model {
+        ModelId::Seq => "one thread",
+        ModelId::Threads => "free threads",
+        ModelId::Gil => "GIL threads",
+        ModelId::OldGil => "old-GIL threads",
+        ModelId::Procs => "the process pool",
+        ModelId::Fork => "a process per task",
+        ModelId::Async => "the event loop",
+        ModelId::Hybrid => "processes with threads",
+    }
+}
+
+/// Why `model` lands in `band` on CPU-bound work.
+fn why(model: ModelId, band: &str, cores: u32) -> String {
+    match (model, band) {
+        (ModelId::Gil, "faster") | (ModelId::OldGil, "faster") | (ModelId::Async, "faster") => {
+            "faster than one thread can be, so the machine was probably busier while seq ran; \
+             run it again"
+                .into()
+        }
+        (ModelId::Gil, _) => "the GIL lets one thread run Python at a time, so CPU-bound \
+             threads take turns on the cores instead of sharing them"
+            .into(),
+        (ModelId::OldGil, _) => "the old GIL lets one thread run at a time, and its holder \
+             keeps retaking it while the others wake for nothing"
+            .into(),
+        (ModelId::Async, _) => "coroutines take turns on one thread and none awaits: \
+             concurrency is not parallelism"
+            .into(),
+        (ModelId::Hybrid, "faster") => format!(
+            "its processes compute on {cores} cores at once; under a GIL in each process, \
+             one thread of each"
+        ),
+        (_, "faster") => {
+            format!("each worker computes on a core of its own, and this machine has {cores}")
+        }
+        (ModelId::Fork, _) => "it pays a process start for every task, and on short tasks \
+             that eats the gain of the extra cores"
+            .into(),
+        _ => format!(
+            "with {cores} cores it should have gained: other work on the machine, or tasks \
+             too short for their start-up, took the difference"
+        ),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use crate::format::times;
 use crate::models::ModelId;
+use crate::predict::{Ask, Choice, Prediction, Question};
 use crate::report::ModelResult;
 use crate::workloads::io::Io;
 
@@ -81,6 +82,118 @@ fn event_loop(s: f64, tasks: u32, cpu_n: u64) -> String {
             times(ideal)
         )
     }
+}
+
+// ---- predictions ----
+
+/// For each model but the baseline: how many times faster than one task
+/// after another, up to `workers(model)` waits at once.
+pub(super) fn question(io: &Io, models: &[ModelId], workers: impl Fn(ModelId) -> u32) -> Question {
+    let asks = models
+        .iter()
+        .filter(|m| **m != ModelId::Seq)
+        .map(|&model| {
+            let n = io.tasks.min(workers(model)).max(1);
+            let mut choices = vec![Choice {
+                id: "one",
+                words: "no faster than one after another (about 1×)".into(),
+            }];
+            if n > 2 {
+                choices.push(Choice {
+                    id: "some",
+                    words: format!("faster, but less than {n}×"),
+                });
+            }
+            if n > 1 {
+                choices.push(Choice {
+                    id: "all",
+                    words: format!("about {n}× faster: every wait overlaps"),
+                });
+            }
+            Ask::Model { model, choices }
+        })
+        .collect();
+    let cpu = if io.cpu_n > 0 {
+        ", then compute a little"
+    } else {
+        ""
+    };
+    Question {
+        prompt: format!(
+            "{} tasks each wait {} ms{cpu}. Before you run: how many times faster than one \
+             after another will each model be?",
+            io.tasks,
+            crate::format::decimal(io.wait_ms)
+        ),
+        asks,
+    }
+}
+
+/// The most waits `r` could overlap.
+fn ideal(io: &Io, r: &ModelResult) -> u32 {
+    let workers = if r.model == ModelId::Async {
+        io.tasks
+    } else {
+        r.workers
+    };
+    io.tasks.min(workers).max(1)
+}
+
+/// The question's answer a speedup bears out, for `r`'s workers.
+pub(super) fn band(io: &Io, r: &ModelResult) -> Option<&'static str> {
+    let s = r.speedup?;
+    let n = f64::from(ideal(io, r));
+    Some(if n >= 2.0 && s >= 0.6 * n {
+        "all"
+    } else if s < 1.5 {
+        "one"
+    } else {
+        "some"
+    })
+}
+
+pub(super) fn explain(io: &Io, p: &Prediction, said: &str, r: &ModelResult) -> String {
+    let subject = super::cpu::subject(p.model);
+    let (Some(s), Some(measured)) = (r.speedup, band(io, r)) else {
+        return format!("You expected {subject} to be {said}; run seq too to see how fast it was.");
+    };
+    let n = ideal(io, r);
+    let gap = if measured == p.choice {
+        format!("the run measured {}, as you said", times(s))
+    } else {
+        let what = match measured {
+            "all" => format!("close to {n}×"),
+            "one" => "about one after another".to_string(),
+            _ => format!("short of {n}×"),
+        };
+        format!("the run measured {}, {what}", times(s))
+    };
+    let why = match (p.model, measured) {
+        (ModelId::Gil | ModelId::OldGil, _) if io.cpu_n > 0 => {
+            "the waits overlap, but the CPU part after each wait runs one thread at a time under \
+             the GIL"
+                .to_string()
+        }
+        (ModelId::Gil | ModelId::OldGil, "all") => {
+            "a thread waiting on I/O lets go of the GIL, so the waits overlap even under it"
+                .to_string()
+        }
+        (ModelId::Async, _) if io.cpu_n > 0 => {
+            "the waits overlap on one thread, but while one coroutine computes the loop is \
+             blocked and the ready ones wait"
+                .to_string()
+        }
+        (ModelId::Async, "all") => {
+            "every coroutine awaits at once on one thread: concurrency without parallelism"
+                .to_string()
+        }
+        (_, "all") => format!("its {n} workers wait at once, on any number of cores"),
+        _ => format!(
+            "the waits overlapped less than {n} at a time: starting workers or the CPU part took \
+             its share"
+        ),
+    };
+    format!("You expected {subject} to be {said}; {gap}: {why}.")
 }
 
 #[cfg(test)]

@@ -14,6 +14,9 @@ mod transfer;
 
 pub use overheads::{overheads, Overhead};
 
+use crate::config::RunConfig;
+use crate::models::ModelId;
+use crate::predict::{Prediction, Question};
 use crate::report::ModelResult;
 use crate::workloads::Workload;
 
@@ -33,6 +36,106 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
         Workload::Spawn(_) => spawn::verdict(all, r),
         Workload::Counter(c) => counter::verdict(c.sync, r),
         Workload::Transfer(t) => transfer::verdict(t.via, r),
+    }
+}
+
+/// The lesson's question before a run of `cfg` on a machine with `cores`,
+/// in its own terms; `None` where the view asks none (the convoy, whose
+/// figures are response times, or a comparison with one model only).
+pub fn question(cfg: &RunConfig, cores: u32) -> Option<Question> {
+    let models = &cfg.models;
+    match &cfg.workload {
+        Workload::Cpu(_) | Workload::Squares(_) => Some(cpu::question(models, cores)),
+        Workload::Io(io) if io.convoy.is_some() => None,
+        Workload::Io(io) => Some(io::question(io, models, |m| match m {
+            ModelId::Seq => 1,
+            ModelId::Async => io.tasks,
+            ModelId::Hybrid => cfg.procs * cfg.threads,
+            _ => cfg.workers,
+        })),
+        Workload::Spawn(_) => spawn::question(models),
+        Workload::Counter(c) => Some(counter::question(c, models)),
+        Workload::Transfer(t) => transfer::question(t, models),
+        Workload::Failure(f) => Some(failure::question(f.fail_at, models)),
+    }
+    .filter(|q| !q.asks.is_empty())
+}
+
+/// `predictions`, each judged against the run's `results`: right where the
+/// result bears the choice out, off where it does not, and not judged
+/// where the result cannot say (wrong, suspect, not measured).
+pub fn judge(
+    workload: &Workload,
+    results: &[ModelResult],
+    predictions: &[Prediction],
+) -> Vec<Prediction> {
+    predictions
+        .iter()
+        .map(|p| Prediction {
+            right: borne_out(workload, results, p).map(|b| match b {
+                Borne::Choice(c) => c == p.choice,
+                Borne::Model(m) => m == p.model,
+            }),
+            ..p.clone()
+        })
+        .collect()
+}
+
+/// What a result bears out: a lesson's choice for a model, or, for a
+/// question that picks a model, the model that fits.
+enum Borne {
+    Choice(String),
+    Model(ModelId),
+}
+
+fn borne_out(workload: &Workload, results: &[ModelResult], p: &Prediction) -> Option<Borne> {
+    let valid = |r: &&ModelResult| r.correct && r.suspect.is_none();
+    let r = results.iter().find(|r| r.model == p.model).filter(valid);
+    let choice = |c: Option<&'static str>| c.map(|c| Borne::Choice(c.to_string()));
+    match workload {
+        Workload::Spawn(_) => spawn::pick(results, &p.choice).map(Borne::Model),
+        Workload::Transfer(_) => transfer::pick(results).map(Borne::Model),
+        Workload::Cpu(_) | Workload::Squares(_) => choice(r?.speedup.map(cpu::band)),
+        Workload::Io(io) => choice(io::band(io, r?)),
+        Workload::Counter(c) => choice(counter::band(c, r?)),
+        // A failure's lesson is what came back, whatever the speed: a
+        // suspect speedup does not hide it.
+        Workload::Failure(f) => {
+            let r = results.iter().find(|r| r.model == p.model)?;
+            choice(Some(failure::band(f.fail_at, r)))
+        }
+    }
+}
+
+/// The explanation of `p` after the run, leading with the gap between
+/// what was expected and what was measured ("You expected GIL threads to
+/// be up to 2× faster; the run measured 0.96×, about as fast as one
+/// thread: the GIL lets one thread run Python at a time…").
+pub fn explain(
+    workload: &Workload,
+    cores: u32,
+    question: &Question,
+    results: &[ModelResult],
+    p: &Prediction,
+) -> String {
+    let said = question.words_of(p).unwrap_or_else(|| p.choice.clone());
+    let r = results.iter().find(|r| r.model == p.model);
+    let unjudged = |why: &str| {
+        format!(
+            "You expected {} to be {said}; {why}, so it cannot say whether you were right.",
+            cpu::subject(p.model)
+        )
+    };
+    match (workload, r) {
+        (Workload::Spawn(_), _) => spawn::explain(results, p),
+        (Workload::Transfer(t), _) => transfer::explain(t, results, p),
+        (Workload::Failure(f), Some(r)) => failure::explain(f.fail_at, p, &said, r),
+        (_, None) => unjudged("it did not run"),
+        (_, Some(r)) if !r.correct => unjudged("its result was wrong"),
+        (_, Some(r)) if r.suspect.is_some() => unjudged("its speedup is suspect"),
+        (Workload::Cpu(_) | Workload::Squares(_), Some(r)) => cpu::explain(p, &said, r, cores),
+        (Workload::Io(io), Some(r)) => io::explain(io, p, &said, r),
+        (Workload::Counter(c), Some(r)) => counter::explain(c, p, &said, r),
     }
 }
 
@@ -71,5 +174,245 @@ mod tests {
         let mut wrong = result(ModelId::Threads, 2.0, 2);
         wrong.correct = false;
         assert!(verdict(&w, 2, &[], &wrong).starts_with("wrong result"));
+    }
+
+    use crate::config::parse_query;
+    use crate::predict::{Ask, Confidence};
+    use crate::report::Report;
+
+    /// A report of `query` with each model's result made by `shape`.
+    fn report(query: &str, shape: impl Fn(&mut ModelResult)) -> (RunConfig, Report) {
+        let (cfg, _) = RunConfig::from_pairs(&parse_query(query), 2);
+        let results = cfg
+            .models
+            .iter()
+            .map(|&m| {
+                let mut r = result(m, 1.0, 2);
+                r.value = cfg.workload.expected().to_string();
+                r.expected = r.value.clone();
+                shape(&mut r);
+                r
+            })
+            .collect();
+        let report = Report::new(
+            crate::report::Env::with_cores(2),
+            crate::report::config_map(&cfg),
+            results,
+            String::new(),
+        );
+        (cfg, report)
+    }
+
+    /// Every answer of every part of `query`'s question, judged against a
+    /// run shaped by `shape`: exactly the answers `expect_right` names are
+    /// right, the others off, and each explanation leads with the reader's
+    /// own expectation, in its words.
+    fn every_answer(
+        query: &str,
+        shape: impl Fn(&mut ModelResult),
+        expect_right: &[(ModelId, &str)],
+    ) {
+        let (cfg, report) = report(query, shape);
+        let q = question(&cfg, 2).unwrap_or_else(|| panic!("{query} asks a question"));
+        for ask in &q.asks {
+            for (value, _) in ask.options() {
+                let p = ask.predict(&value, Confidence::Sure).unwrap();
+                let judged = judge(&cfg.workload, &report.results, std::slice::from_ref(&p));
+                let right = expect_right
+                    .iter()
+                    .any(|(m, c)| *m == p.model && *c == p.choice);
+                assert_eq!(judged[0].right, Some(right), "{query}: {p:?}");
+                let words = explain(&cfg.workload, 2, &q, &report.results, &judged[0]);
+                assert!(
+                    words.starts_with("You expected") || words.starts_with("You picked"),
+                    "{words}"
+                );
+                assert!(
+                    words.contains(&q.words_of(&p).unwrap()) || matches!(ask, Ask::Pick { .. }),
+                    "{words}"
+                );
+                assert_eq!(
+                    right,
+                    words.contains("as you said") || words.contains("as the run found"),
+                    "{query} {p:?}: {words}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn cpu_predictions_are_judged_by_the_speedup_band_and_explained() {
+        let speedups = |r: &mut ModelResult| {
+            r.speedup = Some(match r.model {
+                ModelId::Seq => 1.0,
+                ModelId::Gil | ModelId::Async => 0.97,
+                ModelId::OldGil => 0.8,
+                _ => 1.9,
+            })
+        };
+        for w in ["cpu", "squares"] {
+            every_answer(
+                &format!("w={w}&models=seq,async,threads,gil,oldgil,procs,fork,hybrid"),
+                speedups,
+                &[
+                    (ModelId::Async, "same"),
+                    (ModelId::Threads, "faster"),
+                    (ModelId::Gil, "same"),
+                    (ModelId::OldGil, "slower"),
+                    (ModelId::Procs, "faster"),
+                    (ModelId::Fork, "faster"),
+                    (ModelId::Hybrid, "faster"),
+                ],
+            );
+        }
+        let (cfg, report) = report("w=cpu&models=seq,gil", speedups);
+        let q = question(&cfg, 2).unwrap();
+        let p = q.asks[0].predict("faster", Confidence::Sure).unwrap();
+        assert_eq!(
+            explain(&cfg.workload, 2, &q, &report.results, &p),
+            "You expected GIL threads to be up to 2× faster; the run measured 0.97×, about as fast \
+             as one thread: the GIL lets one thread run Python at a time, so CPU-bound threads take \
+             turns on the cores instead of sharing them."
+        );
+    }
+
+    #[test]
+    fn io_predictions_count_the_waits_that_overlap() {
+        every_answer(
+            "w=io&tasks=8&wait_ms=50&models=seq,async,threads,gil,procs&workers=8",
+            |r| {
+                r.workers = if r.model == ModelId::Async { 1 } else { 8 };
+                r.speedup = Some(match r.model {
+                    ModelId::Seq => 1.0,
+                    ModelId::Procs => 3.0,
+                    _ => 7.8,
+                })
+            },
+            &[
+                (ModelId::Async, "all"),
+                (ModelId::Threads, "all"),
+                (ModelId::Gil, "all"),
+                (ModelId::Procs, "some"),
+            ],
+        );
+        // The convoy's figures are response times: it asks nothing.
+        let (cfg, _) = RunConfig::from_pairs(&parse_query("w=io&tasks=3&cpu_n=1000&convoy=1"), 2);
+        assert_eq!(question(&cfg, 2), None);
+    }
+
+    #[test]
+    fn spawn_predictions_pick_the_fastest_and_the_slowest_start() {
+        every_answer(
+            "w=spawn&models=seq,threads,gil,procs,fork",
+            |r| {
+                let us = match r.model {
+                    ModelId::Procs => 80.0,
+                    ModelId::Fork => 2500.0,
+                    ModelId::Seq => 100.0,
+                    _ => 95.0,
+                };
+                r.figures.insert("per_step_us".into(), us);
+            },
+            &[(ModelId::Procs, "fastest"), (ModelId::Fork, "slowest")],
+        );
+        let (cfg, _) = RunConfig::from_pairs(&parse_query("w=spawn&models=fork"), 2);
+        assert_eq!(question(&cfg, 2), None, "one model: nothing to compare");
+    }
+
+    #[test]
+    fn counter_predictions_count_the_lost_updates() {
+        // 4 × 100,000 increments: more than half lost is "most".
+        every_answer(
+            "w=counter&sync=racy&models=seq,async,threads,gil,procs",
+            |r| {
+                r.lost_updates = Some(
+                    match r.model {
+                        ModelId::Seq | ModelId::Async => "0",
+                        ModelId::Threads => "250000",
+                        _ => "120000",
+                    }
+                    .into(),
+                )
+            },
+            &[
+                (ModelId::Async, "none"),
+                (ModelId::Threads, "most"),
+                (ModelId::Gil, "some"),
+                (ModelId::Procs, "some"),
+            ],
+        );
+        every_answer(
+            "w=counter&sync=locked&models=seq,threads,procs",
+            |r| r.lost_updates = Some("0".into()),
+            &[(ModelId::Threads, "none"), (ModelId::Procs, "none")],
+        );
+    }
+
+    #[test]
+    fn transfer_predictions_pick_the_fastest_hand_over() {
+        for via in ["copy", "move", "shared"] {
+            every_answer(
+                &format!("w=transfer&via={via}&models=seq,threads,gil,procs,fork"),
+                |r| {
+                    r.median_ms = Some(match r.model {
+                        ModelId::Threads => 10.0,
+                        ModelId::Procs => 30.0,
+                        _ => 40.0,
+                    })
+                },
+                &[(ModelId::Threads, "fastest")],
+            );
+        }
+    }
+
+    #[test]
+    fn failure_predictions_read_what_came_back() {
+        every_answer(
+            "w=failure&tasks=4&fail_at=2&models=seq,async,threads,gil,procs,fork,hybrid",
+            |r| {
+                let text = if r.model.is_thread_model() {
+                    ""
+                } else {
+                    " — reported by process 0 as text"
+                };
+                r.errors = vec![crate::models::TaskError {
+                    task: 2,
+                    message: format!("task 2 failed on purpose{text}"),
+                }];
+            },
+            &[
+                (ModelId::Seq, "error"),
+                (ModelId::Async, "error"),
+                (ModelId::Threads, "error"),
+                (ModelId::Gil, "error"),
+                (ModelId::Procs, "text"),
+                (ModelId::Fork, "text"),
+                (ModelId::Hybrid, "text"),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_result_that_cannot_tell_leaves_a_prediction_unjudged() {
+        let (cfg, report) = report("w=cpu&models=seq,threads,gil", |r| {
+            r.speedup = Some(1.0);
+            if r.model == ModelId::Threads {
+                r.suspect = Some("above what 2 cores allow".into());
+            }
+            if r.model == ModelId::Gil {
+                r.correct = false;
+            }
+        });
+        let q = question(&cfg, 2).unwrap();
+        for ask in &q.asks {
+            let p = ask.predict("same", Confidence::Guessing).unwrap();
+            let judged = judge(&cfg.workload, &report.results, &[p]);
+            assert_eq!(judged[0].right, None);
+            let words = explain(&cfg.workload, 2, &q, &report.results, &judged[0]);
+            assert!(
+                words.ends_with("so it cannot say whether you were right."),
+                "{words}"
+            );
+        }
     }
 }

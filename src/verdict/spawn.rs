@@ -2,6 +2,7 @@
 //! a pool that is already running.
 
 use crate::models::ModelId;
+use crate::predict::{Ask, Choice, Prediction, Question};
 use crate::report::ModelResult;
 
 const STEP: &str = "per_step_us";
@@ -66,6 +67,102 @@ pub(super) fn verdict(all: &[ModelResult], r: &ModelResult) -> String {
              (a browser has no cheaper thread)"
         ),
         _ => said,
+    }
+}
+
+// ---- predictions ----
+
+const FASTEST: &str = "fastest";
+const SLOWEST: &str = "slowest";
+
+/// Which of the models starts fastest, and which slowest: a question only
+/// where there are two to compare.
+pub(super) fn question(models: &[ModelId]) -> Option<Question> {
+    if models.len() < 2 {
+        return None;
+    }
+    let pick = |id: &'static str, words: &str, legend: &str| Ask::Pick {
+        choice: Choice {
+            id,
+            words: words.into(),
+        },
+        legend: legend.into(),
+        models: models.to_vec(),
+    };
+    Some(Question {
+        prompt: "Each model starts a worker, runs nothing in it and waits for it to end, \
+                 again and again. Before you run: which starts fastest, and which slowest?"
+            .into(),
+        asks: vec![
+            pick(FASTEST, "starts fastest", "Which starts fastest?"),
+            pick(SLOWEST, "starts slowest", "Which starts slowest?"),
+        ],
+    })
+}
+
+/// The model that fits `choice`, among those whose step was timed.
+pub(super) fn pick(all: &[ModelResult], choice: &str) -> Option<ModelId> {
+    let timed = all
+        .iter()
+        .filter(|r| r.correct && r.timed(STEP))
+        .map(|r| (r.model, r.figures[STEP]));
+    let cmp = |a: &(ModelId, f64), b: &(ModelId, f64)| a.1.total_cmp(&b.1);
+    match choice {
+        FASTEST => timed.min_by(cmp),
+        SLOWEST => timed.max_by(cmp),
+        _ => None,
+    }
+    .map(|(m, _)| m)
+}
+
+pub(super) fn explain(all: &[ModelResult], p: &Prediction) -> String {
+    let subject = super::cpu::subject;
+    let fastest = p.choice == FASTEST;
+    let what = if fastest { "fastest" } else { "slowest" };
+    let per = |m: ModelId| {
+        all.iter()
+            .find(|r| r.model == m)
+            .and_then(|r| r.figure_us(STEP))
+            .unwrap_or_else(|| "no figure".into())
+    };
+    let Some(actual) = pick(all, &p.choice) else {
+        return format!(
+            "You picked {} to start {what}; the run timed too few starts to tell.",
+            subject(p.model)
+        );
+    };
+    let why = match (fastest, actual) {
+        (true, ModelId::Procs) => {
+            "a pool starts nothing: its processes were started before, which is why pools exist"
+        }
+        (true, ModelId::Fork) => {
+            "a process made in a warm spare beat the rest here, which a thread should not allow"
+        }
+        (true, _) => {
+            "a thread shares its parent's memory: starting one wakes a worker already parked on it"
+        }
+        (false, ModelId::Fork) => {
+            "a fresh process needs a memory and a runtime of its own, even made in a warm spare"
+        }
+        (false, ModelId::Procs) => {
+            "handing a task to a running process is a message there and back"
+        }
+        (false, _) => "waking a parked thread and hearing it end took longest here",
+    };
+    if actual == p.model {
+        format!(
+            "You picked {} to start {what}, as the run found ({} per start): {why}.",
+            subject(p.model),
+            per(actual)
+        )
+    } else {
+        format!(
+            "You picked {} to start {what} ({} per start); {} did ({}): {why}.",
+            subject(p.model),
+            per(p.model),
+            subject(actual),
+            per(actual)
+        )
     }
 }
 

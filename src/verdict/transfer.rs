@@ -3,8 +3,9 @@
 
 use crate::format::times;
 use crate::models::ModelId;
+use crate::predict::{Ask, Choice, Prediction, Question};
 use crate::report::ModelResult;
-use crate::workloads::transfer::Via;
+use crate::workloads::transfer::{Transfer, Via};
 
 pub(super) fn verdict(via: Via, r: &ModelResult) -> String {
     let how = match (r.model.is_thread_model(), via) {
@@ -20,6 +21,85 @@ pub(super) fn verdict(via: Via, r: &ModelResult) -> String {
     match r.speedup {
         Some(s) if r.model != ModelId::Seq => format!("{} — {how}", times(s)),
         _ => how.to_string(),
+    }
+}
+
+// ---- predictions ----
+
+/// Which model hands the data over fastest: a question only where there
+/// are two to compare.
+pub(super) fn question(t: &Transfer, models: &[ModelId]) -> Option<Question> {
+    if models.len() < 2 {
+        return None;
+    }
+    let size = crate::format::bytes(t.len_bytes());
+    Some(Question {
+        prompt: format!(
+            "{} workers each get {size} with via={}. Before you run: which model hands the \
+             data over and reads it fastest?",
+            t.tasks,
+            t.via.id()
+        ),
+        asks: vec![Ask::Pick {
+            choice: Choice {
+                id: "fastest",
+                words: format!("hands {size} over fastest"),
+            },
+            legend: format!("Which hands {size} over fastest?"),
+            models: models.to_vec(),
+        }],
+    })
+}
+
+/// The model with the shortest run, among those that were right.
+pub(super) fn pick(all: &[ModelResult]) -> Option<ModelId> {
+    all.iter()
+        .filter(|r| r.correct)
+        .filter_map(|r| r.median_ms.map(|ms| (r.model, ms)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(m, _)| m)
+}
+
+pub(super) fn explain(t: &Transfer, all: &[ModelResult], p: &Prediction) -> String {
+    let subject = super::cpu::subject;
+    let Some(actual) = pick(all) else {
+        return format!(
+            "You picked {} to hand the data over fastest; no model finished with a right result.",
+            subject(p.model)
+        );
+    };
+    let ms = |m: ModelId| {
+        all.iter()
+            .find(|r| r.model == m)
+            .and_then(|r| r.median_ms)
+            .map_or("no time".into(), crate::format::ms)
+    };
+    let why = match (actual.is_thread_model(), t.via) {
+        (true, _) => {
+            "threads read the one memory they share, so the buffer barely moves, whatever the via"
+        }
+        (false, Via::Copy) => {
+            "even a copy to a process ran fastest here: several cores checked their shares at once"
+        }
+        (false, Via::Move) => "a move hands a process the buffer without copying it on the way",
+        (false, Via::Shared) => {
+            "a SharedArrayBuffer lets every process read the one buffer where it lies"
+        }
+    };
+    if actual == p.model {
+        format!(
+            "You picked {} to hand the data over fastest, as the run found ({}): {why}.",
+            subject(p.model),
+            ms(actual)
+        )
+    } else {
+        format!(
+            "You picked {} to hand the data over fastest ({}); {} did ({}): {why}.",
+            subject(p.model),
+            ms(p.model),
+            subject(actual),
+            ms(actual)
+        )
     }
 }
 

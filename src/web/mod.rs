@@ -6,6 +6,7 @@ pub mod client;
 pub mod engine;
 pub mod factory;
 pub mod fork;
+pub mod host;
 pub mod hybrid;
 pub mod mailbox;
 pub mod parked;

@@ -306,6 +306,37 @@ test('keyboard only: a lesson, a field, a model, Run, the results heard; the foc
   }
 });
 
+test('keyboard only: a prediction made, run, its outcome heard; axe on the answered question and the outcome', async () => {
+  const p = await browser.context.newPage();
+  await p.addInitScript({ content: AXE });
+  try {
+    await p.goto(`${server.url}/?w=cpu&tasks=4&n=300000&models=seq,gil,procs&workers=2&repeats=2&warmup=0`);
+    await p.locator('#predict').waitFor();
+    // A radio group is one stop: Tab reaches it, an arrow key picks.
+    const gil = await tabTo(p, (f) => f.id.startsWith('ask-model-gil-'), "the GIL threads' answers");
+    assert.equal(gil.id, 'ask-model-gil-slower');
+    await p.keyboard.press('ArrowDown');
+    assert.equal((await focused(p)).id, 'ask-model-gil-same');
+    await tabTo(p, (f) => f.id.startsWith('ask-model-procs-'), "the process pool's answers");
+    await p.keyboard.press('ArrowDown');
+    await p.keyboard.press('ArrowDown');
+    await tabTo(p, (f) => f.id.startsWith('confidence-'), 'how sure');
+    assert.match(await p.locator('#predict-count').textContent(), /^2 of 2 answered/);
+    await expectAccessible(p, 'predict-answered');
+    await tabTo(p, (f) => f.id === 'run', 'Run', 60);
+    await p.keyboard.press('Enter');
+    assert.equal(await waitForState(p, ['done', 'error']), 'done');
+    const report = await reportJson(p);
+    assert.deepEqual(report.predictions.map((x) => [x.model, x.choice]), [['gil', 'same'], ['procs', 'faster']]);
+    const judged = report.predictions.filter((x) => x.right !== null);
+    const right = judged.filter((x) => x.right).length;
+    assert.match(await p.locator('#announce').textContent(), new RegExp(`Your prediction: ${right} of ${judged.length} right\\.`));
+    await expectAccessible(p, 'predict-outcome', { shots: true });
+  } finally {
+    await p.close();
+  }
+});
+
 test('reduced motion: the running pulse and the buttons\' fades stop when asked', async () => {
   const p = await browser.context.newPage();
   try {

@@ -67,6 +67,8 @@ export async function launchFirefox({ prefs = {} } = {}) {
     pageErrors,
     goto: (url) => page.goto(url, { waitUntil: 'load' }),
     eval: (fn, arg) => page.evaluate(fn, arg),
+    // The page's first iframe, whatever its origin (an embed in a course page).
+    frameEval: (fn, arg) => page.frames().find((f) => f !== page.mainFrame()).evaluate(fn, arg),
     click: (selector) => page.click(selector),
     screenshot: async (name) => {
       fs.mkdirSync(outDir, { recursive: true });
@@ -159,6 +161,15 @@ export async function launchWebKit({ sharedArrayBuffer = true } = {}) {
     goto: (url) => live((br) => br.url(url)),
     // webdriver runs a function's source: pass the argument explicitly.
     eval: (fn, arg) => live((br) => br.execute(fn, arg)),
+    frameEval: (fn, arg) =>
+      live(async (br) => {
+        await br.switchToFrame(0);
+        try {
+          return await br.execute(fn, arg);
+        } finally {
+          await br.switchToParentFrame();
+        }
+      }),
     click: (selector) => live((br) => br.execute((sel) => document.querySelector(sel).click(), selector)),
     screenshot: async (name) => {
       fs.mkdirSync(outDir, { recursive: true });

@@ -171,6 +171,8 @@ export function chromiumPage(page) {
     waitForState: (states, timeout) => waitForState(page, states, timeout),
     report: () => reportJson(page),
     text: (selector) => page.locator(selector).textContent(),
+    eval: (fn, arg) => page.evaluate(fn, arg),
+    frameEval: (fn, arg) => page.frames().find((f) => f !== page.mainFrame()).evaluate(fn, arg),
   };
 }
 

@@ -2,7 +2,9 @@
 //! after each render. Components never talk to a worker or to storage.
 
 mod engine;
+mod host;
 mod outbox;
 
 pub use engine::{use_engine, EngineHandle};
+pub use host::use_host_messages;
 pub use outbox::use_outbox;
