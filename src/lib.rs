@@ -12,6 +12,7 @@
 
 pub mod calibrate;
 pub mod capabilities;
+pub mod class;
 pub mod config;
 pub mod docs;
 pub mod format;

@@ -144,6 +144,26 @@ pub fn link_too_long(link: &str) -> bool {
     link.chars().count() > MAX_LINK_CHARS
 }
 
+/// How a payload is sealed into a fragment: the key in front of it, the
+/// newest format its readers know, and how far it may unpack. A share link
+/// is [`REPORT`]; a link that carries several reports (the class set,
+/// `crate::class`) has its own key and formats but the same layers, limits
+/// and errors, so a damaged one of either reads the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Envelope {
+    /// `r=` for a report: what follows `#`.
+    pub key: &'static str,
+    pub newest: u8,
+    pub max_unpacked: usize,
+}
+
+/// A share link's envelope.
+pub const REPORT: Envelope = Envelope {
+    key: KEY,
+    newest: FORMAT,
+    max_unpacked: MAX_UNPACKED_BYTES,
+};
+
 /// Why a fragment could not be read. `Display` says it in words for the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShareError {
@@ -711,12 +731,17 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// Wraps already-serialized bytes: format, checksum, deflate, base64url.
 fn seal(raw: &[u8], format: u8) -> String {
+    seal_in(&REPORT, format, raw)
+}
+
+/// `raw` sealed as `envelope` says: `<key><base64url>`, without the `#`.
+pub fn seal_in(envelope: &Envelope, format: u8, raw: &[u8]) -> String {
     let deflated = miniz_oxide::deflate::compress_to_vec(raw, DEFLATE_LEVEL);
     let mut bytes = Vec::with_capacity(HEADER + deflated.len());
     bytes.push(format);
     bytes.extend_from_slice(&crc32(&deflated).to_le_bytes());
     bytes.extend_from_slice(&deflated);
-    format!("{KEY}{}", B64.encode(bytes))
+    format!("{}{}", envelope.key, B64.encode(bytes))
 }
 
 /// The document, in format 2 the mix points after it, in format 3 the
@@ -909,8 +934,44 @@ pub fn decode(fragment: &str) -> Result<Report, ShareError> {
 /// [`decode`], also saying what the link's author had to leave out.
 pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), ShareError> {
     let (format, raw) = unseal(fragment)?;
+    read_document(format, &raw)
+}
+
+/// A report's document as a link carries it inside its seal: its share
+/// format and serialized bytes. Without `timelines` the spans are left out
+/// (and the decoded report says so), as a link does when it must: for a
+/// container that compresses many reports together and charts none of
+/// their timelines.
+pub fn document(report: &Report, timelines: bool) -> (u8, Vec<u8>) {
+    let mut doc = ShareDoc::from_report(report);
+    if !timelines {
+        for r in doc
+            .results
+            .iter_mut()
+            .filter(|r| !r.spans.worker.is_empty())
+        {
+            r.spans = WireSpans::default();
+            r.spans_dropped = true;
+        }
+    }
+    let (raw, format) = serialize(&doc, &wire_extras(report));
+    (format, raw)
+}
+
+/// Reads what [`document`] wrote, checked as [`decode`] checks a link's.
+pub fn from_document(format: u8, raw: &[u8]) -> Result<(Report, Vec<Dropped>), ShareError> {
+    check_format(format, FORMAT)?;
+    if raw.len() > MAX_UNPACKED_BYTES {
+        return Err(ShareError::TooLarge {
+            limit: MAX_UNPACKED_BYTES,
+        });
+    }
+    read_document(format, raw)
+}
+
+fn read_document(format: u8, raw: &[u8]) -> Result<(Report, Vec<Dropped>), ShareError> {
     let unreadable = |e: postcard::Error| ShareError::damaged(format!("unreadable data: {e}"));
-    let (doc, rest) = postcard::take_from_bytes::<ShareDoc>(&raw).map_err(unreadable)?;
+    let (doc, rest) = postcard::take_from_bytes::<ShareDoc>(raw).map_err(unreadable)?;
     let (mix, rest) = if format == FORMAT_DOC_ONLY {
         (Vec::new(), rest)
     } else {
@@ -958,6 +1019,13 @@ pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), Sha
 /// The format and the serialized document inside a fragment, every layer
 /// checked.
 fn unseal(fragment: &str) -> Result<(u8, Vec<u8>), ShareError> {
+    unseal_in(&REPORT, fragment)
+}
+
+/// What [`seal_in`] sealed: the format and the serialized bytes, every
+/// layer checked. Takes `#<key><payload>`, `<key><payload>` or the bare
+/// payload.
+pub fn unseal_in(envelope: &Envelope, fragment: &str) -> Result<(u8, Vec<u8>), ShareError> {
     let chars = fragment.chars().count();
     if chars > MAX_FRAGMENT_CHARS {
         return Err(ShareError::TooLong {
@@ -966,7 +1034,7 @@ fn unseal(fragment: &str) -> Result<(u8, Vec<u8>), ShareError> {
         });
     }
     let no_hash = fragment.strip_prefix('#').unwrap_or(fragment);
-    let payload = no_hash.strip_prefix(KEY).unwrap_or(no_hash);
+    let payload = no_hash.strip_prefix(envelope.key).unwrap_or(no_hash);
     let skipped = fragment.len() - payload.len();
     if payload.is_empty() {
         return Err(ShareError::Empty);
@@ -1002,37 +1070,44 @@ fn unseal(fragment: &str) -> Result<(u8, Vec<u8>), ShareError> {
     let Some(&format) = bytes.first() else {
         return Err(ShareError::Empty);
     };
-    if format > FORMAT && format <= PLAUSIBLE_FORMATS {
-        return Err(ShareError::NewerFormat {
-            found: format,
-            reads: FORMAT,
-        });
-    }
-    if !(FORMAT_DOC_ONLY..=FORMAT).contains(&format) {
-        return Err(ShareError::damaged(format!(
-            "no version of this page writes format {format}"
-        )));
-    }
+    check_format(format, envelope.newest)?;
     if bytes.len() <= HEADER {
         return Err(ShareError::Truncated);
     }
     let (check, deflated) = bytes[1..].split_at(HEADER - 1);
     // Inflate before checking the sum so that a cut-off link says so rather
     // than "damaged"; the size cap bounds the work either way.
-    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, MAX_UNPACKED_BYTES)
+    let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(deflated, envelope.max_unpacked)
         .map_err(|e| match e.status {
-            TINFLStatus::HasMoreOutput => ShareError::TooLarge {
-                limit: MAX_UNPACKED_BYTES,
-            },
-            TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
-                ShareError::Truncated
-            }
-            _ => ShareError::damaged("not a deflate stream"),
-        })?;
+        TINFLStatus::HasMoreOutput => ShareError::TooLarge {
+            limit: envelope.max_unpacked,
+        },
+        TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
+            ShareError::Truncated
+        }
+        _ => ShareError::damaged("not a deflate stream"),
+    })?;
     if crc32(deflated).to_le_bytes() != check {
         return Err(ShareError::damaged("checksum mismatch"));
     }
     Ok((format, raw))
+}
+
+/// Formats 1 to `newest` are read; a few above it are a later page's, and
+/// anything else is not a format at all.
+fn check_format(format: u8, newest: u8) -> Result<(), ShareError> {
+    if format > newest && format <= PLAUSIBLE_FORMATS {
+        return Err(ShareError::NewerFormat {
+            found: format,
+            reads: newest,
+        });
+    }
+    if !(FORMAT_DOC_ONLY..=newest).contains(&format) {
+        return Err(ShareError::damaged(format!(
+            "no version of this page writes format {format}"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,13 +8,41 @@ use crate::predict::{Ask, Choice, Prediction, Question};
 use crate::report::{hybrid_parallel, ModelResult};
 use crate::workloads::Workload;
 
-/// `r`'s speedup against the most its workers could reach: a worker per
-/// core, a task per worker, and for `hybrid` under a GIL per process one
-/// computing thread per process.
-pub(super) fn verdict(workload: &Workload, cores: u32, r: &ModelResult) -> String {
+/// Where a model that computes on one thread at a time is "as expected":
+/// one thread's speed, give or take the noise between two medians.
+const ONE_THREAD: (f64, f64) = (0.85, 1.15);
+/// The share of the ideal from which parallel work is "as expected".
+const NEAR_IDEAL: f64 = 0.8;
+
+/// The most `r`'s workers could reach: a worker per core, a task per
+/// worker, and for `hybrid` under a GIL per process one computing thread
+/// per process.
+fn ideal(workload: &Workload, cores: u32, r: &ModelResult) -> f64 {
     let parallel = hybrid_parallel(r, false).unwrap_or(r.workers);
-    let ideal = (workload.tasks().min(parallel).min(cores.max(1))).max(1) as f64;
-    cpu_bound(r.model, r.speedup, ideal)
+    (workload.tasks().min(parallel).min(cores.max(1))).max(1) as f64
+}
+
+/// `r`'s speedup against the most its workers could reach.
+pub(super) fn verdict(workload: &Workload, cores: u32, r: &ModelResult) -> String {
+    cpu_bound(r.model, r.speedup, ideal(workload, cores, r))
+}
+
+/// The speedups [`verdict`] calls as expected for `r`'s model; the old GIL
+/// is expected at one thread's speed or below (the convoy effect).
+pub(super) fn expected_band(
+    workload: &Workload,
+    cores: u32,
+    r: &ModelResult,
+) -> Option<(f64, f64)> {
+    match r.model {
+        ModelId::Seq => None,
+        ModelId::Async | ModelId::Gil => Some(ONE_THREAD),
+        ModelId::OldGil => Some((0.0, ONE_THREAD.1)),
+        ModelId::Threads | ModelId::Procs | ModelId::Fork | ModelId::Hybrid => {
+            let ideal = ideal(workload, cores, r);
+            Some((NEAR_IDEAL * ideal, ideal))
+        }
+    }
 }
 
 fn cpu_bound(model: ModelId, s: Option<f64>, ideal: f64) -> String {
@@ -25,17 +53,18 @@ fn cpu_bound(model: ModelId, s: Option<f64>, ideal: f64) -> String {
         };
     };
     let x = times(s);
+    let one_thread = ONE_THREAD.0..=ONE_THREAD.1;
     match model {
         ModelId::Seq => "the baseline: one task after the other".to_string(),
-        ModelId::Async if (0.85..=1.15).contains(&s) => format!(
+        ModelId::Async if one_thread.contains(&s) => format!(
             "{x} — as expected: concurrency is not parallelism; the coroutines take turns on one thread and none awaits"
         ),
-        ModelId::Async if s < 0.85 => format!("{x} — slower than one thread: the event loop's bookkeeping costs time"),
+        ModelId::Async if s < ONE_THREAD.0 => format!("{x} — slower than one thread: the event loop's bookkeeping costs time"),
         ModelId::Async => format!("{x} — faster than one thread can be; the machine may have been busy during seq"),
-        ModelId::Gil if (0.85..=1.15).contains(&s) => {
+        ModelId::Gil if one_thread.contains(&s) => {
             format!("{x} — as expected, the GIL serializes CPU-bound work")
         }
-        ModelId::Gil if s < 0.85 => format!("{x} — slower than one thread: handing the GIL back and forth costs time"),
+        ModelId::Gil if s < ONE_THREAD.0 => format!("{x} — slower than one thread: handing the GIL back and forth costs time"),
         ModelId::Gil => format!("{x} — faster than GIL threads should be; the machine may have been busy during seq"),
         ModelId::OldGil if s < 1.0 => format!(
             "{x} — slower than one thread, as in CPython 2: the holder keeps retaking the GIL while the others wake for nothing (the convoy effect)"
@@ -47,7 +76,7 @@ fn cpu_bound(model: ModelId, s: Option<f64>, ideal: f64) -> String {
                 ModelId::Hybrid => " (processes × threads; under a GIL in each process, one thread of each computes at a time)",
                 _ => "",
             };
-            if s >= 0.8 * ideal {
+            if s >= NEAR_IDEAL * ideal {
                 format!("{x} — as expected: {ideal:.0} cores work at once (ideal {}){start}", times(ideal))
             } else if s >= 1.2 {
                 format!(

@@ -139,6 +139,21 @@ pub fn explain(
     }
 }
 
+/// The speedups `r`'s verdict calls as expected on a machine with `cores`
+/// cores, as `(low, high)`: what a chart of many machines draws as the
+/// lesson's band. `None` for `seq` (the baseline) and where the lesson's
+/// measure is not a speedup (a start's cost, lost updates, a hand-over, a
+/// response time).
+pub fn expected_band(workload: &Workload, cores: u32, r: &ModelResult) -> Option<(f64, f64)> {
+    match workload {
+        Workload::Cpu(_) | Workload::Squares(_) | Workload::Failure(_) => {
+            cpu::expected_band(workload, cores, r)
+        }
+        Workload::Io(io) => io::expected_band(io, r),
+        Workload::Spawn(_) | Workload::Counter(_) | Workload::Transfer(_) => None,
+    }
+}
+
 /// A correct result with this speedup and nothing else, for the lessons'
 /// tests.
 #[cfg(test)]
@@ -165,6 +180,45 @@ mod tests {
         assert!(
             v.starts_with("suspect, not a result: 2.84× is above"),
             "{v}"
+        );
+    }
+
+    /// Every speedup inside a band reads "as expected", and just below it does not.
+    #[test]
+    fn bands_are_where_the_verdicts_say_as_expected() {
+        let cpu = Workload::default_for("cpu").unwrap();
+        for (model, workers) in [
+            (ModelId::Gil, 4),
+            (ModelId::Threads, 4),
+            (ModelId::Procs, 2),
+        ] {
+            let r = result(model, 1.0, workers);
+            let (low, high) = expected_band(&cpu, 8, &r).unwrap();
+            for s in [low, (low + high) / 2.0, high] {
+                let v = verdict(&cpu, 8, &[], &result(model, s, workers));
+                assert!(v.contains("as expected"), "{model} {s}: {v}");
+            }
+            let v = verdict(&cpu, 8, &[], &result(model, low - 0.01, workers));
+            assert!(!v.contains("as expected"), "{model}: {v}");
+        }
+        assert_eq!(
+            expected_band(&cpu, 2, &result(ModelId::Threads, 1.0, 4)),
+            Some((1.6, 2.0)),
+            "min(tasks 4, workers 4, cores 2)"
+        );
+        assert_eq!(expected_band(&cpu, 2, &result(ModelId::Seq, 1.0, 1)), None);
+        let io = Workload::default_for("io").unwrap();
+        let (low, high) = expected_band(&io, 2, &result(ModelId::Gil, 1.0, 8)).unwrap();
+        assert_eq!(
+            (low, high),
+            (0.6 * 8.0, 8.0),
+            "waits overlap on any core count"
+        );
+        assert!(verdict(&io, 2, &[], &result(ModelId::Gil, low, 8)).contains("as expected"));
+        let spawn = Workload::default_for("spawn").unwrap();
+        assert_eq!(
+            expected_band(&spawn, 2, &result(ModelId::Fork, 1.0, 2)),
+            None
         );
     }
 
