@@ -21,6 +21,7 @@ use crate::calibrate::Calibration;
 use crate::config::{pairs_from_map, parse_query, to_query, RunConfig};
 use crate::format::{clock_step, decimal, times};
 use crate::models::ModelId;
+use crate::predict::Prediction;
 use crate::report::{browser_label, Report};
 use crate::share::{self, Envelope, ShareError};
 use crate::stats;
@@ -1365,23 +1366,171 @@ fn process_start(c: &Calibration) -> Option<String> {
 
 // ---- predictions ----
 
-/// "18 of 25 predicted GIL threads would be faster; 1 run was": the
-/// class's predictions set against its results, a line per model of each
-/// group that has any. Reports carry no predictions yet (DESIGN.md, the
-/// reserved `predictions` field), so no run has one and there is no line
-/// to give; when the field arrives, [`prediction_line`] reads it from the
-/// series' runs and this function, like its callers, stays as it is.
-pub fn prediction_lines(set: &ClassSet, groups: &[Group]) -> Vec<String> {
-    groups
+/// One part of a lesson's question across a group's runs: what the runs
+/// that answered it predicted, and what every run that can tell bore out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredictionTally {
+    /// The model asked about, or for a pick ("which starts fastest?") `None`.
+    pub model: Option<ModelId>,
+    /// For a pick, what a model was picked for (`fastest`).
+    pub pick: Option<String>,
+    /// Per answer (a choice's id, or for a pick a model's id): how many runs
+    /// predicted it, and how many runs' results bore it out.
+    pub answers: Vec<(String, usize, usize)>,
+    /// Runs that answered this part, and runs whose results could tell.
+    pub predicted: usize,
+    pub judged: usize,
+}
+
+const PICKS: [&str; 2] = ["fastest", "slowest"];
+
+/// Each part of the question the runs of `group` answered, in the order
+/// they first appear.
+pub fn prediction_tallies(set: &ClassSet, group: &Group) -> Vec<PredictionTally> {
+    let runs: Vec<&Report> = group
+        .members
         .iter()
-        .flat_map(|g| g.series.iter().filter_map(|s| prediction_line(set, s)))
+        .map(|&i| &set.members[i].report)
+        .collect();
+    let mut parts: Vec<(Option<ModelId>, Option<String>)> = Vec::new();
+    for r in &runs {
+        for p in &r.predictions {
+            let part = if PICKS.contains(&p.choice.as_str()) {
+                (None, Some(p.choice.clone()))
+            } else {
+                (Some(p.model), None)
+            };
+            if !parts.contains(&part) {
+                parts.push(part);
+            }
+        }
+    }
+    parts
+        .into_iter()
+        .map(|(model, pick)| {
+            let mut answers: Vec<(String, usize, usize)> = Vec::new();
+            let count = |answers: &mut Vec<(String, usize, usize)>, a: String, predicted: bool| {
+                let i = match answers.iter().position(|(x, _, _)| *x == a) {
+                    Some(i) => i,
+                    None => {
+                        answers.push((a, 0, 0));
+                        answers.len() - 1
+                    }
+                };
+                if predicted {
+                    answers[i].1 += 1;
+                } else {
+                    answers[i].2 += 1;
+                }
+            };
+            let (mut predicted, mut judged) = (0, 0);
+            for r in &runs {
+                let workload = RunConfig::from_map(&r.config, r.env.cores.max(1))
+                    .0
+                    .workload;
+                let mine = r.predictions.iter().find(|p| match (&model, &pick) {
+                    (Some(m), _) => p.model == *m && !PICKS.contains(&p.choice.as_str()),
+                    (_, Some(c)) => p.choice == *c,
+                    _ => false,
+                });
+                if let Some(p) = mine {
+                    predicted += 1;
+                    let a = if pick.is_some() {
+                        p.model.id().to_string()
+                    } else {
+                        p.choice.clone()
+                    };
+                    count(&mut answers, a, true);
+                }
+                // What this run bore out, asked as any answer of the part.
+                let probe = Prediction {
+                    model: model.unwrap_or(ModelId::Seq),
+                    choice: pick.clone().unwrap_or_default(),
+                    confidence: crate::predict::Confidence::Guessing,
+                    right: None,
+                };
+                let borne = crate::verdict::borne_out(&workload, &r.results, &probe);
+                let actual = match borne {
+                    Some(crate::verdict::Borne::Choice(c)) if model.is_some() => Some(c),
+                    Some(crate::verdict::Borne::Model(m)) if pick.is_some() => {
+                        Some(m.id().to_string())
+                    }
+                    _ => None,
+                };
+                if let Some(a) = actual {
+                    judged += 1;
+                    count(&mut answers, a, false);
+                }
+            }
+            PredictionTally {
+                model,
+                pick,
+                answers,
+                predicted,
+                judged,
+            }
+        })
         .collect()
 }
 
-/// The line for one series: none while no run of it carries predictions,
-/// which is every run of this version.
-fn prediction_line(_set: &ClassSet, _series: &Series) -> Option<String> {
-    None
+/// "GIL threads: 18 of 25 runs predicted faster than one thread; 1 of 25
+/// runs was": the class's most common answer set against the results, a
+/// line per part of each group's question that any run answered.
+pub fn prediction_lines(set: &ClassSet, groups: &[Group]) -> Vec<String> {
+    groups
+        .iter()
+        .flat_map(|g| {
+            let workload = g.members.first().map(|&i| {
+                let r = &set.members[i].report;
+                RunConfig::from_map(&r.config, r.env.cores.max(1))
+                    .0
+                    .workload
+            });
+            prediction_tallies(set, g)
+                .into_iter()
+                .filter_map(move |t| prediction_line(workload.as_ref()?, &t))
+        })
+        .collect()
+}
+
+fn prediction_line(workload: &Workload, t: &PredictionTally) -> Option<String> {
+    let (modal, k, _) = t
+        .answers
+        .iter()
+        .filter(|(_, k, _)| *k > 0)
+        .max_by_key(|(_, k, _)| *k)?
+        .clone();
+    let borne = t
+        .answers
+        .iter()
+        .find(|(a, _, _)| *a == modal)
+        .map_or(0, |x| x.2);
+    let runs = |n: usize| if n == 1 { "run" } else { "runs" };
+    Some(match (&t.model, &t.pick) {
+        (Some(m), _) => format!(
+            "{}: {k} of {} {} predicted {}; {borne} of {} {} {}",
+            m.name(),
+            t.predicted,
+            runs(t.predicted),
+            crate::verdict::choice_words(workload, &modal),
+            t.judged,
+            runs(t.judged),
+            if borne == 1 { "was" } else { "were" }
+        ),
+        (_, Some(pick)) => {
+            let name =
+                ModelId::parse(&modal).map_or_else(|| modal.clone(), |m| m.name().to_string());
+            format!(
+                "{k} of {} {} picked {name} as the one that {}; it was in {borne} of {} {}",
+                t.predicted,
+                runs(t.predicted),
+                crate::verdict::choice_words(workload, pick),
+                t.judged,
+                runs(t.judged)
+            )
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

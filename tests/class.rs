@@ -854,9 +854,55 @@ fn five_hundred_links_are_read_in_slices() {
 }
 
 #[test]
-fn no_run_has_predictions_yet_so_there_is_no_line() {
+fn a_class_without_predictions_has_no_prediction_line() {
     let set = read(&chat(&class()));
     assert!(prediction_lines(&set, &set.groups()).is_empty());
+}
+
+#[test]
+fn the_class_s_predictions_are_set_against_its_results() {
+    use tvp::predict::{Confidence, Prediction};
+    // Every run predicted GIL threads faster but three, which predicted
+    // them about as fast as one thread; the runs bore out their own
+    // speedups (GIL threads near 1× on every machine here).
+    let mut runs = class();
+    for (i, r) in runs.iter_mut().enumerate() {
+        let choice = if i < 3 { "same" } else { "faster" };
+        r.predictions = vec![Prediction {
+            model: ModelId::Gil,
+            choice: choice.into(),
+            confidence: Confidence::Sure,
+            right: None,
+        }];
+    }
+    let gil_same = runs
+        .iter()
+        .filter(|r| {
+            let s = r.results.iter().find(|x| x.model == ModelId::Gil).unwrap();
+            s.correct && s.suspect.is_none() && (0.85..=1.15).contains(&s.speedup.unwrap())
+        })
+        .count();
+    let set = read(&chat(&runs));
+    let groups = set.groups();
+    let tallies = tvp::class::prediction_tallies(&set, &groups[0]);
+    assert_eq!(tallies.len(), 1);
+    let t = &tallies[0];
+    assert_eq!((t.model, t.predicted), (Some(ModelId::Gil), 24));
+    let answer = |a: &str| t.answers.iter().find(|x| x.0 == a).map(|x| (x.1, x.2));
+    assert_eq!(answer("faster").map(|x| x.0), Some(21));
+    assert_eq!(answer("same").map(|x| x.0), Some(3));
+    assert_eq!(answer("same").map(|x| x.1), Some(gil_same));
+    let lines = prediction_lines(&set, &groups);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let faster_borne = answer("faster").unwrap().1;
+    assert_eq!(
+        lines[0],
+        format!(
+            "GIL threads: 21 of 24 runs predicted faster than one thread; {faster_borne} of {} runs {}",
+            t.judged,
+            if faster_borne == 1 { "was" } else { "were" }
+        )
+    );
 }
 
 #[test]

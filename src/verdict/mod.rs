@@ -83,12 +83,15 @@ pub fn judge(
 
 /// What a result bears out: a lesson's choice for a model, or, for a
 /// question that picks a model, the model that fits.
-enum Borne {
+#[derive(Debug, Clone, PartialEq)]
+pub enum Borne {
     Choice(String),
     Model(ModelId),
 }
 
-fn borne_out(workload: &Workload, results: &[ModelResult], p: &Prediction) -> Option<Borne> {
+/// What the run's `results` bear out for the part of the question `p`
+/// answers; `None` where they cannot tell.
+pub fn borne_out(workload: &Workload, results: &[ModelResult], p: &Prediction) -> Option<Borne> {
     let valid = |r: &&ModelResult| r.correct && r.suspect.is_none();
     let r = results.iter().find(|r| r.model == p.model).filter(valid);
     let choice = |c: Option<&'static str>| c.map(|c| Borne::Choice(c.to_string()));
@@ -104,6 +107,30 @@ fn borne_out(workload: &Workload, results: &[ModelResult], p: &Prediction) -> Op
             let r = results.iter().find(|r| r.model == p.model)?;
             choice(Some(failure::band(f.fail_at, r)))
         }
+    }
+}
+
+/// An answer's words where no one machine's question is at hand (a class
+/// of machines): `choice` as its lesson's question says it, without a
+/// figure that depends on the machine.
+pub fn choice_words(workload: &Workload, choice: &str) -> &'static str {
+    match (workload, choice) {
+        (Workload::Io(_), "one") => "no faster than one after another",
+        (Workload::Io(_), "some") => "faster, short of every wait overlapping",
+        (Workload::Io(_), "all") => "every wait overlapping",
+        (Workload::Counter(_), "none") => "no update lost",
+        (Workload::Counter(_), "some") => "some updates lost",
+        (Workload::Counter(_), "most") => "most updates lost",
+        (_, "slower") => "slower than one thread",
+        (_, "same") => "about as fast as one thread",
+        (_, "faster") => "faster than one thread",
+        (Workload::Spawn(_), "fastest") => "starts fastest",
+        (Workload::Spawn(_), "slowest") => "starts slowest",
+        (_, "fastest") => "hands the data over fastest",
+        (_, "error") => "the error itself",
+        (_, "text") => "only its text",
+        (_, "nothing") => "nothing",
+        _ => "another answer",
     }
 }
 
