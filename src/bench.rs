@@ -209,7 +209,118 @@ fn cpu_reference_json(repeats: usize, cores: usize) {
     );
 }
 
+/// A class's run, made up: `query` on a machine of `cores` cores in the
+/// browser of `user_agent`, each model at the speedup `speed(model, cores,
+/// workers)` gives, five repeats with a timeline each. What the class view
+/// is tested and measured with (`tests/class.rs`, the benchmark's
+/// `--class-links`); student `n` has a copy of the playground of their own
+/// address and a date of their own.
+pub fn class_run(
+    n: u32,
+    cores: u32,
+    user_agent: &str,
+    query: &str,
+    speed: &dyn Fn(ModelId, u32, u32) -> f64,
+) -> crate::report::Report {
+    use crate::config::{parse_query, RunConfig};
+    use crate::models::Span;
+    let (cfg, errors) = RunConfig::from_pairs(&parse_query(query), cores);
+    assert!(errors.is_empty(), "{errors:?}");
+    let value = cfg.workload.expected().to_string();
+    let mut ms = Vec::new();
+    for repeat in 0..5 {
+        for &model in &cfg.models {
+            let jitter = 1.0 + 0.003 * f64::from((repeat * 7 + n * 13) % 11) + 1e-7 * f64::from(n);
+            let wall_ms = 100.0 / speed(model, cores, cfg.workers) * jitter;
+            let spans = (0..4)
+                .map(|task| Span {
+                    worker: task % cfg.workers,
+                    task,
+                    kind: SpanKind::Run,
+                    start_ms: 0.25 * f64::from(task),
+                    end_ms: wall_ms / 4.0 + 0.25 * f64::from(task),
+                })
+                .collect();
+            ms.push(Measurement {
+                spans,
+                ..Measurement::plain(model, cfg.workers, wall_ms, value.clone())
+            });
+        }
+    }
+    let env = crate::report::Env {
+        user_agent: user_agent.to_string(),
+        build: "0.1.0".to_string(),
+        date: format!(
+            "2026-11-{:02}T10:{:02}:{:02}Z",
+            1 + n / 3600 % 28,
+            n / 60 % 60,
+            n % 60
+        ),
+        timer_resolution_ms: Some(0.005),
+        ..crate::report::Env::with_cores(cores)
+    };
+    // Students open copies of the playground at different addresses.
+    let base = format!("https://copy{}.example.org/tvp/?{query}", n % 3);
+    crate::report::Report::build(&cfg, env, &ms, base)
+}
+
+/// What a model reaches on `cores` cores in lesson 1's default (4 tasks,
+/// a worker per core): near the ideal for free threads and processes, one
+/// thread's speed under the GIL.
+pub fn plausible_speedup(model: ModelId, cores: u32, workers: u32) -> f64 {
+    let ideal = f64::from(cores.min(workers).min(4));
+    match model {
+        ModelId::Seq => 1.0,
+        ModelId::Threads | ModelId::Procs | ModelId::Fork | ModelId::Hybrid => 0.9 * ideal,
+        _ => 0.97,
+    }
+}
+
+/// `n` share links of lesson 1 from a class on 2 to 16 cores and three
+/// browser engines, half of them with a prediction: what the benchmark
+/// pastes into the class view.
+pub fn class_links(n: u32) -> Vec<String> {
+    use crate::predict::{Confidence, Prediction};
+    const AGENTS: [&str; 3] = [
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.8078.73 Safari/537.36",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
+    ];
+    (0..n)
+        .map(|i| {
+            let cores = 2u32 << (i % 4);
+            let ua = AGENTS[(i / 4 % 3) as usize];
+            let mut r = class_run(
+                i,
+                cores,
+                ua,
+                "w=cpu&models=seq,threads,gil,procs",
+                &plausible_speedup,
+            );
+            if i % 2 == 0 {
+                r.predictions = vec![Prediction {
+                    model: ModelId::Gil,
+                    choice: if i % 3 == 0 { "same" } else { "faster" }.into(),
+                    confidence: Confidence::Guessing,
+                    right: None,
+                }];
+            }
+            crate::share::encode(&r).link(&r.share_url)
+        })
+        .collect()
+}
+
 pub fn main() {
+    if let Some(n) = std::env::args()
+        .skip_while(|a| a != "--class-links")
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+    {
+        for link in class_links(n) {
+            println!("{link}");
+        }
+        return;
+    }
     let repeats: usize = std::env::var("BENCH_REPEATS")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -22,6 +22,7 @@ use crate::config::{pairs_from_map, parse_query, to_query, RunConfig};
 use crate::format::{clock_step, decimal, times};
 use crate::models::ModelId;
 use crate::predict::Prediction;
+use crate::report::Intervals;
 use crate::report::{browser_label, Report};
 use crate::share::{self, Envelope, ShareError};
 use crate::stats;
@@ -608,13 +609,17 @@ impl Intake {
 
     fn unit(&mut self, set: &mut ClassSet, unit: Unit) {
         match unit {
-            Unit::Link(place, Kind::Report, link, at) => match share::decode(&link[at..]) {
-                Ok(mut report) => {
-                    report.share_url.clone_from(&link);
-                    set.add(report, Some(link), &self.source, place);
+            // Without the bootstrap intervals: the class's charts draw
+            // medians, and the intervals are most of the work of a link.
+            Unit::Link(place, Kind::Report, link, at) => {
+                match share::decode_without_intervals(&link[at..]) {
+                    Ok(mut report) => {
+                        report.share_url.clone_from(&link);
+                        set.add(report, Some(link), &self.source, place);
+                    }
+                    Err(e) => set.problem(&self.source, place, &link, Reason::Link(e)),
                 }
-                Err(e) => set.problem(&self.source, place, &link, Reason::Link(e)),
-            },
+            }
             // Its runs go first in the queue: read in the order they were given.
             Unit::Link(place, Kind::Class, link, at) => match class_documents(&link[at..]) {
                 Ok(docs) => {
@@ -628,12 +633,14 @@ impl Intake {
                 }
                 Err(e) => set.problem(&self.source, place, &link, Reason::ClassLink(e)),
             },
-            Unit::Document(place, format, bytes) => match share::from_document(format, &bytes) {
-                Ok((report, _)) => {
-                    set.add(report, None, &self.source, place);
+            Unit::Document(place, format, bytes) => {
+                match share::from_document(format, &bytes, Intervals::Left) {
+                    Ok((report, _)) => {
+                        set.add(report, None, &self.source, place);
+                    }
+                    Err(e) => set.problem(&self.source, place, "", Reason::ClassLink(e)),
                 }
-                Err(e) => set.problem(&self.source, place, "", Reason::ClassLink(e)),
-            },
+            }
             Unit::Json(place, value) => self.json_item(set, place, value),
         }
     }
@@ -1479,17 +1486,28 @@ pub fn prediction_tallies(set: &ClassSet, group: &Group) -> Vec<PredictionTally>
 pub fn prediction_lines(set: &ClassSet, groups: &[Group]) -> Vec<String> {
     groups
         .iter()
-        .flat_map(|g| {
-            let workload = g.members.first().map(|&i| {
-                let r = &set.members[i].report;
-                RunConfig::from_map(&r.config, r.env.cores.max(1))
-                    .0
-                    .workload
-            });
-            prediction_tallies(set, g)
-                .into_iter()
-                .filter_map(move |t| prediction_line(workload.as_ref()?, &t))
-        })
+        .flat_map(|g| prediction_lines_of(set, g, &prediction_tallies(set, g)))
+        .collect()
+}
+
+/// The lines of one group from its [`prediction_tallies`], for a page that
+/// works them out a group per task.
+pub fn prediction_lines_of(
+    set: &ClassSet,
+    group: &Group,
+    tallies: &[PredictionTally],
+) -> Vec<String> {
+    let Some(workload) = group.members.first().map(|&i| {
+        let r = &set.members[i].report;
+        RunConfig::from_map(&r.config, r.env.cores.max(1))
+            .0
+            .workload
+    }) else {
+        return Vec::new();
+    };
+    tallies
+        .iter()
+        .filter_map(|t| prediction_line(&workload, t))
         .collect()
 }
 

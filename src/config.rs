@@ -133,6 +133,14 @@ pub const ORIGIN: ParamSpec = ParamSpec {
     kind: Kind::Origin,
     default: DefaultValue::Word("*"),
 };
+pub const CLASS: ParamSpec = ParamSpec {
+    key: "class",
+    label: "Class view",
+    help: "the class view: paste many share links (or drop their exports) and read them on \
+           one chart per lesson",
+    kind: Kind::Flag,
+    default: DefaultValue::Off,
+};
 pub const SWEEP: ParamSpec = ParamSpec {
     key: "sweep",
     label: "Scaling sweep",
@@ -159,7 +167,7 @@ pub const MIX: ParamSpec = ParamSpec {
 /// The keys of a run, whatever its workload, in the order of the docs.
 pub const RUN_PARAMS: &[ParamSpec] = &[
     W, MODELS, WORKERS, PROCS, THREADS, HYBRID_GIL, REPEATS, WARMUP, SWITCH_MS, RUN, SWEEP, SIZES,
-    MIX, EMBED, PRESENT, PREDICT, ORIGIN,
+    MIX, EMBED, PRESENT, PREDICT, ORIGIN, CLASS,
 ];
 
 /// When the page asks for a prediction (`predict`).
@@ -210,6 +218,8 @@ pub struct RunConfig {
     /// `embed=1`: the only origin the embed posts its messages to; `None`
     /// for any page that embeds it.
     pub origin: Option<String>,
+    /// The class view instead of a lesson.
+    pub class: bool,
 }
 
 impl RunConfig {
@@ -285,6 +295,7 @@ impl RunConfig {
                 &mut errors,
             ),
             origin: ORIGIN.origin(pairs, &mut errors),
+            class: CLASS.flag(pairs, &mut errors),
         };
         match &cfg.workload {
             Workload::Io(io) if cfg.mix && io.cpu_n == 0 => {
@@ -343,8 +354,8 @@ impl RunConfig {
 
     /// The URL keys of this configuration, in a stable order. `run` is left
     /// out: a shared link should not start work unless its author says so;
-    /// and so are `embed`, `present`, `predict` and `origin`, which say how
-    /// one page shows itself, not what was run.
+    /// and so are `embed`, `present`, `predict`, `origin` and `class`,
+    /// which say how one page shows itself, not what was run.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut out = vec![(W.key, self.workload.id().to_string())];
         out.extend(self.workload.to_pairs());

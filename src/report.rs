@@ -401,7 +401,12 @@ impl Report {
     /// fits. A report built from measurements and one decoded from a link
     /// both end here, so equal samples give equal numbers.
     pub fn derive(&mut self) {
-        derive_stats(&mut self.results, self.env.timer_resolution_ms);
+        self.derive_with(Intervals::Bootstrap);
+    }
+
+    /// [`Report::derive`], with or without the bootstrap intervals.
+    pub fn derive_with(&mut self, intervals: Intervals) {
+        derive_stats_with(&mut self.results, self.env.timer_resolution_ms, intervals);
         self.mark_suspects();
         self.fit_sweep();
     }
@@ -544,10 +549,28 @@ pub fn config_map_from_pairs<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> 
         .collect()
 }
 
+/// Whether a report's statistics include the bootstrap intervals of its
+/// medians and speedups. A class view reads hundreds of links and draws
+/// medians only, and the intervals are most of the work of reading one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intervals {
+    Bootstrap,
+    Left,
+}
+
 /// Fills each result's statistics from its samples: median, range, MAD,
 /// outliers, warnings (which read the clock's resolution), and speedup and
 /// efficiency against `seq` with their intervals.
 pub fn derive_stats(results: &mut [ModelResult], timer_resolution_ms: Option<f64>) {
+    derive_stats_with(results, timer_resolution_ms, Intervals::Bootstrap);
+}
+
+fn derive_stats_with(
+    results: &mut [ModelResult],
+    timer_resolution_ms: Option<f64>,
+    intervals: Intervals,
+) {
+    let bootstrap = intervals == Intervals::Bootstrap;
     for r in results.iter_mut() {
         r.median_ms = stats::median(&r.samples_ms);
     }
@@ -558,13 +581,13 @@ pub fn derive_stats(results: &mut [ModelResult], timer_resolution_ms: Option<f64
         (r.min_ms, r.max_ms) = stats::min_max(&r.samples_ms).unzip();
         r.speedup = stats::speedup(seq_median, r.median_ms);
         r.efficiency = stats::efficiency(r.speedup, r.workers);
-        r.median_ci_ms = stats::median_ci(&r.samples_ms);
+        r.median_ci_ms = bootstrap.then(|| stats::median_ci(&r.samples_ms)).flatten();
         r.mad_ms = stats::mad(&r.samples_ms);
         r.outliers = stats::outliers(&r.samples_ms);
         r.warnings = stats::warnings(&r.samples_ms, timer_resolution_ms);
         r.warnings
             .extend(stats::figures_below_clock(&r.figures, timer_resolution_ms));
-        r.speedup_ci = if r.model == ModelId::Seq {
+        r.speedup_ci = if r.model == ModelId::Seq || !bootstrap {
             None
         } else {
             stats::speedup_ci(&seq_samples, &r.samples_ms)

@@ -40,8 +40,8 @@ use crate::config::{pairs_from_map, parse_query, to_query};
 use crate::models::{ModelId, Span, SpanKind, TaskError};
 use crate::predict::{Confidence, Prediction};
 use crate::report::{
-    config_map_from_pairs, ConvoyPoint, Env, HandoverBar, MixPoint, ModelResult, Report, SizePoint,
-    SweepPoint,
+    config_map_from_pairs, ConvoyPoint, Env, HandoverBar, Intervals, MixPoint, ModelResult, Report,
+    SizePoint, SweepPoint,
 };
 use crate::workloads::transfer::Via;
 use base64::alphabet;
@@ -585,7 +585,11 @@ impl ShareDoc {
         spans.chain(figures).collect()
     }
 
-    fn into_report(self, extras: Extras) -> Result<(Report, Vec<Dropped>), ShareError> {
+    fn into_report(
+        self,
+        extras: Extras,
+        intervals: Intervals,
+    ) -> Result<(Report, Vec<Dropped>), ShareError> {
         let dropped = self.dropped();
         let mut results = Vec::with_capacity(self.results.len());
         for w in self.results {
@@ -711,7 +715,7 @@ impl ShareDoc {
                 .collect::<Result<_, ShareError>>()?,
             ..Report::new(env, config, results, String::new())
         };
-        report.derive();
+        report.derive_with(intervals);
         Ok((report, dropped))
     }
 }
@@ -934,7 +938,14 @@ pub fn decode(fragment: &str) -> Result<Report, ShareError> {
 /// [`decode`], also saying what the link's author had to leave out.
 pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), ShareError> {
     let (format, raw) = unseal(fragment)?;
-    read_document(format, &raw)
+    read_document(format, &raw, Intervals::Bootstrap)
+}
+
+/// [`decode`] without the bootstrap intervals ([`Intervals`]), for a view
+/// of many reports that draws their medians.
+pub fn decode_without_intervals(fragment: &str) -> Result<Report, ShareError> {
+    let (format, raw) = unseal(fragment)?;
+    read_document(format, &raw, Intervals::Left).map(|(report, _)| report)
 }
 
 /// A report's document as a link carries it inside its seal: its share
@@ -958,18 +969,27 @@ pub fn document(report: &Report, timelines: bool) -> (u8, Vec<u8>) {
     (format, raw)
 }
 
-/// Reads what [`document`] wrote, checked as [`decode`] checks a link's.
-pub fn from_document(format: u8, raw: &[u8]) -> Result<(Report, Vec<Dropped>), ShareError> {
+/// Reads what [`document`] wrote, checked as [`decode`] checks a link's,
+/// with the statistics `intervals` says.
+pub fn from_document(
+    format: u8,
+    raw: &[u8],
+    intervals: Intervals,
+) -> Result<(Report, Vec<Dropped>), ShareError> {
     check_format(format, FORMAT)?;
     if raw.len() > MAX_UNPACKED_BYTES {
         return Err(ShareError::TooLarge {
             limit: MAX_UNPACKED_BYTES,
         });
     }
-    read_document(format, raw)
+    read_document(format, raw, intervals)
 }
 
-fn read_document(format: u8, raw: &[u8]) -> Result<(Report, Vec<Dropped>), ShareError> {
+fn read_document(
+    format: u8,
+    raw: &[u8],
+    intervals: Intervals,
+) -> Result<(Report, Vec<Dropped>), ShareError> {
     let unreadable = |e: postcard::Error| ShareError::damaged(format!("unreadable data: {e}"));
     let (doc, rest) = postcard::take_from_bytes::<ShareDoc>(raw).map_err(unreadable)?;
     let (mix, rest) = if format == FORMAT_DOC_ONLY {
@@ -1007,13 +1027,16 @@ fn read_document(format: u8, raw: &[u8]) -> Result<(Report, Vec<Dropped>), Share
             rest.len()
         )));
     }
-    doc.into_report(Extras {
-        mix,
-        convoy,
-        calibration,
-        five,
-        six,
-    })
+    doc.into_report(
+        Extras {
+            mix,
+            convoy,
+            calibration,
+            five,
+            six,
+        },
+        intervals,
+    )
 }
 
 /// The format and the serialized document inside a fragment, every layer

@@ -43,6 +43,22 @@ impl Svg {
         s
     }
 
+    /// Markup that is not a drawing, written the same way: a table of
+    /// hundreds of rows (a class's runs) is one string, not a Yew node per
+    /// cell. Only `tag`, `a`, `open`, `close` and `text`: HTML has no
+    /// self-closing elements. [`Svg::into_markup`] ends it.
+    pub fn markup() -> Svg {
+        Svg {
+            out: String::with_capacity(16 * 1024),
+            tag: "",
+        }
+    }
+
+    /// The markup of [`Svg::markup`].
+    pub fn into_markup(self) -> String {
+        self.out
+    }
+
     /// Starts an element; attributes follow, then `end`, `open` or `text`.
     pub fn tag(&mut self, tag: &'static str) -> &mut Svg {
         if !self.tag.is_empty() {

@@ -8,9 +8,9 @@ use tvp::class::{
     identity, prediction_lines, At, ClassSet, Engine, Excluded, Intake, LinkError, Place, Reason,
     CLASS_FORMAT, FILE_KEY, FILE_VERSION,
 };
-use tvp::config::{parse_query, RunConfig};
-use tvp::models::{Measurement, ModelId, Span, SpanKind};
-use tvp::report::{Env, Report};
+
+use tvp::models::ModelId;
+use tvp::report::{Intervals, Report};
 use tvp::share::{self, ShareError, FORMAT, MAX_LINK_CHARS};
 
 const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.8078.73 Safari/537.36";
@@ -25,20 +25,10 @@ const LESSON_1: &str = "w=cpu&models=seq,threads,gil,procs";
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-/// What a model reaches on `cores` cores in lesson 1's default (4 tasks,
-/// a worker per core): near the ideal for free threads and processes, one
-/// thread's speed under the GIL.
 fn plausible(model: ModelId, cores: u32, workers: u32) -> f64 {
-    let ideal = f64::from(cores.min(workers).min(4));
-    match model {
-        ModelId::Seq => 1.0,
-        ModelId::Threads | ModelId::Procs | ModelId::Fork | ModelId::Hybrid => 0.9 * ideal,
-        _ => 0.97,
-    }
+    tvp::bench::plausible_speedup(model, cores, workers)
 }
 
-/// Run `n` of a class: `query` on a machine of `cores` cores, each model
-/// at the speed `speed` gives, with samples and a timeline of its own.
 fn run_with(
     n: u32,
     cores: u32,
@@ -46,44 +36,7 @@ fn run_with(
     query: &str,
     speed: &dyn Fn(ModelId, u32, u32) -> f64,
 ) -> Report {
-    let (cfg, errors) = RunConfig::from_pairs(&parse_query(query), cores);
-    assert!(errors.is_empty(), "{errors:?}");
-    let value = cfg.workload.expected().to_string();
-    let mut ms = Vec::new();
-    for repeat in 0..5 {
-        for &model in &cfg.models {
-            let jitter = 1.0 + 0.003 * f64::from((repeat * 7 + n * 13) % 11) + 1e-7 * f64::from(n);
-            let wall_ms = 100.0 / speed(model, cores, cfg.workers) * jitter;
-            let spans = (0..4)
-                .map(|task| Span {
-                    worker: task % cfg.workers,
-                    task,
-                    kind: SpanKind::Run,
-                    start_ms: 0.25 * f64::from(task),
-                    end_ms: wall_ms / 4.0 + 0.25 * f64::from(task),
-                })
-                .collect();
-            ms.push(Measurement {
-                spans,
-                ..Measurement::plain(model, cfg.workers, wall_ms, value.clone())
-            });
-        }
-    }
-    let env = Env {
-        user_agent: ua.to_string(),
-        build: "0.1.0".to_string(),
-        date: format!(
-            "2026-11-{:02}T10:{:02}:{:02}Z",
-            1 + n / 3600 % 28,
-            n / 60 % 60,
-            n % 60
-        ),
-        timer_resolution_ms: Some(0.005),
-        ..Env::with_cores(cores)
-    };
-    // Students open copies of the playground at different addresses.
-    let base = format!("https://copy{}.example.org/tvp/?{query}", n % 3);
-    Report::build(&cfg, env, &ms, base)
+    tvp::bench::class_run(n, cores, ua, query, speed)
 }
 
 fn run(n: u32, cores: u32, ua: &str, query: &str) -> Report {
@@ -909,11 +862,11 @@ fn the_class_s_predictions_are_set_against_its_results() {
 fn a_class_link_holds_each_run_as_its_share_document() {
     let r = &class()[7];
     let (format, raw) = share::document(r, true);
-    let (whole, dropped) = share::from_document(format, &raw).unwrap();
+    let (whole, dropped) = share::from_document(format, &raw, Intervals::Bootstrap).unwrap();
     assert_eq!(whole, share::decode(&share::encode(r).fragment).unwrap());
     assert!(dropped.is_empty());
     let (format, raw) = share::document(r, false);
-    let (bare, dropped) = share::from_document(format, &raw).unwrap();
+    let (bare, dropped) = share::from_document(format, &raw, Intervals::Bootstrap).unwrap();
     assert_eq!(
         dropped.len(),
         r.results.len(),
@@ -921,7 +874,7 @@ fn a_class_link_holds_each_run_as_its_share_document() {
     );
     assert_eq!(identity(&bare), identity(r));
     assert_eq!(
-        share::from_document(FORMAT + 1, &raw).unwrap_err(),
+        share::from_document(FORMAT + 1, &raw, Intervals::Bootstrap).unwrap_err(),
         ShareError::NewerFormat {
             found: FORMAT + 1,
             reads: FORMAT

@@ -4,6 +4,7 @@
 //! (`hooks`).
 
 mod charts;
+mod class;
 mod embed;
 mod form;
 mod hooks;
@@ -56,6 +57,21 @@ pub fn app() -> Html {
                 can_run={form.errors.is_empty()} dispatch={dispatch.clone()} />
         }
     });
+    if form.config.class {
+        let loc = web_sys::window().map(|w| w.location());
+        let page = loc
+            .as_ref()
+            .map(|l| {
+                format!(
+                    "{}{}",
+                    l.origin().unwrap_or_default(),
+                    l.pathname().unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
+        let href = loc.and_then(|l| l.href().ok()).unwrap_or_default();
+        return html! { <div class="page"><class::ClassView {page} {href} /></div> };
+    }
     if form.config.embed {
         // The lesson's own results only: an embed shows nothing else.
         let report = run
@@ -75,6 +91,7 @@ pub fn app() -> Html {
             <h1>{ "Threads vs Processes" }</h1>
             <p class="tagline">{ "The same work under free threads, GIL threads and processes — measured live on your own cores." }</p>
             <PresentToggle on={form.config.present} dispatch={dispatch.clone()} />
+            <a id="class-view-link" class="class-view-link" href="?class=1">{ "Class view: many students' links on one chart" }</a>
         </header>
         <lesson::LessonNav current={lesson.id()} dispatch={dispatch.clone()} disabled={running} />
         <main>

@@ -5,6 +5,7 @@
 //! `crate::svg`, not Yew nodes: it never changes once drawn, and as markup
 //! it costs one string instead of a generic call per attribute.
 
+mod class;
 mod convoy;
 mod deferred;
 mod handover;
@@ -15,6 +16,7 @@ mod speedup;
 mod sweep;
 mod timeline;
 
+pub use class::ClassChart;
 pub use convoy::ConvoyChart;
 pub use deferred::Deferred;
 pub use handover::HandoverChart;
