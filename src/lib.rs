@@ -15,6 +15,7 @@ pub mod capabilities;
 pub mod config;
 pub mod docs;
 pub mod format;
+pub mod interleaving;
 pub mod models;
 pub mod params;
 pub mod plan;
