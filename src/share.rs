@@ -32,15 +32,18 @@
 //!   thousands of them and browsers' clocks are no finer than 5 µs anyway;
 //! - the configuration as its query string whenever that rebuilds the same
 //!   JSON map, else as JSON;
+//! - of the counter lesson's interleavings, the counts and the examples
+//!   the report keeps, never the trace they came from;
 //! - not `share_url`: the caller knows the link it came from, so a decoded
 //!   report has it empty.
 
 use crate::calibrate::Calibration;
 use crate::config::{pairs_from_map, parse_query, to_query};
+use crate::interleaving::{Event, Op};
 use crate::models::{ModelId, Span, SpanKind, TaskError};
 use crate::report::{
-    config_map_from_pairs, ConvoyPoint, Env, HandoverBar, MixPoint, ModelResult, Report, SizePoint,
-    SweepPoint,
+    config_map_from_pairs, ConvoyPoint, Env, HandoverBar, Interleaving, MixPoint, ModelResult,
+    Report, SizePoint, SweepPoint,
 };
 use crate::workloads::transfer::Via;
 use base64::alphabet;
@@ -56,14 +59,17 @@ use std::fmt;
 /// wire document alone; format 2 is the same document followed by the io
 /// lesson's I/O share points; format 3 adds the convoy's points after
 /// those; format 4 the machine's limits after those; format 5 makes the
-/// limits optional and adds the copy-in limit and the transfer breakdown.
+/// limits optional and adds the copy-in limit and the transfer breakdown;
+/// format 6 adds the counter lesson's interleavings after those.
 /// Each is written only for a report that needs it, so every other link
 /// stays in the oldest format that holds it and older pages read it.
-pub const FORMAT: u8 = 5;
+pub const FORMAT: u8 = 6;
 const FORMAT_DOC_ONLY: u8 = 1;
 const FORMAT_MIX: u8 = 2;
 const FORMAT_CONVOY: u8 = 3;
 const FORMAT_LIMITS: u8 = 4;
+const FORMAT_TRANSFER: u8 = 5;
+const FORMAT_INTERLEAVINGS: u8 = 6;
 /// Longer links are cut by chat apps, mail clients and some servers; the
 /// page warns instead of handing one out.
 pub const MAX_LINK_CHARS: usize = 8_000;
@@ -315,6 +321,27 @@ struct WireHandover {
     phases_ms: [f64; 5],
 }
 
+/// Format 6's addition, after format 5's: per model, the length of its
+/// trace, the lost updates found and the first examples (never the whole
+/// trace, which can be thousands of events).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireInterleaving {
+    model: u8,
+    events: u64,
+    lost: u64,
+    examples: Vec<Vec<WireEvent>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireEvent {
+    worker: u32,
+    op: u8,
+    value: u64,
+    order: u64,
+    replaced: Option<u64>,
+    switched: bool,
+}
+
 /// What follows the document: empty in format 1.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Extras {
@@ -322,6 +349,7 @@ struct Extras {
     convoy: Vec<WireConvoy>,
     calibration: Option<WireCalibration>,
     five: WireFive,
+    interleavings: Vec<WireInterleaving>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -353,6 +381,7 @@ const KIND_CODES: [(SpanKind, u8); 5] = [
     (SpanKind::LoopWait, 4),
 ];
 const VIA_CODES: [(Via, u8); 3] = [(Via::Copy, 0), (Via::Move, 1), (Via::Shared, 2)];
+const OP_CODES: [(Op, u8); 4] = [(Op::Read, 0), (Op::Write, 1), (Op::Wait, 2), (Op::Add, 3)];
 
 /// `value`'s byte in `table`; every value has one (a test checks each
 /// enum's table is whole).
@@ -637,6 +666,22 @@ impl ShareDoc {
                     })
                 })
                 .collect::<Result<_, ShareError>>()?,
+            interleavings: extras
+                .interleavings
+                .into_iter()
+                .map(|i| {
+                    Ok(Interleaving {
+                        model: model_from_code(i.model)?,
+                        events: i.events,
+                        lost: i.lost,
+                        examples: i
+                            .examples
+                            .into_iter()
+                            .map(|ex| ex.into_iter().map(WireEvent::unpack).collect())
+                            .collect::<Result<_, ShareError>>()?,
+                    })
+                })
+                .collect::<Result<_, ShareError>>()?,
             ..Report::new(env, config, results, String::new())
         };
         report.derive();
@@ -667,14 +712,16 @@ fn seal(raw: &[u8], format: u8) -> String {
     format!("{KEY}{}", B64.encode(bytes))
 }
 
-/// The document, in format 2 the mix points after it, in format 3 the
-/// convoy points after those.
+/// The document, then what each later format adds after it, in format
+/// order (see [`FORMAT`]); returns the bytes and the format they are in.
 fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
     let mut raw =
         postcard::to_allocvec(doc).expect("postcard serializes plain structs, vecs and maps");
     let plain = "postcard serializes plain vecs and structs";
-    let format = if extras.five != WireFive::default() {
-        FORMAT
+    let format = if !extras.interleavings.is_empty() {
+        FORMAT_INTERLEAVINGS
+    } else if extras.five != WireFive::default() {
+        FORMAT_TRANSFER
     } else if extras.calibration.is_some() {
         FORMAT_LIMITS
     } else if !extras.convoy.is_empty() {
@@ -695,9 +742,12 @@ fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
             raw.extend(postcard::to_allocvec(c).expect(plain));
         }
     }
-    if format >= FORMAT {
+    if format >= FORMAT_TRANSFER {
         raw.extend(postcard::to_allocvec(&extras.calibration).expect(plain));
         raw.extend(postcard::to_allocvec(&extras.five).expect(plain));
+    }
+    if format >= FORMAT_INTERLEAVINGS {
+        raw.extend(postcard::to_allocvec(&extras.interleavings).expect(plain));
     }
     (raw, format)
 }
@@ -751,11 +801,50 @@ fn wire_extras(r: &Report) -> Extras {
             })
             .collect(),
     };
+    let interleavings = r
+        .interleavings
+        .iter()
+        .map(|i| WireInterleaving {
+            model: model_code(i.model),
+            events: i.events,
+            lost: i.lost,
+            examples: i
+                .examples
+                .iter()
+                .map(|ex| ex.iter().map(WireEvent::pack).collect())
+                .collect(),
+        })
+        .collect();
     Extras {
         mix,
         convoy,
         calibration,
         five,
+        interleavings,
+    }
+}
+
+impl WireEvent {
+    fn pack(e: &Event) -> WireEvent {
+        WireEvent {
+            worker: e.worker,
+            op: code(&OP_CODES, e.op),
+            value: e.value,
+            order: e.order,
+            replaced: e.replaced,
+            switched: e.switched,
+        }
+    }
+
+    fn unpack(self) -> Result<Event, ShareError> {
+        Ok(Event {
+            worker: self.worker,
+            op: from_code(&OP_CODES, self.op, "interleaving op")?,
+            value: self.value,
+            order: self.order,
+            replaced: self.replaced,
+            switched: self.switched,
+        })
     }
 }
 
@@ -849,10 +938,15 @@ pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), Sha
         }
         _ => postcard::take_from_bytes::<Option<WireCalibration>>(rest).map_err(unreadable)?,
     };
-    let (five, rest) = if format < FORMAT {
+    let (five, rest) = if format < FORMAT_TRANSFER {
         (WireFive::default(), rest)
     } else {
         postcard::take_from_bytes::<WireFive>(rest).map_err(unreadable)?
+    };
+    let (interleavings, rest) = if format < FORMAT_INTERLEAVINGS {
+        (Vec::new(), rest)
+    } else {
+        postcard::take_from_bytes::<Vec<WireInterleaving>>(rest).map_err(unreadable)?
     };
     if !rest.is_empty() {
         return Err(ShareError::damaged(format!(
@@ -865,6 +959,7 @@ pub fn decode_with_dropped(fragment: &str) -> Result<(Report, Vec<Dropped>), Sha
         convoy,
         calibration,
         five,
+        interleavings,
     })
 }
 
@@ -971,6 +1066,7 @@ mod tests {
         whole(&KIND_CODES, &SpanKind::ALL, "span kind");
         let vias: Vec<Via> = Via::ALL.iter().map(|(_, v)| *v).collect();
         whole(&VIA_CODES, &vias, "transfer mode");
+        whole(&OP_CODES, &Op::ALL, "interleaving op");
     }
 
     #[test]

@@ -5,8 +5,9 @@ use base64::Engine;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use tvp::config::RunConfig;
+use tvp::interleaving::{Event, Op};
 use tvp::models::{Measurement, ModelId, Span, SpanKind, TaskError};
-use tvp::report::{Env, Report, SizePoint, SweepPoint};
+use tvp::report::{Env, Interleaving, Report, SizePoint, SweepPoint};
 use tvp::share::{
     decode, decode_with_dropped, encode, link_too_long, Dropped, Encoded, ShareError, FORMAT,
     MAX_FRAGMENT_CHARS, MAX_LINK_CHARS, MAX_UNPACKED_BYTES, TYPICAL_BUDGET,
@@ -659,8 +660,8 @@ fn a_newer_format_is_named() {
         );
     }
     assert_eq!(
-        decode(&seal(6, b"")).unwrap_err().to_string(),
-        "the link was made by a newer version (format 6; this page reads formats up to 5)"
+        decode(&seal(7, b"")).unwrap_err().to_string(),
+        "the link was made by a newer version (format 7; this page reads formats up to 6)"
     );
     for format in [0u8, 64, 255] {
         let e = decode(&seal(format, b"")).unwrap_err();
@@ -837,6 +838,40 @@ fn arb_measurement(models: Vec<ModelId>) -> impl Strategy<Value = Measurement> {
         )
 }
 
+fn arb_event() -> impl Strategy<Value = Event> {
+    (
+        0..64u32,
+        proptest::sample::select(Op::ALL.to_vec()),
+        any::<u64>(),
+        any::<u64>(),
+        proptest::option::of(any::<u64>()),
+        any::<bool>(),
+    )
+        .prop_map(|(worker, op, value, order, replaced, switched)| Event {
+            worker,
+            op,
+            value,
+            order,
+            replaced,
+            switched,
+        })
+}
+
+fn arb_interleaving(models: Vec<ModelId>) -> impl Strategy<Value = Interleaving> {
+    (
+        proptest::sample::select(models),
+        any::<u64>(),
+        any::<u64>(),
+        proptest::collection::vec(proptest::collection::vec(arb_event(), 0..6), 0..4),
+    )
+        .prop_map(|(model, events, lost, examples)| Interleaving {
+            model,
+            events,
+            lost,
+            examples,
+        })
+}
+
 fn arb_report() -> impl Strategy<Value = Report> {
     (
         proptest::sample::select(WORKLOAD_IDS.to_vec()),
@@ -872,15 +907,20 @@ fn arb_report() -> impl Strategy<Value = Report> {
                 ),
                 0..4,
             );
+            let interleavings = proptest::option::weighted(
+                0.3,
+                proptest::collection::vec(arb_interleaving(models.clone()), 1..3),
+            );
             (
                 Just((w, models, workers, sweep, env, res)),
                 ms,
                 points,
                 sizes,
+                interleavings,
             )
         })
         .prop_map(
-            |((w, models, workers, sweep, env, res), ms, points, sizes)| {
+            |((w, models, workers, sweep, env, res), ms, points, sizes, interleavings)| {
                 let mut cfg = config(w, &models, workers);
                 cfg.sweep = sweep;
                 let (cores, isolated, user_agent, build, date) = env;
@@ -911,6 +951,7 @@ fn arb_report() -> impl Strategy<Value = Report> {
                         median_ms,
                     })
                     .collect();
+                r.interleavings = interleavings.unwrap_or_default();
                 r.fit_sweep();
                 r
             },
@@ -1114,6 +1155,81 @@ fn the_transfer_breakdown_and_copy_in_limit_travel_in_format_5() {
         decode(&encode(&r).fragment).unwrap().calibration,
         r.calibration
     );
+}
+
+#[test]
+fn interleavings_travel_in_format_6_with_what_came_before() {
+    let mut rng = Rng(66);
+    let cfg = config(
+        "counter",
+        &[ModelId::Threads, ModelId::Gil, ModelId::Procs],
+        2,
+    );
+    let lost_one = vec![
+        Event::read(0, 41, 10),
+        Event::read(1, 41, 11),
+        Event::write(0, 42, 41, 12),
+        Event {
+            switched: true,
+            ..Event::write(1, 42, 42, 13)
+        },
+    ];
+    // Built from traces as a run builds it, so what travels is what a run
+    // reports.
+    let mut ms = measurements(&cfg, 2, 1, false, true, &mut rng);
+    ms[3].trace = lost_one.clone();
+    ms[5].trace = vec![Event::add(0, 1, 0, 0), Event::add(1, 2, 1, 1)];
+    let mut r = Report::build(&cfg, env(CHROME), &ms, BASE.to_string());
+    assert_eq!(r.interleavings.len(), 2);
+    assert_eq!(
+        r.interleaving(ModelId::Threads).unwrap().examples,
+        [lost_one]
+    );
+    let enc = round_trip(&r);
+    assert_eq!(payload(&enc.fragment)[0], 6);
+    let decoded = decode(&enc.fragment).unwrap();
+    assert_eq!(decoded.interleavings, r.interleavings);
+    assert_eq!(
+        decoded
+            .interleaving(ModelId::Threads)
+            .unwrap()
+            .first_lost()
+            .unwrap()
+            .words(),
+        "w1 wrote 42 over w0's 42: one update lost"
+    );
+
+    // With every earlier addition too, each in its place.
+    r.calibration = Some(tvp::calibrate::Calibration {
+        cores: 2,
+        copy_in_gbps: Some(8.6),
+        ..Default::default()
+    });
+    r.mix.push(tvp::report::MixPoint {
+        model: ModelId::Gil,
+        io_pct: 25,
+        median_ms: 1.5,
+        speedup: None,
+    });
+    let enc = round_trip(&r);
+    assert_eq!(payload(&enc.fragment)[0], 6);
+
+    // Without them the link is as it was: the oldest format that holds it.
+    r.interleavings.clear();
+    assert_eq!(payload(&encode(&r).fragment)[0], 5);
+    r.calibration = None;
+    r.mix.clear();
+    assert_eq!(payload(&encode(&r).fragment)[0], 1);
+
+    // Cut before the interleavings: the link says so rather than misread.
+    let raw = unseal(
+        &encode(&Report {
+            interleavings: decoded.interleavings.clone(),
+            ..r
+        })
+        .fragment,
+    );
+    assert!(decode(&seal(6, &raw[..raw.len() - 1])).is_err());
 }
 
 // ---- links made before ----
