@@ -24,6 +24,7 @@ pub mod report;
 pub mod session;
 pub mod share;
 pub mod stats;
+pub mod stepper;
 pub mod summary;
 pub mod svg;
 pub mod trace;
