@@ -455,6 +455,7 @@ pub enum FromProcess {
 mod tests {
     use super::*;
     use crate::calibrate::Calibration;
+    use crate::interleaving::Event;
     use crate::models::{Measurement, SpanKind, TaskError};
     use crate::workloads::transfer::Handover;
     use crate::workloads::{cpu::Cpu, io::Io};
@@ -550,6 +551,17 @@ mod tests {
             done_ms: 2.0,
         });
         full.handovers.push(Handover::default());
+        // Every kind of event, with and without what a write replaced.
+        full.trace = vec![
+            Event::read(0, 41, 0),
+            Event::wait(1, 1),
+            Event {
+                switched: true,
+                ..Event::write(0, 42, 41, 2)
+            },
+            Event::store(1, 42, 3),
+            Event::add(1, u64::MAX, u64::MAX - 1, u64::MAX),
+        ];
         crosses(FromEngineWorker::Event(FromEngine::Done {
             step: 7,
             measurements: vec![bare, full],
@@ -583,6 +595,15 @@ mod tests {
             });
             crosses(ToProcess::Task { task: 0, workload });
         }
+        // The counter's traced repeat crosses as its shape; its log stays.
+        let traced = Workload::default_for("counter")
+            .unwrap()
+            .traced(2, crate::interleaving::LogHandle::default())
+            .unwrap();
+        crosses(ToProcess::Task {
+            task: 1,
+            workload: traced,
+        });
     }
 
     #[test]

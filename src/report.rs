@@ -2,6 +2,7 @@
 //! document behind `#report-json`, "Export JSON" and share links.
 
 use crate::config::RunConfig;
+use crate::interleaving::{self, Event};
 use crate::models::{Measurement, ModelId, Span, TaskError};
 use crate::stats::{self, Outliers, Warning};
 use crate::workloads::transfer::Handover;
@@ -287,6 +288,62 @@ pub fn handover_bars(cfg: &RunConfig, measurements: &[Measurement]) -> Vec<Hando
     bars
 }
 
+/// The counter lesson's traced repeat of one model, as the report keeps it:
+/// how long the trace was, how many lost updates it proves, and the first
+/// examples to draw ([`interleaving::examples`]: proofs of lost updates,
+/// or where none was lost one excerpt where the workers meet).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interleaving {
+    pub model: ModelId,
+    /// Events recorded.
+    pub events: u64,
+    /// Lost updates found in them.
+    pub lost: u64,
+    pub examples: Vec<Vec<Event>>,
+}
+
+impl Interleaving {
+    /// What `trace` shows, for `model`.
+    pub fn of_trace(model: ModelId, trace: &[Event]) -> Interleaving {
+        let lost = interleaving::lost_updates(trace);
+        Interleaving {
+            model,
+            events: trace.len() as u64,
+            lost: lost.len() as u64,
+            examples: interleaving::examples(trace, &lost),
+        }
+    }
+
+    /// The first example's lost update, when the trace lost any:
+    /// re-proven from its own four events, so a report read from JSON or
+    /// a link says the same as the run.
+    pub fn first_lost(&self) -> Option<interleaving::LostUpdate> {
+        if self.lost == 0 {
+            return None;
+        }
+        let first = self.examples.first()?;
+        let write = *first.last()?;
+        interleaving::lost_updates(first)
+            .into_iter()
+            .find(|l| l.write == write)
+    }
+}
+
+/// Per model of `cfg` with a traced repeat, in the configuration's order:
+/// the trace of its last measurement that carries one.
+pub fn interleavings(cfg: &RunConfig, measurements: &[Measurement]) -> Vec<Interleaving> {
+    cfg.models
+        .iter()
+        .filter_map(|model| {
+            let m = measurements
+                .iter()
+                .rev()
+                .find(|m| m.model == *model && !m.trace.is_empty())?;
+            Some(Interleaving::of_trace(*model, &m.trace))
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub version: u32,
@@ -320,6 +377,10 @@ pub struct Report {
     /// results (`crate::predict`); none when they ran without predicting.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub predictions: Vec<crate::predict::Prediction>,
+    /// `counter`: the interleaving of each model's traced repeat; absent
+    /// in other lessons and in reports made before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interleavings: Vec<Interleaving>,
     pub share_url: String,
 }
 
@@ -364,6 +425,7 @@ impl Report {
             .collect();
         let mut report = Report {
             handovers: handover_bars(cfg, measurements),
+            interleavings: interleavings(cfg, measurements),
             ..Report::new(env, config_map(cfg), results, share_url)
         };
         report.derive();
@@ -392,8 +454,14 @@ impl Report {
             calibration: None,
             handovers: Vec::new(),
             predictions: Vec::new(),
+            interleavings: Vec::new(),
             share_url,
         }
+    }
+
+    /// The interleaving of `model`'s traced repeat, if it had one.
+    pub fn interleaving(&self, model: ModelId) -> Option<&Interleaving> {
+        self.interleavings.iter().find(|i| i.model == model)
     }
 
     /// Everything a report works out from its samples, environment and
@@ -1028,6 +1096,77 @@ mod tests {
         let json = serde_json::to_string(&r).unwrap();
         let back: Report = serde_json::from_str(&json).unwrap();
         assert_eq!(back.handovers, r.handovers);
+    }
+
+    #[test]
+    fn each_models_last_trace_becomes_its_interleaving() {
+        use crate::config::parse_query;
+        use crate::interleaving::Event;
+        let (cfg, _) = RunConfig::from_pairs(
+            &parse_query("w=counter&tasks=2&increments=300&models=threads,gil,seq"),
+            2,
+        );
+        let lost_one = vec![
+            Event::read(0, 41, 0),
+            Event::read(1, 41, 1),
+            Event::write(0, 42, 41, 2),
+            Event::write(1, 42, 42, 3),
+        ];
+        let with = |model, trace: Vec<Event>| Measurement {
+            trace,
+            ..Measurement::plain(model, 2, 5.0, "599".into())
+        };
+        let ms = [
+            with(ModelId::Gil, lost_one[..2].to_vec()),
+            with(ModelId::Threads, vec![]),
+            // Only the last trace of a model counts (there is one per run).
+            with(ModelId::Gil, lost_one.clone()),
+            with(ModelId::Threads, lost_one[..3].to_vec()),
+            with(ModelId::Seq, vec![]),
+        ];
+        let r = Report::build(&cfg, Env::with_cores(2), &ms, String::new());
+        assert_eq!(
+            r.interleavings
+                .iter()
+                .map(|i| (i.model, i.events, i.lost))
+                .collect::<Vec<_>>(),
+            [(ModelId::Threads, 3, 0), (ModelId::Gil, 4, 1)],
+            "in the configuration's order; seq traced nothing"
+        );
+        let gil = r.interleaving(ModelId::Gil).unwrap();
+        assert_eq!(gil.examples, vec![lost_one.clone()]);
+        assert_eq!(
+            gil.first_lost().unwrap().words(),
+            "w1 wrote 42 over w0's 42: one update lost"
+        );
+        assert_eq!(r.interleaving(ModelId::Threads).unwrap().first_lost(), None);
+        assert_eq!(r.interleaving(ModelId::Seq), None);
+
+        let json = serde_json::to_value(&r).unwrap();
+        let first = &json["interleavings"][1];
+        assert_eq!(first["model"], "gil");
+        assert_eq!(
+            (first["events"].as_u64(), first["lost"].as_u64()),
+            (Some(4), Some(1))
+        );
+        assert_eq!(
+            first["examples"][0][3],
+            serde_json::json!({"worker": 1, "op": "write", "value": 42, "order": 3,
+                               "replaced": 42, "switched": false})
+        );
+        let back: Report = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back, r);
+
+        // Other lessons, and reports made before, have none.
+        let mut old = json;
+        old.as_object_mut().unwrap().remove("interleavings");
+        let old: Report = serde_json::from_value(old).unwrap();
+        assert!(old.interleavings.is_empty());
+        let plain = Report::build(&cfg, Env::with_cores(2), &ms[4..], String::new());
+        assert!(serde_json::to_value(&plain)
+            .unwrap()
+            .get("interleavings")
+            .is_none());
     }
 
     #[test]

@@ -32,16 +32,19 @@
 //!   thousands of them and browsers' clocks are no finer than 5 µs anyway;
 //! - the configuration as its query string whenever that rebuilds the same
 //!   JSON map, else as JSON;
+//! - of the counter lesson's interleavings, the counts and the examples
+//!   the report keeps, never the trace they came from;
 //! - not `share_url`: the caller knows the link it came from, so a decoded
 //!   report has it empty.
 
 use crate::calibrate::Calibration;
 use crate::config::{pairs_from_map, parse_query, to_query};
+use crate::interleaving::{Event, Op};
 use crate::models::{ModelId, Span, SpanKind, TaskError};
 use crate::predict::{Confidence, Prediction};
 use crate::report::{
-    config_map_from_pairs, ConvoyPoint, Env, HandoverBar, Intervals, MixPoint, ModelResult, Report,
-    SizePoint, SweepPoint,
+    config_map_from_pairs, ConvoyPoint, Env, HandoverBar, Interleaving, Intervals, MixPoint,
+    ModelResult, Report, SizePoint, SweepPoint,
 };
 use crate::workloads::transfer::Via;
 use base64::alphabet;
@@ -58,16 +61,18 @@ use std::fmt;
 /// lesson's I/O share points; format 3 adds the convoy's points after
 /// those; format 4 the machine's limits after those; format 5 makes the
 /// limits optional and adds the copy-in limit and the transfer breakdown;
-/// format 6 adds the reader's predictions after those.
+/// format 6 adds the reader's predictions after those; format 7 the
+/// counter lesson's interleavings after those.
 /// Each is written only for a report that needs it, so every other link
 /// stays in the oldest format that holds it and older pages read it.
-pub const FORMAT: u8 = 6;
+pub const FORMAT: u8 = 7;
 const FORMAT_DOC_ONLY: u8 = 1;
 const FORMAT_MIX: u8 = 2;
 const FORMAT_CONVOY: u8 = 3;
 const FORMAT_LIMITS: u8 = 4;
 const FORMAT_TRANSFER: u8 = 5;
 const FORMAT_PREDICTIONS: u8 = 6;
+const FORMAT_INTERLEAVINGS: u8 = 7;
 /// Longer links are cut by chat apps, mail clients and some servers; the
 /// page warns instead of handing one out.
 pub const MAX_LINK_CHARS: usize = 8_000;
@@ -353,6 +358,27 @@ struct WirePrediction {
     right: Option<bool>,
 }
 
+/// Format 7's addition, after format 6's: per model, the length of its
+/// trace, the lost updates found and the first examples (never the whole
+/// trace, which can be thousands of events).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireInterleaving {
+    model: u8,
+    events: u64,
+    lost: u64,
+    examples: Vec<Vec<WireEvent>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct WireEvent {
+    worker: u32,
+    op: u8,
+    value: u64,
+    order: u64,
+    replaced: Option<u64>,
+    switched: bool,
+}
+
 /// What follows the document: empty in format 1.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Extras {
@@ -361,6 +387,7 @@ struct Extras {
     calibration: Option<WireCalibration>,
     five: WireFive,
     six: WireSix,
+    interleavings: Vec<WireInterleaving>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -392,6 +419,7 @@ const KIND_CODES: [(SpanKind, u8); 5] = [
     (SpanKind::LoopWait, 4),
 ];
 const VIA_CODES: [(Via, u8); 3] = [(Via::Copy, 0), (Via::Move, 1), (Via::Shared, 2)];
+const OP_CODES: [(Op, u8); 4] = [(Op::Read, 0), (Op::Write, 1), (Op::Wait, 2), (Op::Add, 3)];
 
 /// Every answer a lesson's question offers (`crate::verdict::question`);
 /// a choice two lessons share ("some") is one code.
@@ -713,6 +741,22 @@ impl ShareDoc {
                     })
                 })
                 .collect::<Result<_, ShareError>>()?,
+            interleavings: extras
+                .interleavings
+                .into_iter()
+                .map(|i| {
+                    Ok(Interleaving {
+                        model: model_from_code(i.model)?,
+                        events: i.events,
+                        lost: i.lost,
+                        examples: i
+                            .examples
+                            .into_iter()
+                            .map(|ex| ex.into_iter().map(WireEvent::unpack).collect())
+                            .collect::<Result<_, ShareError>>()?,
+                    })
+                })
+                .collect::<Result<_, ShareError>>()?,
             ..Report::new(env, config, results, String::new())
         };
         report.derive_with(intervals);
@@ -748,13 +792,15 @@ pub fn seal_in(envelope: &Envelope, format: u8, raw: &[u8]) -> String {
     format!("{}{}", envelope.key, B64.encode(bytes))
 }
 
-/// The document, in format 2 the mix points after it, in format 3 the
-/// convoy points after those.
+/// The document, then what each later format adds after it, in format
+/// order (see [`FORMAT`]); returns the bytes and the format they are in.
 fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
     let mut raw =
         postcard::to_allocvec(doc).expect("postcard serializes plain structs, vecs and maps");
     let plain = "postcard serializes plain vecs and structs";
-    let format = if extras.six != WireSix::default() {
+    let format = if !extras.interleavings.is_empty() {
+        FORMAT_INTERLEAVINGS
+    } else if extras.six != WireSix::default() {
         FORMAT_PREDICTIONS
     } else if extras.five != WireFive::default() {
         FORMAT_TRANSFER
@@ -784,6 +830,9 @@ fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
     }
     if format >= FORMAT_PREDICTIONS {
         raw.extend(postcard::to_allocvec(&extras.six).expect(plain));
+    }
+    if format >= FORMAT_INTERLEAVINGS {
+        raw.extend(postcard::to_allocvec(&extras.interleavings).expect(plain));
     }
     (raw, format)
 }
@@ -853,12 +902,51 @@ fn wire_extras(r: &Report) -> Extras {
             })
             .collect(),
     };
+    let interleavings = r
+        .interleavings
+        .iter()
+        .map(|i| WireInterleaving {
+            model: model_code(i.model),
+            events: i.events,
+            lost: i.lost,
+            examples: i
+                .examples
+                .iter()
+                .map(|ex| ex.iter().map(WireEvent::pack).collect())
+                .collect(),
+        })
+        .collect();
     Extras {
         mix,
         convoy,
         calibration,
         five,
         six,
+        interleavings,
+    }
+}
+
+impl WireEvent {
+    fn pack(e: &Event) -> WireEvent {
+        WireEvent {
+            worker: e.worker,
+            op: code(&OP_CODES, e.op),
+            value: e.value,
+            order: e.order,
+            replaced: e.replaced,
+            switched: e.switched,
+        }
+    }
+
+    fn unpack(self) -> Result<Event, ShareError> {
+        Ok(Event {
+            worker: self.worker,
+            op: from_code(&OP_CODES, self.op, "interleaving op")?,
+            value: self.value,
+            order: self.order,
+            replaced: self.replaced,
+            switched: self.switched,
+        })
     }
 }
 
@@ -1021,6 +1109,11 @@ fn read_document(
     } else {
         postcard::take_from_bytes::<WireSix>(rest).map_err(unreadable)?
     };
+    let (interleavings, rest) = if format < FORMAT_INTERLEAVINGS {
+        (Vec::new(), rest)
+    } else {
+        postcard::take_from_bytes::<Vec<WireInterleaving>>(rest).map_err(unreadable)?
+    };
     if !rest.is_empty() {
         return Err(ShareError::damaged(format!(
             "{} unexpected bytes at the end",
@@ -1034,6 +1127,7 @@ fn read_document(
             calibration,
             five,
             six,
+            interleavings,
         },
         intervals,
     )
@@ -1181,6 +1275,7 @@ mod tests {
         whole(&KIND_CODES, &SpanKind::ALL, "span kind");
         let vias: Vec<Via> = Via::ALL.iter().map(|(_, v)| *v).collect();
         whole(&VIA_CODES, &vias, "transfer mode");
+        whole(&OP_CODES, &Op::ALL, "interleaving op");
     }
 
     #[test]

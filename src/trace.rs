@@ -2,10 +2,13 @@
 //! ui.perfetto.dev and chrome://tracing open. Each model result becomes a
 //! process, each worker a thread, each span a complete ("X") event, so the
 //! timelines of the page can be zoomed, measured and compared in a real
-//! trace viewer. Mapping, units and names: `docs/contract.md`, "Trace export".
+//! trace viewer. The counter lesson's interleavings follow, one process
+//! each, their examples' events as instant events on one row per worker.
+//! Mapping, units and names: `docs/contract.md`, "Trace export".
 
+use crate::interleaving::Event;
 use crate::models::{ModelId, Span, SpanKind};
-use crate::report::{env_line, ModelResult, Report};
+use crate::report::{env_line, Interleaving, ModelResult, Report};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,6 +19,9 @@ pub fn chrome_trace(report: &Report) -> Value {
     let mut skipped = 0usize;
     for (index, result) in report.results.iter().enumerate() {
         skipped += result_events(index, result, &mut events);
+    }
+    for (i, seen) in report.interleavings.iter().enumerate() {
+        interleaving_events(report.results.len() + i, seen, &mut events);
     }
     // Keys in alphabetical order, so the document reads the same whether
     // serde_json keeps insertion order or sorts; each is one that
@@ -202,6 +208,75 @@ fn result_events(index: usize, result: &ModelResult, events: &mut Vec<Value>) ->
         }));
     }
     skipped
+}
+
+/// Appends the events of one model's interleaving as process `index + 1`:
+/// each event of its examples once, as an instant event on its worker's
+/// row. An interleaving has no clock, only the order of its tickets, so
+/// `ts` is the ticket (read as µs): the axis counts tickets, not time, and
+/// the process's name says so.
+fn interleaving_events(index: usize, seen: &Interleaving, events: &mut Vec<Value>) {
+    let pid = index as u64 + 1;
+    let model = seen.model.id();
+    events.push(json!({
+        "name": "process_name", "ph": "M", "pid": pid,
+        "args": { "name": format!("{model}: interleaving (ticket order, not time)") },
+    }));
+    events.push(json!({
+        "name": "process_sort_index", "ph": "M", "pid": pid,
+        "args": { "sort_index": index },
+    }));
+    // Examples can share an event (two lost updates over one write):
+    // drawn once, under the first example that has it. The last event of
+    // an example that proves a loss is the write that lost it.
+    let mut shown: BTreeMap<(u64, u32), (usize, bool, &Event)> = BTreeMap::new();
+    for (k, example) in seen.examples.iter().enumerate() {
+        for (i, e) in example.iter().enumerate() {
+            let lost = seen.lost > 0 && i + 1 == example.len();
+            let entry = shown.entry((e.order, e.worker)).or_insert((k, lost, e));
+            entry.1 |= lost;
+        }
+    }
+    let workers: BTreeSet<u32> = shown.keys().map(|&(_, w)| w).collect();
+    for (sort_index, &w) in workers.iter().enumerate() {
+        let tid = u64::from(w) + 1;
+        events.push(json!({
+            "name": "thread_name", "ph": "M", "pid": pid, "tid": tid,
+            "args": { "name": worker_name(seen.model, w, workers.len()) },
+        }));
+        events.push(json!({
+            "name": "thread_sort_index", "ph": "M", "pid": pid, "tid": tid,
+            "args": { "sort_index": sort_index },
+        }));
+    }
+    for (&(order, worker), &(example, lost, e)) in &shown {
+        let mut args = Map::new();
+        args.insert("op".into(), json!(e.op.id()));
+        args.insert("value".into(), json!(e.value));
+        args.insert("order".into(), json!(order));
+        if let Some(r) = e.replaced {
+            args.insert("replaced".into(), json!(r));
+        }
+        if e.switched {
+            args.insert("switched".into(), json!(true));
+        }
+        args.insert("example".into(), json!(example));
+        args.insert("model".into(), json!(model));
+        args.insert("worker".into(), json!(worker));
+        if lost {
+            args.insert("lost_update".into(), json!(true));
+        }
+        let name = if lost {
+            format!("{} (lost update)", e.step_words())
+        } else {
+            e.step_words()
+        };
+        events.push(json!({
+            "name": name, "cat": "interleaving", "ph": "i", "s": "t",
+            "ts": order as f64, "pid": pid, "tid": u64::from(worker) + 1,
+            "args": Value::Object(args),
+        }));
+    }
 }
 
 /// Chooses the rows of one worker's spans (`spans`, indices into `timed`).
@@ -604,6 +679,102 @@ mod tests {
             meta(&doc, "process_name")[2]["args"]["name"],
             "procs (Process pool, 1 worker)"
         );
+    }
+
+    #[test]
+    fn an_interleaving_is_instant_events_on_one_row_per_worker() {
+        use crate::interleaving::Event;
+        let mut r = two_models();
+        // Two lost updates that share a write: w1's 42 is overwritten, and
+        // its own write overwrote w0's.
+        let first = vec![
+            Event::read(0, 41, 0),
+            Event::read(1, 41, 1),
+            Event::write(0, 42, 41, 2),
+            Event {
+                switched: true,
+                ..Event::write(1, 42, 42, 3)
+            },
+        ];
+        let second = vec![
+            Event::read(1, 41, 1),
+            Event::read(2, 42, 4),
+            Event::write(1, 42, 42, 3),
+            Event::write(2, 43, 42, 5),
+        ];
+        r.interleavings = vec![Interleaving {
+            model: ModelId::Gil,
+            events: 1200,
+            lost: 2,
+            examples: vec![first.clone(), second],
+        }];
+        let doc: Value = serde_json::from_str(&chrome_trace_json(&r)).unwrap();
+        let instants: Vec<&Value> = events(&doc).iter().filter(|e| e["ph"] == "i").collect();
+        assert_eq!(instants.len(), 6, "each event once");
+        assert_eq!(
+            complete(&doc).len(),
+            all_spans(&r).len(),
+            "the spans as before"
+        );
+        let pid = 3;
+        let procs = meta(&doc, "process_name");
+        assert_eq!(procs[2]["pid"], pid);
+        assert_eq!(
+            procs[2]["args"]["name"],
+            "gil: interleaving (ticket order, not time)"
+        );
+        let rows: Vec<(u64, String)> = meta(&doc, "thread_name")
+            .iter()
+            .filter(|e| e["pid"] == pid)
+            .map(|e| (e["tid"].as_u64().unwrap(), e["args"]["name"].to_string()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (1, "\"worker 0\"".to_string()),
+                (2, "\"worker 1\"".to_string()),
+                (3, "\"worker 2\"".to_string())
+            ]
+        );
+        for x in &instants {
+            assert_eq!(
+                (&x["pid"], &x["s"], &x["cat"]),
+                (&json!(pid), &json!("t"), &json!("interleaving"))
+            );
+            assert_eq!(
+                x["tid"].as_u64(),
+                Some(x["args"]["worker"].as_u64().unwrap() + 1)
+            );
+            assert_eq!(
+                x["ts"].as_f64(),
+                x["args"]["order"].as_f64(),
+                "ticket order"
+            );
+            assert_eq!(x["args"]["model"], "gil");
+        }
+        let by_order = |o: u64| *instants.iter().find(|x| x["args"]["order"] == o).unwrap();
+        assert_eq!(by_order(0)["name"], "read 41");
+        assert_eq!(by_order(0)["args"]["op"], "read");
+        assert!(by_order(0)["args"].get("replaced").is_none());
+        // The shared write: drawn once, under the first example, and marked
+        // as the write that lost an update (in the first example).
+        let shared = by_order(3);
+        assert_eq!(shared["name"], "wrote 42 over 42 (lost update)");
+        assert_eq!(shared["args"]["example"], 0);
+        assert_eq!(shared["args"]["replaced"], 42);
+        assert_eq!(shared["args"]["switched"], true);
+        assert_eq!(by_order(5)["name"], "wrote 43 over 42 (lost update)");
+        assert_eq!(by_order(5)["args"]["example"], 1);
+        assert_eq!(by_order(2)["name"], "wrote 42 over 41");
+
+        // An excerpt of a trace that lost nothing marks no write.
+        r.interleavings[0].lost = 0;
+        r.interleavings[0].examples = vec![first];
+        let doc = chrome_trace(&r);
+        assert!(events(&doc)
+            .iter()
+            .filter(|e| e["ph"] == "i")
+            .all(|e| e["args"].get("lost_update").is_none()));
     }
 
     #[test]

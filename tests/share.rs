@@ -5,8 +5,9 @@ use base64::Engine;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use tvp::config::RunConfig;
+use tvp::interleaving::{Event, Op};
 use tvp::models::{Measurement, ModelId, Span, SpanKind, TaskError};
-use tvp::report::{Env, Report, SizePoint, SweepPoint};
+use tvp::report::{Env, Interleaving, Report, SizePoint, SweepPoint};
 use tvp::share::{
     decode, decode_with_dropped, encode, link_too_long, Dropped, Encoded, ShareError, FORMAT,
     MAX_FRAGMENT_CHARS, MAX_LINK_CHARS, MAX_UNPACKED_BYTES, TYPICAL_BUDGET,
@@ -840,6 +841,40 @@ fn arb_measurement(models: Vec<ModelId>) -> impl Strategy<Value = Measurement> {
         )
 }
 
+fn arb_event() -> impl Strategy<Value = Event> {
+    (
+        0..64u32,
+        proptest::sample::select(Op::ALL.to_vec()),
+        any::<u64>(),
+        any::<u64>(),
+        proptest::option::of(any::<u64>()),
+        any::<bool>(),
+    )
+        .prop_map(|(worker, op, value, order, replaced, switched)| Event {
+            worker,
+            op,
+            value,
+            order,
+            replaced,
+            switched,
+        })
+}
+
+fn arb_interleaving(models: Vec<ModelId>) -> impl Strategy<Value = Interleaving> {
+    (
+        proptest::sample::select(models),
+        any::<u64>(),
+        any::<u64>(),
+        proptest::collection::vec(proptest::collection::vec(arb_event(), 0..6), 0..4),
+    )
+        .prop_map(|(model, events, lost, examples)| Interleaving {
+            model,
+            events,
+            lost,
+            examples,
+        })
+}
+
 fn arb_report() -> impl Strategy<Value = Report> {
     (
         proptest::sample::select(WORKLOAD_IDS.to_vec()),
@@ -875,15 +910,20 @@ fn arb_report() -> impl Strategy<Value = Report> {
                 ),
                 0..4,
             );
+            let interleavings = proptest::option::weighted(
+                0.3,
+                proptest::collection::vec(arb_interleaving(models.clone()), 1..3),
+            );
             (
                 Just((w, models, workers, sweep, env, res)),
                 ms,
                 points,
                 sizes,
+                interleavings,
             )
         })
         .prop_map(
-            |((w, models, workers, sweep, env, res), ms, points, sizes)| {
+            |((w, models, workers, sweep, env, res), ms, points, sizes, interleavings)| {
                 let mut cfg = config(w, &models, workers);
                 cfg.sweep = sweep;
                 let (cores, isolated, user_agent, build, date) = env;
@@ -914,6 +954,7 @@ fn arb_report() -> impl Strategy<Value = Report> {
                         median_ms,
                     })
                     .collect();
+                r.interleavings = interleavings.unwrap_or_default();
                 r.fit_sweep();
                 r
             },
@@ -1166,4 +1207,171 @@ fn predictions_travel_in_format_6_and_a_run_without_them_stays_older() {
         (&decoded.predictions, &decoded.calibration, &decoded.mix),
         (&r.predictions, &r.calibration, &r.mix)
     );
+}
+
+#[test]
+fn interleavings_travel_in_format_7_with_what_came_before() {
+    let mut rng = Rng(66);
+    let cfg = config(
+        "counter",
+        &[ModelId::Threads, ModelId::Gil, ModelId::Procs],
+        2,
+    );
+    let lost_one = vec![
+        Event::read(0, 41, 10),
+        Event::read(1, 41, 11),
+        Event::write(0, 42, 41, 12),
+        Event {
+            switched: true,
+            ..Event::write(1, 42, 42, 13)
+        },
+    ];
+    // Built from traces as a run builds it, so what travels is what a run
+    // reports.
+    let mut ms = measurements(&cfg, 2, 1, false, true, &mut rng);
+    ms[3].trace = lost_one.clone();
+    ms[5].trace = vec![Event::add(0, 1, 0, 0), Event::add(1, 2, 1, 1)];
+    let mut r = Report::build(&cfg, env(CHROME), &ms, BASE.to_string());
+    assert_eq!(r.interleavings.len(), 2);
+    assert_eq!(
+        r.interleaving(ModelId::Threads).unwrap().examples,
+        [lost_one]
+    );
+    let enc = round_trip(&r);
+    assert_eq!(payload(&enc.fragment)[0], 7);
+    let decoded = decode(&enc.fragment).unwrap();
+    assert_eq!(decoded.interleavings, r.interleavings);
+    assert_eq!(
+        decoded
+            .interleaving(ModelId::Threads)
+            .unwrap()
+            .first_lost()
+            .unwrap()
+            .words(),
+        "w1 wrote 42 over w0's 42: one update lost"
+    );
+
+    // With every earlier addition too, each in its place.
+    r.calibration = Some(tvp::calibrate::Calibration {
+        cores: 2,
+        copy_in_gbps: Some(8.6),
+        ..Default::default()
+    });
+    r.mix.push(tvp::report::MixPoint {
+        model: ModelId::Gil,
+        io_pct: 25,
+        median_ms: 1.5,
+        speedup: None,
+    });
+    let enc = round_trip(&r);
+    assert_eq!(payload(&enc.fragment)[0], 7);
+
+    // Without them the link is as it was: the oldest format that holds it.
+    r.interleavings.clear();
+    assert_eq!(payload(&encode(&r).fragment)[0], 5);
+    r.calibration = None;
+    r.mix.clear();
+    assert_eq!(payload(&encode(&r).fragment)[0], 1);
+
+    // Cut before the interleavings: the link says so rather than misread.
+    let raw = unseal(
+        &encode(&Report {
+            interleavings: decoded.interleavings.clone(),
+            ..r
+        })
+        .fragment,
+    );
+    assert!(decode(&seal(7, &raw[..raw.len() - 1])).is_err());
+}
+
+// ---- links made before ----
+
+/// One report per format that older pages wrote, built from fixed inputs,
+/// and the smallest format that holds it.
+fn reports_of_every_older_format() -> Vec<(u8, Report)> {
+    let mut out = Vec::new();
+    let mut rng = Rng(0x01d);
+    let cfg = config("counter", &[ModelId::Threads, ModelId::Gil], 2);
+    out.push((1, report(&cfg, CHROME, 2, 1, &mut rng)));
+
+    let cfg = config("io", &[ModelId::Seq, ModelId::Async], 2);
+    let mut r = report(&cfg, CHROME, 2, 1, &mut rng);
+    r.mix.push(tvp::report::MixPoint {
+        model: ModelId::Async,
+        io_pct: 50,
+        median_ms: 12.345678901,
+        speedup: Some(3.5),
+    });
+    out.push((2, r.clone()));
+    r.convoy.push(tvp::report::ConvoyPoint {
+        model: ModelId::Async,
+        switch_ms: 5.0,
+        uses_switch: false,
+        answers: 12,
+        p50_ms: Some(0.4),
+        p99_ms: None,
+        max_ms: Some(1.0 / 3.0),
+    });
+    out.push((3, r));
+
+    let cfg = config("spawn", &[ModelId::Threads, ModelId::Fork], 2);
+    let mut r = report(&cfg, CHROME, 2, 1, &mut rng);
+    r.calibration = Some(tvp::calibrate::Calibration {
+        cores: 2,
+        worker_start_ms: Some(18.1),
+        memcpy_gbps: Some(11.4),
+        ..Default::default()
+    });
+    out.push((4, r));
+
+    let cfg = config("transfer", &[ModelId::Procs], 2);
+    let mut r = report(&cfg, CHROME, 2, 1, &mut rng);
+    r.handovers.push(tvp::report::HandoverBar {
+        model: ModelId::Procs,
+        cold: true,
+        tasks: 2,
+        bytes: 1 << 20,
+        phases_ms: [0.5, 0.25, 0.0, 1.0 / 7.0, 2.0],
+    });
+    out.push((5, r));
+    out
+}
+
+/// What this page wrote for [`reports_of_every_older_format`] before format 6
+/// existed, by format. A link is forever: each must open to the same report.
+const LINKS_MADE_BEFORE: [(u8, &str); 5] = [
+    (
+        1,
+        "r=ATI9yOdlTT1Lw0AYzsUgLm4KDhZuChU1vUuapK0NrThUaCuCBaUI5Uyv9mw-yiUlbQURB6eO_gIHEREX3cTFXyFuToI_oOhmW-rkM7zvw8PzAeYAK_t95jgkoSsIxg8w3oAl5nW6sJsyakZyBW622w7dp0dFFiZ0zVQ0A8aL25VyaQ06rEVhgdotfwVuNbnv0gTWDQUpKWSmFFODe6RBOJvG5pGCFbSqNVSStvGCilRjHeN1Va1glNFwBplVcLrwUPjohzmBMc_m1KVeGFgYjSG7fp06gRU2OSX1YO2YOTKnbUpGDl0OIhbazZo74T3Ptjixe3JIglZgJeXIsv2OF1IuR4S7nbaF5cjnLcoDSxWBKO42-p_P0WH-qXs_pI_VPJhNTjanDwAkCJIABDA64owkjCBJr4tXsZuYdLs4iA2Xv0qCKIqx6x94FnfySy8502ic5IVZLZ0yDf2vR8Kqpv-vOgeXOxelu6z0XX4vDrJvq2P1Fw",
+    ),
+    (
+        2,
+        "r=AhUvUJiNjL1L61AAxXPzas3wunV4DwTvoDGiTe9NbBqVYERE0YqWKvUDqTFe8dq0iUlK_RrE1cVBHUScHJyKiEhxcBJxEAedHQSHjgoODg5-_gGes_w4nHMAB-iAvUwty4jGRASFUYzbYYLmC4twUVUySksj7HQci6TJdD_1ozE5LsoKFPp7hwcSzdCiWQJ7iJm1G2HXnGvnSBTHFBGJKoqrYlyGKWPWcOnPLIRELKImeVYyWk0clpCkRDCOSNIwRm0ybkPxcbASLvU8LPsdzJjpFDJ5DfE5e4ZYnuaRhWbDW8qbvEscYvieFuO9IvXNuUzuk33Dy3qayhc1avNFg_pfMfpAN1dwNMwXbTdLXE-TWIZlG-4H-yrbY3plo2_qJDypA6AClWEYjgHf_gD2T6AqWM0xP-KuwEv6Au-kHgM3Ey_C5hC3ny7jtdRe4HKiJJwPntYwQZYdr3QXavfm9eRqIvJ8P_-r4ydwVnU9Ug5t1a__P07uVnOvgfLIfui27vXfQfIsWIKfLRCUDq3I3duRoIPv3V_9HQ",
+    ),
+    (
+        3,
+        "r=A-POFf2NjLFLG1Ecx9-7xvMGs2VoodA3tNeTmst7d83lajlypRSLRmyIIVUp6fX6xGcuuevdhVjboXTt0kEFRZwcnIKISHBwEnEQB8XBwUFwyKjg4OCgMf4Bfn7Lhx_f7xcKkA2608xxrERSxkj6TMhblGGV6hSa0rWi9robvfM8hxbotwEWJpJqSlY1JA18HB7M9CCHlSjqo3bJ7UbvJ3y3TBMkqclY1nFKl1Mqylnjls_ua1EsExm_UscV641NYgpWtDghcUUZJrhXJb04NQp_xep9p9NhGozYXrVYMbBYdr9TJzAC-qPHCn5WbNGnHrXCwEiKQY2F9kSx3PLQCkqBoYs1g7lizWLh3Rvfql-uegYRa65fon5gKBzguJcnQ_3N2RGz-a__63rsiwmhDnUAgABg-26FexTp4DsFcI-wCy8L22QudxbZH7uU_n8SlgoN8ie3GNkZq0tbQxtPAc9xo80P1WeLk2b2dyZ-cTL5oOFzuNmxl29EZ178fbKWXegUriKN_FL04PnV4-XsJl9HrRTklRUnfni9Kpmw3esyId-2mAm64MJ8i-M0gPk7jtI3",
+    ),
+    (
+        4,
+        "r=BExlMABdiz9PwkAAxXs1JsbEzUWnmy4Q4bi70pY_aawxERNggkTDgmc5wqUtba4lJTgZd3fZdNE4-An8CDrhwOpX8BMIwcnfe8N7yXtgB8h2NJNBwEsmJjB3SWkdtuR4MoXTitW3ynl4EseBuBDXTZmWTMPGhgVzzfNuu1WAgfQFbAjPj_LwdKSiUJSoaWGCK8SuYNuAHT7kSv7d9gimmBwZQ8arHt1nhFlFSouMdSmpGbRG7B642X9rfM_SY63tRZNx6pgEhdFABImTjpTgg6QwjJSPlIgFTxPHREkmU2_UD9c5c5KYZ2OUcRVOYoeibLUVKnGYDnR99_nVPuv03MXi5fCOXrlAN8nKmqaBjX4AWNa1bV3PLW_n7yhwH7-qmWL-_-UWuAfgqaxt0MH8YcUBc9cNfH6sQa72Cw",
+    ),
+    (
+        5,
+        "r=BfHUitJNi79Lw0AcxXOxgwh16iocIqFFm95dmh-thEYcqrSdLLToUK7xSo8kTbikplaHuvgH-IeIODg6ODoJ_gP6XzhajQW_PPh-Hu89sA54J5xz36cVXUWw2Md4H7b5ZDqDM8sYGNUSPIgin_XYsMWTiq6ZqmbAYuuo22nvQZ97DDaZ64UleDgWYcAqWDdUpFrItFRTgyd0RAX_m-WRilW0q40Irbm4QBAxyhiXCeliVNdwHZmn4Kpw3_ycJw2pH_ChjQ0lCM-ZH9uRCN1YESxiNIltXYlTnrjjQfDDCY292CbKBae2G0aXSmongk7iERNKSkUwjWyspKHwmFjWQE6We9ev2u37wKk9rD3dbJ05YKOKa1ViWURH_1CSJFkCv5Lk7edN-Sv_uMTsQA7Ii4WTmY9G9t8aq_hu53ipl5V3vgE",
+    ),
+];
+
+#[test]
+fn links_made_before_format_6_open_unchanged_and_are_still_written_so() {
+    let reports = reports_of_every_older_format();
+    assert_eq!(reports.len(), LINKS_MADE_BEFORE.len());
+    for ((format, report), (old_format, link)) in reports.iter().zip(LINKS_MADE_BEFORE) {
+        assert_eq!(*format, old_format);
+        assert_eq!(payload(link)[0], old_format, "format {old_format}");
+        // The same figures, bit for bit (the derived ones recomputed).
+        assert_same(&decode(link).unwrap(), report);
+        // And a report without interleavings is still written as it was.
+        assert_eq!(encode(report).fragment, link, "format {old_format}");
+    }
 }

@@ -72,6 +72,18 @@ const POLL_MS: f64 = 10.0;
 /// waiter spin on the lock.
 const MIN_SWITCH_MS: f64 = 0.01;
 
+/// The new GIL's switch in the counter lesson's traced repeat: the holder
+/// lets go every this many ticks. The trace lasts a few hundred increments,
+/// well under a millisecond: at the run's 5 ms switch interval the GIL
+/// would never change hands inside it, and shorter intervals are at the
+/// mercy of the platform's timers (a timed wait takes 50 µs on Linux and a
+/// millisecond or more elsewhere), so the trace would show no race where
+/// the timed repeats lost thousands of updates. Counted in ticks, the GIL
+/// changes hands several times in every trace, each time at a tick
+/// between a read and its write as in the timed repeats: the mechanism is
+/// the same, only its rate is higher and does not depend on a clock.
+pub const TRACE_SWITCH_TICKS: u32 = 50;
+
 /// What the GIL did during one run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GilStats {
@@ -101,6 +113,12 @@ struct State {
     queue: VecDeque<u32>,
     /// After a forced drop, the GIL is kept for this waiter.
     reserved: Option<u32>,
+    /// Switching by ticks: workers that let go at a switch and have not
+    /// taken the GIL back yet. The holder at a switch waits for one of
+    /// them as for a waiter: a thread that let go is asleep until it is
+    /// woken, and a holder that went on meanwhile would run a whole trace
+    /// before it queued again.
+    rejoining: u32,
     stats: GilStats,
 }
 
@@ -129,6 +147,9 @@ struct Acquired {
 struct Gil<'a, C: Clock> {
     kind: GilKind,
     switch_ms: f64,
+    /// The traced repeat's switch ([`TRACE_SWITCH_TICKS`]): the holder
+    /// lets go every this many ticks, and waiters never ask it to.
+    switch_ticks: Option<u32>,
     clock: &'a C,
     cancel: &'a AtomicBool,
     state: Mutex<State>,
@@ -142,6 +163,7 @@ impl<'a, C: Clock> Gil<'a, C> {
         Gil {
             kind,
             switch_ms: switch_ms.max(MIN_SWITCH_MS),
+            switch_ticks: None,
             clock,
             cancel,
             state: Mutex::new(State::default()),
@@ -185,7 +207,7 @@ impl<'a, C: Clock> Gil<'a, C> {
                 }
                 let now = self.clock.now_ms();
                 let timeout = match self.kind {
-                    GilKind::New => {
+                    GilKind::New if self.switch_ticks.is_none() => {
                         if st.switches != seen {
                             seen = st.switches;
                             deadline = now + self.switch_ms;
@@ -199,7 +221,9 @@ impl<'a, C: Clock> Gil<'a, C> {
                         }
                         deadline - now
                     }
-                    GilKind::Old => POLL_MS,
+                    // Woken by every release; the timeout is only for
+                    // looking at the cancel flag.
+                    _ => POLL_MS,
                 };
                 let (g, signalled) = self.wait(st, timeout);
                 st = g;
@@ -246,6 +270,9 @@ impl<'a, C: Clock> Gil<'a, C> {
         if forced {
             st.stats.tick_releases += 1;
             st.reserved = st.queue.front().copied();
+            if self.switch_ticks.is_some() {
+                st.rejoining += 1;
+            }
         }
         drop(st);
         match self.kind {
@@ -271,11 +298,23 @@ impl<'a, C: Clock> Gil<'a, C> {
     }
 
     /// Forced switching: after a drop on request, the old holder does not
-    /// compete until another thread has taken the GIL.
+    /// compete until another thread has taken the GIL (one that waits, or,
+    /// switching by ticks, one that let go before and will take it back).
     fn wait_for_switch(&self, worker: u32) {
         let mut st = self.lock();
-        while st.last_holder == Some(worker) && !st.queue.is_empty() && !self.cancelled() {
+        // This worker is one of the rejoining.
+        let others = |st: &State| !st.queue.is_empty() || st.rejoining > 1;
+        while st.last_holder == Some(worker) && others(&st) && !self.cancelled() {
             st = self.wait(st, self.switch_ms).0;
+        }
+    }
+
+    /// A worker that let go at a switch by ticks has the GIL back (or
+    /// gave up on it, cancelled).
+    fn rejoined(&self) {
+        if self.switch_ticks.is_some() {
+            let mut st = self.lock();
+            st.rejoining = st.rejoining.saturating_sub(1);
         }
     }
 
@@ -295,6 +334,9 @@ struct GilEnv<'g, 'a, C: Clock, S: Fn(f64)> {
     run_start_ms: f64,
     ticks: u32,
     spans: Vec<Span>,
+    /// Times this worker let go at a tick and another ran before it got
+    /// the GIL back (see [`TaskEnv::handed_off`]).
+    handed_off: u64,
 }
 
 impl<'g, 'a, C: Clock, S: Fn(f64)> GilEnv<'g, 'a, C, S> {
@@ -333,7 +375,9 @@ impl<'g, 'a, C: Clock, S: Fn(f64)> GilEnv<'g, 'a, C, S> {
         let released = self.gil.release(self.worker, true);
         self.holding = false;
         self.gil.wait_for_switch(self.worker);
-        let a = match self.gil.acquire(self.worker) {
+        let acquired = self.gil.acquire(self.worker);
+        self.gil.rejoined();
+        let a = match acquired {
             Ok(a) => a,
             Err(e) => {
                 self.push(SpanKind::Run, self.run_start_ms, released);
@@ -342,6 +386,7 @@ impl<'g, 'a, C: Clock, S: Fn(f64)> GilEnv<'g, 'a, C, S> {
         };
         self.holding = true;
         if a.others_ran {
+            self.handed_off += 1;
             self.push(SpanKind::Run, self.run_start_ms, released);
             if a.waited {
                 self.push(SpanKind::GilWait, a.asked_ms, a.at_ms);
@@ -371,11 +416,21 @@ impl<C: Clock, S: Fn(f64)> TaskEnv for GilEnv<'_, '_, C, S> {
     fn tick(&mut self) -> Result<(), TaskFailure> {
         self.free.tick()?;
         match self.gil.kind {
-            GilKind::New => {
-                if self.gil.drop_request.load(Ordering::Relaxed) {
-                    self.drop_on_request()?;
+            GilKind::New => match self.gil.switch_ticks {
+                None => {
+                    if self.gil.drop_request.load(Ordering::Relaxed) {
+                        self.drop_on_request()?;
+                    }
                 }
-            }
+                Some(every) => {
+                    self.ticks += 1;
+                    if self.ticks >= every {
+                        self.ticks = 0;
+                        // With nobody waiting it simply takes the GIL back.
+                        self.drop_on_request()?;
+                    }
+                }
+            },
             GilKind::Old => {
                 self.ticks += 1;
                 if self.ticks >= OLD_CHECK_INTERVAL {
@@ -398,6 +453,10 @@ impl<C: Clock, S: Fn(f64)> TaskEnv for GilEnv<'_, '_, C, S> {
 
     fn spawn_join(&mut self) -> Result<(), TaskFailure> {
         self.without_gil(SpanKind::Spawn, |free| free.spawn_join())
+    }
+
+    fn handed_off(&self) -> u64 {
+        self.handed_off
     }
 }
 
@@ -429,10 +488,40 @@ pub fn run_on<C: Clock, S: Fn(f64) + Sync>(
     switch_ms: f64,
     kind: GilKind,
 ) -> (Measurement, GilStats) {
+    run_all(workload, on, kind, Switch::Interval(switch_ms))
+}
+
+/// The counter lesson's traced repeat ([`Workload::traced`]) under this
+/// GIL, on exactly `on.workers` threads: as [`run_on`], except that the new
+/// GIL changes hands every [`TRACE_SWITCH_TICKS`] ticks rather than after a
+/// switch interval (the old GIL still never hands over).
+pub fn run_traced<C: Clock, S: Fn(f64) + Sync>(
+    workload: &Workload,
+    on: &OnThreads<C, S>,
+    kind: GilKind,
+) -> (Measurement, GilStats) {
+    run_all(workload, on, kind, Switch::Ticks(TRACE_SWITCH_TICKS))
+}
+
+/// When the new GIL changes hands.
+#[derive(Debug, Clone, Copy)]
+enum Switch {
+    /// A waiter asks after this many ms (`sys.setswitchinterval`).
+    Interval(f64),
+    /// The holder lets go every this many ticks.
+    Ticks(u32),
+}
+
+fn run_all<C: Clock, S: Fn(f64) + Sync>(
+    workload: &Workload,
+    on: &OnThreads<C, S>,
+    kind: GilKind,
+    switch: Switch,
+) -> (Measurement, GilStats) {
     let OnThreads { workers, clock, .. } = *on;
     let start = clock.now_ms();
     let all: Vec<u32> = (0..workload.tasks()).collect();
-    let (outcomes, spans, stats) = run_tasks(workload, on, switch_ms, kind, &all);
+    let (outcomes, spans, stats) = run_list(workload, on, switch, kind, &all);
     let end = clock.now_ms();
     let mut m = measure(kind.model(), workers, workload, start, end, outcomes);
     m.spans = super::rebase(spans, start);
@@ -448,6 +537,16 @@ pub fn run_tasks<C: Clock, S: Fn(f64) + Sync>(
     kind: GilKind,
     list: &[u32],
 ) -> (Vec<TaskOutcome>, Vec<Span>, GilStats) {
+    run_list(workload, on, Switch::Interval(switch_ms), kind, list)
+}
+
+fn run_list<C: Clock, S: Fn(f64) + Sync>(
+    workload: &Workload,
+    on: &OnThreads<C, S>,
+    switch: Switch,
+    kind: GilKind,
+    list: &[u32],
+) -> (Vec<TaskOutcome>, Vec<Span>, GilStats) {
     let OnThreads {
         workers,
         clock,
@@ -455,7 +554,15 @@ pub fn run_tasks<C: Clock, S: Fn(f64) + Sync>(
         ..
     } = *on;
     let sleep = &on.sleep;
-    let gil = Gil::new(kind, switch_ms, clock, &control.cancel);
+    let gil = match switch {
+        Switch::Interval(ms) => Gil::new(kind, ms, clock, &control.cancel),
+        Switch::Ticks(every) => Gil {
+            switch_ticks: Some(every),
+            // Only how long the holder waits to see a waiter take over
+            // (woken when one does) or the cancel flag.
+            ..Gil::new(kind, POLL_MS, clock, &control.cancel)
+        },
+    };
     let results = on.install(|| {
         par_list(list, workers, |t, worker| {
             let mut env = GilEnv {
@@ -467,6 +574,7 @@ pub fn run_tasks<C: Clock, S: Fn(f64) + Sync>(
                 run_start_ms: 0.0,
                 ticks: 0,
                 spans: Vec::new(),
+                handed_off: 0,
             };
             // A thread must hold the GIL before it runs any of its task.
             let outcome = match env.take() {

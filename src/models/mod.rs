@@ -193,6 +193,11 @@ pub struct Measurement {
     /// The `transfer` lesson on process models: where each task's buffer
     /// spent its time, cold and warm.
     pub handovers: Vec<crate::workloads::transfer::Handover>,
+    /// The counter lesson: the interleaving of the one traced repeat run
+    /// after this model's timed ones ([`Workload::traced`]), carried by
+    /// the model's last timed measurement; empty in every other. The traced
+    /// repeat is never a measurement itself: its time is not a sample.
+    pub trace: Vec<crate::interleaving::Event>,
 }
 
 impl Measurement {
@@ -210,6 +215,7 @@ impl Measurement {
             figures: BTreeMap::new(),
             responses: Vec::new(),
             handovers: Vec::new(),
+            trace: Vec::new(),
         }
     }
 }
@@ -274,6 +280,9 @@ impl TaskEnv for Recording<'_> {
             arrived_ms,
             done_ms,
         });
+    }
+    fn handed_off(&self) -> u64 {
+        self.env.handed_off()
     }
 }
 
@@ -517,6 +526,7 @@ pub fn measure(
         figures: BTreeMap::new(),
         responses: contended(&outcomes, run_start_ms),
         handovers: Vec::new(),
+        trace: Vec::new(),
     }
 }
 

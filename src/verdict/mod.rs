@@ -17,12 +17,24 @@ pub use overheads::{overheads, Overhead};
 use crate::config::RunConfig;
 use crate::models::ModelId;
 use crate::predict::{Prediction, Question};
-use crate::report::ModelResult;
+use crate::report::{Interleaving, ModelResult};
 use crate::workloads::Workload;
 
 /// The sentence for `r`, given every model's result of the same run and the
 /// machine's core count.
 pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelResult) -> String {
+    verdict_with_trace(workload, cores, all, r, None)
+}
+
+/// [`verdict`], with the model's traced repeat ([`crate::report::Report::interleaving`]):
+/// the counter lesson then tells the first lost update it proves.
+pub fn verdict_with_trace(
+    workload: &Workload,
+    cores: u32,
+    all: &[ModelResult],
+    r: &ModelResult,
+    trace: Option<&Interleaving>,
+) -> String {
     if !r.correct {
         return "wrong result: the oracle disagrees, so its time means nothing".to_string();
     }
@@ -34,7 +46,7 @@ pub fn verdict(workload: &Workload, cores: u32, all: &[ModelResult], r: &ModelRe
         Workload::Failure(f) => failure::verdict(workload, f.fail_at, cores, r),
         Workload::Io(io) => io::verdict(io, r),
         Workload::Spawn(_) => spawn::verdict(all, r),
-        Workload::Counter(c) => counter::verdict(c.sync, r),
+        Workload::Counter(c) => counter::verdict(c.sync, r, trace),
         Workload::Transfer(t) => transfer::verdict(t.via, r),
     }
 }

@@ -20,6 +20,8 @@ extern "C" {
     fn store_i64(cells: &js_sys::BigInt64Array, index: u32, value: i64) -> i64;
     #[wasm_bindgen(js_namespace = Atomics, js_name = add)]
     fn add_i64(cells: &js_sys::BigInt64Array, index: u32, value: i64) -> i64;
+    #[wasm_bindgen(js_namespace = Atomics, js_name = exchange)]
+    fn exchange_i64(cells: &js_sys::BigInt64Array, index: u32, value: i64) -> i64;
 }
 
 // Cell layout of a shared counter: value and finished-task count as 64-bit
@@ -55,6 +57,24 @@ impl SabCounter {
             lock: js_sys::Int32Array::new_with_byte_offset_and_length(buffer, LOCK_OFFSET, 1),
         }
     }
+
+    /// A futex lock: take it with compare-exchange 0 → 1.
+    fn try_take(&self) -> bool {
+        js_sys::Atomics::compare_exchange(&self.lock, 0, 0, 1).unwrap_or(0) == 0
+    }
+
+    /// Sleeps on the lock word while another process holds it.
+    fn take(&self) {
+        while !self.try_take() {
+            let _ = js_sys::Atomics::wait_with_timeout(&self.lock, 0, 1, 50.0);
+        }
+    }
+
+    /// Lets go and wakes one sleeper.
+    fn give(&self) {
+        let _ = js_sys::Atomics::store(&self.lock, 0, 0);
+        let _ = js_sys::Atomics::notify_with_count(&self.lock, 0, 1);
+    }
 }
 
 impl SharedCounter for SabCounter {
@@ -64,18 +84,24 @@ impl SharedCounter for SabCounter {
     fn store(&self, value: u64) {
         store_i64(&self.cells, VALUE, value as i64);
     }
+    fn swap(&self, value: u64) -> u64 {
+        exchange_i64(&self.cells, VALUE, value as i64) as u64
+    }
     fn fetch_add(&self, n: u64) -> u64 {
         add_i64(&self.cells, VALUE, n as i64) as u64
     }
     fn locked_add(&self, n: u64) {
-        // A futex lock: take it with compare-exchange 0 → 1, sleep on the
-        // word while another process holds it, wake one sleeper on release.
-        while js_sys::Atomics::compare_exchange(&self.lock, 0, 0, 1).unwrap_or(0) != 0 {
-            let _ = js_sys::Atomics::wait_with_timeout(&self.lock, 0, 1, 50.0);
-        }
+        self.take();
         self.store(self.load() + n);
-        let _ = js_sys::Atomics::store(&self.lock, 0, 0);
-        let _ = js_sys::Atomics::notify_with_count(&self.lock, 0, 1);
+        self.give();
+    }
+    fn with_lock(&self, waits: &mut dyn FnMut(), critical: &mut dyn FnMut()) {
+        if !self.try_take() {
+            waits();
+            self.take();
+        }
+        critical();
+        self.give();
     }
     fn task_done(&self) -> u32 {
         add_i64(&self.cells, DONE, 1) as u32 + 1

@@ -9,19 +9,26 @@
 //! - `messages`: nothing is shared; each task counts alone and the counts
 //!   are summed at the end, as workers sending their result to the parent.
 //!
+//! One short traced repeat after the timed ones records the interleaving
+//! ([`crate::interleaving`]): with a log set ([`Counter::traced`]), every
+//! read and write goes into it, by the same code on threads and on
+//! processes. Without one, the timed loops below run untouched.
+//!
 //! The counter is run state, not configuration: it is skipped by serde and
-//! ignored by `==`. A copy made by deserializing (a process worker's copy)
-//! gets a counter of its own, just as a Python process does unless the
-//! counter is declared shared; the page's process models declare it, by
-//! handing each process a counter in a `SharedArrayBuffer`.
+//! ignored by `==`, as is the log. A copy made by deserializing (a process
+//! worker's copy) gets a counter of its own, just as a Python process does
+//! unless the counter is declared shared; the page's process models
+//! declare it, by handing each process a counter in a `SharedArrayBuffer`
+//! (and, for the traced repeat, a log in another).
 
 use super::cpu::count_steps;
 use super::{Lesson, ParamError, TaskEnv, TaskFailure};
+use crate::interleaving::{Event, Log, LogHandle, LogShape};
 use crate::params::{words, DefaultValue, Kind, ParamSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, TryLockError};
 
 pub const LESSON: Lesson = Lesson {
     title: "Shared state and lost updates",
@@ -68,6 +75,13 @@ fn interpreter_steps() {
     ));
 }
 
+/// The traced repeat's size: enough workers and increments to catch a race,
+/// few enough events to show and to carry (a read and a write each).
+pub const TRACE_TASKS: u32 = 4;
+pub const TRACE_INCREMENTS: u64 = 300;
+/// How long a traced task waits for the others to start with it.
+const ARRIVAL_WAIT_MS: f64 = 20.0;
+
 /// Increments between two ticks: the counter's operations are much slower
 /// than a countdown step, so the GIL and cancellation get a chance as often.
 pub const COUNTER_TICK: u64 = 1_000;
@@ -106,10 +120,19 @@ impl CounterSync {
 pub trait SharedCounter: Send + Sync {
     fn load(&self) -> u64;
     fn store(&self, value: u64);
+    /// Writes `value` and returns the value it replaced, indivisibly. Still
+    /// an unconditional overwrite, so it loses updates exactly as `store`
+    /// does; the traced repeat uses it to prove each loss from what was
+    /// replaced.
+    fn swap(&self, value: u64) -> u64;
     /// Adds `n` indivisibly; returns the previous value.
     fn fetch_add(&self, n: u64) -> u64;
     /// Reads and writes back value + `n` while holding the counter's lock.
     fn locked_add(&self, n: u64);
+    /// Runs `critical` while holding the lock `locked_add` takes; first
+    /// calls `waits` if another worker holds it, before waiting for it.
+    /// For the traced repeat, which records what happens under the lock.
+    fn with_lock(&self, waits: &mut dyn FnMut(), critical: &mut dyn FnMut());
     /// Marks one task of the run finished, failed or not; returns how many
     /// have finished so far, this one included.
     fn task_done(&self) -> u32;
@@ -133,12 +156,26 @@ impl SharedCounter for MemoryCounter {
     fn store(&self, value: u64) {
         self.value.store(value, Ordering::Relaxed)
     }
+    fn swap(&self, value: u64) -> u64 {
+        self.value.swap(value, Ordering::Relaxed)
+    }
     fn fetch_add(&self, n: u64) -> u64 {
         self.value.fetch_add(n, Ordering::Relaxed)
     }
     fn locked_add(&self, n: u64) {
         let _held = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
         self.store(self.load() + n);
+    }
+    fn with_lock(&self, waits: &mut dyn FnMut(), critical: &mut dyn FnMut()) {
+        let _held = match self.lock.try_lock() {
+            Ok(held) => held,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                waits();
+                self.lock.lock().unwrap_or_else(PoisonError::into_inner)
+            }
+        };
+        critical();
     }
     fn task_done(&self) -> u32 {
         // AcqRel chains every task's writes before the last task's read.
@@ -207,6 +244,9 @@ pub struct Counter {
     pub sync: CounterSync,
     #[serde(skip)]
     pub shared: Shared,
+    /// Set only for the traced repeat: where its reads and writes go.
+    #[serde(skip)]
+    pub log: LogHandle,
 }
 
 impl Default for Counter {
@@ -222,6 +262,37 @@ impl Counter {
             increments,
             sync,
             shared: Shared::default(),
+            log: LogHandle::default(),
+        }
+    }
+
+    /// The traced repeat of this run: at most [`TRACE_TASKS`] tasks (no
+    /// more than `workers`, so each task has a worker of its own, but at
+    /// least 2, so one worker taking turns shows too) of at most
+    /// [`TRACE_INCREMENTS`] increments, recording into `log`, on a counter
+    /// of its own. A process model replaces that counter with the shared
+    /// one it hands its processes, and the log with one over shared memory.
+    pub fn traced(&self, workers: u32, log: LogHandle) -> Counter {
+        Counter {
+            log,
+            ..Counter::new(
+                self.tasks.min(TRACE_TASKS).min(workers.max(2)),
+                self.increments.min(TRACE_INCREMENTS),
+                self.sync,
+            )
+        }
+    }
+
+    /// The log the traced repeat of [`Counter::traced`]`(workers, _)`
+    /// needs: room for every event it can record (a read, a write and a
+    /// wait per increment, an add per task), and its tasks that start at
+    /// once, one per worker, which wait for each other before counting.
+    pub fn trace_log_shape(&self, workers: u32) -> LogShape {
+        let traced = self.traced(workers, LogHandle::default());
+        let per_task = 3 * traced.increments as usize + 1;
+        LogShape {
+            capacity: traced.tasks as usize * per_task,
+            parties: traced.tasks.min(workers.max(1)),
         }
     }
 
@@ -266,8 +337,13 @@ impl Counter {
     /// the run's value is the counter after every task finished: the task
     /// that finishes last reads it, returns it, and resets the counter for
     /// the next run; the others return 0, so the usual sum is the count.
-    pub fn run_task(&self, _task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
-        let counted = self.increment(env);
+    pub fn run_task(&self, task: u32, env: &mut dyn TaskEnv) -> Result<u128, TaskFailure> {
+        // Checked once per task, outside every loop: a timed repeat pays
+        // nothing for the traced one.
+        let counted = match &self.log.0 {
+            Some(log) => self.increment_traced(task, &**log, env),
+            None => self.increment(env),
+        };
         let counter = &self.shared.0;
         let last = counter.task_done() == self.tasks;
         let final_count = if last {
@@ -327,11 +403,90 @@ impl Counter {
         }
         Ok(self.increments)
     }
+
+    /// [`Counter::increment`] recording every operation on the counter
+    /// into `log` as worker `task`. Each ticket is taken right after its
+    /// operation (see [`Event`] on why that order can be slightly off).
+    fn increment_traced(
+        &self,
+        task: u32,
+        log: &dyn Log,
+        env: &mut dyn TaskEnv,
+    ) -> Result<u64, TaskFailure> {
+        let c = &*self.shared.0;
+        let n = self.increments;
+        // Wait for the workers that start at once, ticking so that a GIL
+        // can let them in. A worker that never comes (an old GIL never
+        // hands over inside a task; a process that starts late) is waited
+        // for only so long.
+        log.arrive();
+        let since = env.now_ms();
+        while !log.all_arrived() && env.now_ms() - since < ARRIVAL_WAIT_MS {
+            env.tick()?;
+            std::hint::spin_loop();
+        }
+        match self.sync {
+            CounterSync::Racy => {
+                for _ in 0..n {
+                    let v = c.load();
+                    log.record(Event::read(task, v, 0));
+                    interpreter_steps();
+                    // A tick between every read and its write, not every
+                    // COUNTER_TICK increments: the trace is a few hundred
+                    // increments long, and a GIL switches only at a tick.
+                    let handed_off = env.handed_off();
+                    env.tick()?;
+                    let replaced = c.swap(v + 1);
+                    log.record(Event {
+                        switched: env.handed_off() != handed_off,
+                        ..Event::write(task, v + 1, replaced, 0)
+                    });
+                }
+            }
+            CounterSync::Locked => {
+                for _ in 0..n {
+                    // Recorded under the lock, so their tickets are in the
+                    // true order; a wait is recorded before the waiting.
+                    let mut waits = || {
+                        log.record(Event::wait(task, 0));
+                    };
+                    c.with_lock(&mut waits, &mut || {
+                        let v = c.load();
+                        log.record(Event::read(task, v, 0));
+                        let replaced = c.swap(v + 1);
+                        log.record(Event::write(task, v + 1, replaced, 0));
+                    });
+                    env.tick()?;
+                }
+            }
+            CounterSync::Atomic => {
+                // One event per add: the read is inside the write, and
+                // drawing it as one step is the point.
+                for _ in 0..n {
+                    let old = c.fetch_add(1);
+                    log.record(Event::add(task, old + 1, old, 0));
+                    env.tick()?;
+                }
+            }
+            CounterSync::Messages => {
+                // Nothing is shared while counting. The owner adds each
+                // worker's total as its message arrives: one indivisible
+                // add each, in arrival order, as a queue hands them over.
+                // (The count the run reports is still the sum of the
+                // tasks' own totals.)
+                count_steps(n, env)?;
+                let old = c.fetch_add(n);
+                log.record(Event::add(task, old + n, old, 0));
+            }
+        }
+        Ok(n)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interleaving::MemoryLog;
     use crate::workloads::test_util::{judged, pairs, run_all, Recorder};
     use crate::workloads::Workload;
 
@@ -414,6 +569,124 @@ mod tests {
                 assert!(sync == CounterSync::Racy || !judged(&w, value, &[]));
             }
         }
+    }
+
+    fn traced_on(c: &Counter, workers: u32) -> (Counter, Arc<MemoryLog>) {
+        let log = Arc::new(MemoryLog::new(c.trace_log_shape(workers)));
+        let handle = LogHandle::new(log.clone());
+        (c.traced(workers, handle), log)
+    }
+
+    #[test]
+    fn the_traced_repeat_is_short_and_counts_on_its_own() {
+        let c = Counter::new(16, 100_000, CounterSync::Locked);
+        let (t, _) = traced_on(&c, 8);
+        assert_eq!(
+            (t.tasks, t.increments, t.sync),
+            (4, 300, CounterSync::Locked)
+        );
+        assert!(t.log.0.is_some() && c.log.0.is_none());
+        assert_eq!(
+            t.traced(1, LogHandle::default()).tasks,
+            2,
+            "one worker takes turns"
+        );
+        assert_eq!(c.traced(3, LogHandle::default()).tasks, 3);
+        let small = Counter::new(1, 5, CounterSync::Racy).traced(4, LogHandle::default());
+        assert_eq!((small.tasks, small.increments), (1, 5));
+        assert_eq!(
+            c.trace_log_shape(8),
+            LogShape {
+                capacity: 4 * (3 * 300 + 1),
+                parties: 4
+            }
+        );
+        assert_eq!(
+            c.trace_log_shape(1).parties,
+            1,
+            "one worker waits for nobody"
+        );
+        // Its own counter: the timed repeats' is untouched.
+        c.shared.0.store(7);
+        assert_eq!(t.shared.0.load(), 0);
+        // A process's copy carries no log: the page hands it one.
+        let json = serde_json::to_string(&t).unwrap();
+        assert!(!json.contains("log"), "{json}");
+        let copy: Counter = serde_json::from_str(&json).unwrap();
+        assert!(copy.log.0.is_none());
+    }
+
+    #[test]
+    fn every_sync_records_what_it_does_to_the_counter() {
+        use crate::interleaving::{lost_updates, net_erased, Op};
+        for (_, sync) in CounterSync::ALL {
+            let (t, log) = traced_on(&Counter::new(3, 50, sync), 3);
+            let w = Workload::Counter(t);
+            let (value, failures) = run_all(&w);
+            assert!(failures.is_empty());
+            assert_eq!(value, 150, "{sync:?}: one after another, nothing lost");
+            let events = log.events();
+            let ops = |op| events.iter().filter(|e| e.op == op).count();
+            let (reads, writes, waits, adds) =
+                (ops(Op::Read), ops(Op::Write), ops(Op::Wait), ops(Op::Add));
+            match sync {
+                CounterSync::Racy | CounterSync::Locked => {
+                    assert_eq!((reads, writes, waits, adds), (150, 150, 0, 0), "{sync:?}")
+                }
+                CounterSync::Atomic => assert_eq!((reads, writes, adds), (0, 0, 150)),
+                // The owner adds each worker's total: 0 → 50 → 100 → 150.
+                CounterSync::Messages => {
+                    let totals: Vec<(u32, Option<u64>, u64)> = events
+                        .iter()
+                        .map(|e| (e.worker, e.replaced, e.value))
+                        .collect();
+                    assert_eq!(
+                        totals,
+                        [(0, Some(0), 50), (1, Some(50), 100), (2, Some(100), 150)]
+                    );
+                }
+            }
+            assert_eq!(
+                events.len() as u64,
+                log.tickets(),
+                "every ticket has its event"
+            );
+            assert!(lost_updates(&events).is_empty());
+            assert_eq!(net_erased(&events), Some(0));
+            // Each worker's writes follow its reads, value by value.
+            for e in events.iter().filter(|e| e.op == Op::Write) {
+                assert_eq!(e.replaced, Some(e.value - 1));
+                assert!(!e.switched);
+            }
+            assert_eq!(events.iter().map(|e| e.worker).max(), Some(2));
+        }
+    }
+
+    #[test]
+    fn a_cancelled_traced_task_stops_at_its_tick() {
+        // One worker: nobody to wait for before counting.
+        let (t, log) = traced_on(&Counter::new(2, 100, CounterSync::Racy), 1);
+        let mut cancelled = Recorder {
+            cancel_at_tick: Some(10),
+            ..Default::default()
+        };
+        assert_eq!(t.run_task(0, &mut cancelled), Err(TaskFailure::Cancelled));
+        // Cancelled at the 11th tick, between its read and its write.
+        assert_eq!(log.events().len(), 2 * 10 + 1);
+    }
+
+    #[test]
+    fn a_traced_task_waits_a_while_for_the_others_then_counts() {
+        let (t, log) = traced_on(&Counter::new(2, 10, CounterSync::Atomic), 2);
+        let mut env = Recorder::default();
+        // Alone: it ticks (a GIL could let the other in) until the wait is over.
+        assert_eq!(t.run_task(0, &mut env), Ok(0));
+        assert!(env.clock_ms >= ARRIVAL_WAIT_MS, "{}", env.clock_ms);
+        let waited = env.ticks;
+        // The second finds the first arrived and counts at once.
+        assert_eq!(t.run_task(1, &mut env), Ok(20));
+        assert_eq!(env.ticks - waited, 10, "one tick per increment, no wait");
+        assert_eq!(log.events().len(), 20);
     }
 
     #[test]

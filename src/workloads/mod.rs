@@ -14,9 +14,11 @@ pub mod transfer;
 #[cfg(test)]
 pub(crate) mod test_util;
 
+use crate::interleaving::{LogHandle, MemoryLog};
 pub use crate::params::{lookup, parse_int, ParamError, ParamSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// Loop steps between two calls to [`TaskEnv::tick`]: the unit at which the
 /// simulated GIL can switch threads and a run can be cancelled. Small enough
@@ -65,6 +67,13 @@ pub trait TaskEnv {
     /// (the `io` lesson's convoy). Environments that do not keep response
     /// times let it go.
     fn responded(&mut self, _arrived_ms: f64, _done_ms: f64) {}
+    /// How many times so far this worker let another run in its place at
+    /// a tick (a GIL hand-off). The traced counter reads it on both sides
+    /// of the tick between a read and its write, to mark a switch there.
+    /// Environments that never hand over keep 0.
+    fn handed_off(&self) -> u64 {
+        0
+    }
 }
 
 /// Where a task stands after one stage: it awaits `ms` of I/O, having
@@ -276,6 +285,32 @@ impl Workload {
             Workload::Counter(c) => Some(c.lost_updates(value)),
             _ => None,
         }
+    }
+
+    /// The counter lesson's traced repeat of this workload on `workers`
+    /// workers, recording into `log` ([`counter::Counter::traced`]); `None`
+    /// for every other lesson, which records no interleaving. A process
+    /// model sends this (the log does not travel) and each process sets
+    /// the counter's log to one over the run's shared log buffer, shaped
+    /// by [`counter::Counter::trace_log_shape`].
+    pub fn traced(&self, workers: u32, log: LogHandle) -> Option<Workload> {
+        match self {
+            Workload::Counter(c) => Some(Workload::Counter(c.traced(workers, log))),
+            _ => None,
+        }
+    }
+
+    /// [`Workload::traced`] with a log in this memory, for the models whose
+    /// workers share it (`seq`, `async`, `threads`, `gil`, `oldgil`): run
+    /// the workload once, then read the log's events. `None` for every
+    /// lesson but the counter.
+    pub fn traced_in_memory(&self, workers: u32) -> Option<(Workload, Arc<MemoryLog>)> {
+        let Workload::Counter(c) = self else {
+            return None;
+        };
+        let log = Arc::new(MemoryLog::new(c.trace_log_shape(workers)));
+        let traced = c.traced(workers, LogHandle::new(log.clone()));
+        Some((Workload::Counter(traced), log))
     }
 
     pub fn lesson(&self) -> &'static Lesson {
