@@ -11,6 +11,7 @@ mod hooks;
 mod lesson;
 mod limits;
 mod predict;
+mod race;
 mod results;
 mod share;
 mod state;

@@ -7,7 +7,7 @@ use super::charts::{
 use crate::format::{cell, times, MISSING};
 use crate::report::{browser_label, env_line, Env, ModelResult, Report};
 use crate::session::{EngineInfo, Phase, Progress};
-use crate::verdict::verdict;
+use crate::verdict::verdict_with_trace;
 use crate::workloads::Workload;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -41,7 +41,7 @@ pub fn verdicts(p: &ViewProps) -> Html {
             { for r.results.iter().map(|x| html! {
                 <li data-model={x.model.id()} class={classes!((!x.correct).then_some("bad"))}>
                     <b>{ x.model.name() }</b>{ " " }<code>{ x.model.id() }</code>{ ": " }
-                    { super::lesson::rich(&verdict(&p.workload, cores, &r.results, x)) }
+                    { super::lesson::rich(&verdict_with_trace(&p.workload, cores, &r.results, x, r.interleaving(x.model))) }
                 </li>
             }) }
         </ul>
@@ -69,6 +69,10 @@ pub fn results_view(p: &ViewProps) -> Html {
             <p class="env-line" id="result-env">{ env_line(&r.env) }</p>
             <Verdicts report={r.clone()} workload={p.workload.clone()} />
         </section>
+        <super::race::Interleavings report={r.clone()} />
+        if matches!(p.workload, Workload::Counter(_)) {
+            <super::race::StepperView />
+        }
         <section class="charts" aria-label="Charts">
             <SpeedupChart report={r.clone()} ideal={ideal} />
             <SamplesChart report={r.clone()} />

@@ -13,6 +13,7 @@ use crate::models::{
 };
 use crate::protocol::{FromEngine, FromEngineWorker, Role, StepRequest, ToEngine, ToEngineWorker};
 use crate::stats;
+use crate::workloads::counter::CounterSync;
 use crate::workloads::transfer::Handover;
 use crate::workloads::Workload;
 use std::cell::{Cell, RefCell};
@@ -178,6 +179,10 @@ impl Engine {
 }
 
 /// `workers` threads of the engine's rayon pool, on the page's clock.
+/// Traced repeats a model whose timed repeats lost updates may take to show
+/// one: each is a few milliseconds.
+const TRACE_TRIES: u32 = 6;
+
 fn on_threads(workers: u32) -> OnThreads<'static, WebClock, fn(f64)> {
     OnThreads {
         pool: None,
@@ -315,6 +320,44 @@ impl Engine {
                 }
             }
         }
+        // The counter lesson: one short traced repeat per model, after the
+        // timed ones, whose interleaving goes with the model's last
+        // measurement (never a sample of its own).
+        if matches!(workload, Workload::Counter(_)) {
+            for &model in &plan.models {
+                if RUN.cancel.load(Ordering::Relaxed) {
+                    return self.cancelled(step, Some(model), now_ms()).await;
+                }
+                // A race is a matter of timing: a short trace on a busy
+                // machine (another core drawing the page) may show none
+                // where the timed repeats lost thousands. Where they did,
+                // the model gets a few more tries to show one; each trace
+                // is a real one, and one that never loses says so.
+                let lost_when_timed = match workload {
+                    Workload::Counter(c) if c.sync == CounterSync::Racy => out
+                        .iter()
+                        .filter(|m| m.model == model)
+                        .filter_map(|m| m.value.parse::<u128>().ok())
+                        .any(|v| c.lost_updates(v) > 0),
+                    _ => false,
+                };
+                pause_ms(SETTLE_MS).await;
+                let mut trace = self.traced(workload, model, plan).await;
+                for tried in 1..TRACE_TRIES {
+                    if !lost_when_timed || !crate::interleaving::lost_updates(&trace).is_empty() {
+                        break;
+                    }
+                    // Spaced out: what kept a core busy (WebKit compiling
+                    // the module's faster tier in the background, the page
+                    // drawing) lasts longer than a trace.
+                    pause_ms(SETTLE_MS * f64::from(tried)).await;
+                    trace = self.traced(workload, model, plan).await;
+                }
+                if let Some(m) = out.iter_mut().rev().find(|m| m.model == model) {
+                    m.trace = trace;
+                }
+            }
+        }
         self.running.set(None);
         self.end_step();
         // A crashed process worker was ended; the next run gets a full pool.
@@ -403,6 +446,61 @@ impl Engine {
                 m
             }
         }
+    }
+
+    /// The counter lesson's traced repeat of `model`: every read and write
+    /// of the shared value, with the worker and a global order
+    /// (`crate::interleaving`); empty where a model has none (`hybrid`).
+    async fn traced(
+        &self,
+        workload: &Workload,
+        model: ModelId,
+        plan: &StepRequest,
+    ) -> Vec<crate::interleaving::Event> {
+        let workers = match model {
+            ModelId::Seq | ModelId::Async => 1,
+            _ => plan.workers,
+        };
+        let Some((traced, log)) = workload.traced_in_memory(workers) else {
+            return Vec::new();
+        };
+        match model {
+            ModelId::Seq => {
+                on_one_thread(|| seq::run(&traced, &WebClock, sleep_ms, &RUN));
+            }
+            ModelId::Async => {
+                on_one_thread(|| event_loop::run(&traced, &WebClock, sleep_ms, &RUN));
+            }
+            ModelId::Threads => {
+                threads::run_on(&traced, &on_threads(workers));
+            }
+            ModelId::Gil | ModelId::OldGil => {
+                let kind = GilKind::of_model(model).expect("a GIL model");
+                gil::run_traced(&traced, &on_threads(workers), kind);
+            }
+            ModelId::Procs | ModelId::Fork => {
+                // Processes record into a SharedArrayBuffer, which a page
+                // without shared memory does not have.
+                let Workload::Counter(c) = workload.clone() else {
+                    return Vec::new();
+                };
+                if !super::shared_memory() {
+                    return Vec::new();
+                }
+                let shape = c.trace_log_shape(workers);
+                return self
+                    .procs
+                    .run_traced(
+                        model,
+                        &Workload::Counter(c.traced(workers, Default::default())),
+                        workers,
+                        shape,
+                    )
+                    .await;
+            }
+            ModelId::Hybrid => return Vec::new(),
+        }
+        log.events()
     }
 
     /// `hybrid`: its processes and their threads are started before the

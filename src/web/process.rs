@@ -4,10 +4,11 @@
 //! and leaves the port it talks to the engine through (the page made the
 //! worker and the channel, see `mailbox.rs`) in `self.tvpPort`.
 
-use super::shared::{received_bytes, SabCounter};
+use super::shared::{received_bytes, SabCounter, SabLog};
 use super::{envelope, envelope_with_id, open_envelope};
 use super::{now_ms, sleep_ms, WebClock};
 use crate::calibrate::Boot;
+use crate::interleaving::LogHandle;
 use crate::models::gil::{self, GilKind};
 use crate::models::{
     threads, FreeEnv, OnThreads, Recording, Response, RunControl, Span, TaskOutcome,
@@ -168,8 +169,20 @@ fn run_with(task: u32, workload: Workload, attachment: JsValue, env: &mut dyn Ta
         Workload::Counter(mut c) => {
             // The counter this process was handed: without it the
             // deserialized copy would count in this process's memory alone.
-            if let Some(sab) = attachment.dyn_ref::<js_sys::SharedArrayBuffer>() {
-                c.shared = Shared(Arc::new(SabCounter::new(sab)));
+            // A traced repeat hands a log beside it: `{counter, log}`.
+            let field = |k: &str| js_sys::Reflect::get(&attachment, &k.into()).ok();
+            let (counter, log) = match attachment.dyn_ref::<js_sys::SharedArrayBuffer>() {
+                Some(sab) => (Some(sab.clone()), None),
+                None => (
+                    field("counter").and_then(|v| v.dyn_into().ok()),
+                    field("log").and_then(|v| v.dyn_into::<js_sys::SharedArrayBuffer>().ok()),
+                ),
+            };
+            if let Some(sab) = counter {
+                c.shared = Shared(Arc::new(SabCounter::new(&sab)));
+            }
+            if let Some(log) = log {
+                c.log = LogHandle::new(Arc::new(SabLog::new(&log)));
             }
             plain(c.run_task(task, env))
         }

@@ -202,6 +202,8 @@ struct Dispatch<'a> {
     outcomes: RefCell<Vec<TaskOutcome>>,
     spans: RefCell<Vec<Span>>,
     counter: Option<js_sys::SharedArrayBuffer>,
+    /// A traced repeat's log, beside the counter.
+    log: Option<js_sys::SharedArrayBuffer>,
     sender: RefCell<Option<Sender>>,
     handovers: RefCell<Vec<Handover>>,
 }
@@ -221,6 +223,9 @@ impl Dispatch<'_> {
     }
 
     fn attachment(&self) -> Outgoing {
+        if let (Some(sab), Some(log)) = (&self.counter, &self.log) {
+            return Outgoing::plain(js_object(&[("counter", sab), ("log", log)]));
+        }
         if let Some(sab) = &self.counter {
             return Outgoing::plain(sab.clone().into());
         }
@@ -334,6 +339,7 @@ impl Processes {
             outcomes: RefCell::new(Vec::new()),
             spans: RefCell::new(Vec::new()),
             counter,
+            log: None,
             sender: RefCell::new(sender),
             handovers: RefCell::new(Vec::new()),
         }
@@ -346,7 +352,35 @@ impl Processes {
         workload: &Workload,
         workers: u32,
     ) -> (Vec<TaskOutcome>, Vec<Span>) {
-        let dispatch = self.dispatch(workload);
+        self.pool_tasks(self.dispatch(workload), workers).await
+    }
+
+    /// The counter lesson's traced repeat on `model`'s processes: `traced`
+    /// (`Counter::traced`) with a log of `shape` in a `SharedArrayBuffer`
+    /// beside the shared counter, which every process records into.
+    pub async fn run_traced(
+        &self,
+        model: crate::models::ModelId,
+        traced: &Workload,
+        workers: u32,
+        shape: crate::interleaving::LogShape,
+    ) -> Vec<crate::interleaving::Event> {
+        let log = super::shared::SabLog::new_buffer(shape);
+        let mut dispatch = self.dispatch(traced);
+        dispatch.log = Some(log.clone());
+        if model == crate::models::ModelId::Fork {
+            self.fork_tasks(dispatch, workers).await;
+        } else {
+            self.pool_tasks(dispatch, workers).await;
+        }
+        super::shared::SabLog::events(&log)
+    }
+
+    async fn pool_tasks(
+        &self,
+        dispatch: Dispatch<'_>,
+        workers: u32,
+    ) -> (Vec<TaskOutcome>, Vec<Span>) {
         let pool = self.pool.first(workers);
         join_all(pool.iter().enumerate().map(|(i, mb)| {
             let dispatch = &dispatch;
@@ -372,7 +406,14 @@ impl Processes {
         workload: &Workload,
         workers: u32,
     ) -> (Vec<TaskOutcome>, Vec<Span>) {
-        let dispatch = self.dispatch(workload);
+        self.fork_tasks(self.dispatch(workload), workers).await
+    }
+
+    async fn fork_tasks(
+        &self,
+        dispatch: Dispatch<'_>,
+        workers: u32,
+    ) -> (Vec<TaskOutcome>, Vec<Span>) {
         self.forks.keep(&self.launcher, workers);
         join_all((0..workers).map(|slot| {
             let dispatch = &dispatch;

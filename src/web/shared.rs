@@ -4,6 +4,7 @@
 
 use super::mailbox::Outgoing;
 use super::now_ms;
+use crate::interleaving::{events_from_words, Event, Log, LogShape, LOG_HEADER_WORDS, SLOT_WORDS};
 use crate::protocol::Received;
 use crate::workloads::counter::SharedCounter;
 use crate::workloads::transfer::{fill, Via};
@@ -111,6 +112,80 @@ impl SharedCounter for SabCounter {
         store_i64(&self.cells, DONE, 0);
     }
 }
+
+/// The log of a traced repeat across processes (`crate::interleaving`):
+/// the layout of `MemoryLog`, in a `SharedArrayBuffer` every process of the
+/// repeat holds, each word a 64-bit cell used through JS `Atomics`.
+pub struct SabLog {
+    cells: js_sys::BigInt64Array,
+    capacity: u32,
+}
+
+// SAFETY: as for SabCounter: made and used on one process worker's single
+// thread; the trait asks for Send + Sync because threads share their log.
+unsafe impl Send for SabLog {}
+unsafe impl Sync for SabLog {}
+
+impl SabLog {
+    /// A fresh log of `shape`'s size, its header written.
+    pub fn new_buffer(shape: LogShape) -> js_sys::SharedArrayBuffer {
+        let sab = js_sys::SharedArrayBuffer::new((shape.words() * 8) as u32);
+        let cells = js_sys::BigInt64Array::new(&sab);
+        for (i, w) in shape.header().iter().enumerate() {
+            store_i64(&cells, i as u32, *w as i64);
+        }
+        sab
+    }
+
+    pub fn new(buffer: &js_sys::SharedArrayBuffer) -> SabLog {
+        let cells = js_sys::BigInt64Array::new(buffer);
+        let words = cells.length() as usize;
+        SabLog {
+            capacity: (words.saturating_sub(LOG_HEADER_WORDS) / SLOT_WORDS) as u32,
+            cells,
+        }
+    }
+
+    /// What the repeat recorded, once every process has answered.
+    pub fn events(buffer: &js_sys::SharedArrayBuffer) -> Vec<Event> {
+        let cells = js_sys::BigInt64Array::new(buffer);
+        let words: Vec<u64> = (0..cells.length())
+            .map(|i| load_i64(&cells, i) as u64)
+            .collect();
+        events_from_words(&words)
+    }
+}
+
+impl Log for SabLog {
+    fn ticket(&self) -> u64 {
+        add_i64(&self.cells, TICKET_WORD, 1) as u64
+    }
+    fn arrive(&self) {
+        add_i64(&self.cells, ARRIVED_WORD, 1);
+    }
+    fn all_arrived(&self) -> bool {
+        load_i64(&self.cells, ARRIVED_WORD) >= load_i64(&self.cells, PARTIES_WORD)
+    }
+    fn put(&self, event: &Event) {
+        let Some(at) = u32::try_from(event.order)
+            .ok()
+            .filter(|&o| o < self.capacity)
+        else {
+            return;
+        };
+        let first = LOG_HEADER_WORDS as u32 + at * SLOT_WORDS as u32;
+        let [a, b, c] = event.pack();
+        store_i64(&self.cells, first, a as i64);
+        store_i64(&self.cells, first + 1, b as i64);
+        // Last: a slot whose third word is set is whole.
+        store_i64(&self.cells, first + 2, c as i64);
+    }
+}
+
+// The log's header words (`interleaving::LogShape::header`).
+const TICKET_WORD: u32 = 0;
+const ARRIVED_WORD: u32 = 1;
+const PARTIES_WORD: u32 = 2;
 
 /// The sender's side of the `transfer` lesson for process models: the data,
 /// made once and kept for later runs of the same size and via (so making

@@ -78,9 +78,9 @@ fn interpreter_steps() {
 /// The traced repeat's size: enough workers and increments to catch a race,
 /// few enough events to show and to carry (a read and a write each).
 pub const TRACE_TASKS: u32 = 4;
-pub const TRACE_INCREMENTS: u64 = 300;
+pub const TRACE_INCREMENTS: u64 = 1_000;
 /// How long a traced task waits for the others to start with it.
-const ARRIVAL_WAIT_MS: f64 = 20.0;
+const ARRIVAL_WAIT_MS: f64 = 50.0;
 
 /// Increments between two ticks: the counter's operations are much slower
 /// than a countdown step, so the GIL and cancellation get a chance as often.
@@ -583,7 +583,7 @@ mod tests {
         let (t, _) = traced_on(&c, 8);
         assert_eq!(
             (t.tasks, t.increments, t.sync),
-            (4, 300, CounterSync::Locked)
+            (4, TRACE_INCREMENTS, CounterSync::Locked)
         );
         assert!(t.log.0.is_some() && c.log.0.is_none());
         assert_eq!(
@@ -597,7 +597,7 @@ mod tests {
         assert_eq!(
             c.trace_log_shape(8),
             LogShape {
-                capacity: 4 * (3 * 300 + 1),
+                capacity: 4 * (3 * TRACE_INCREMENTS as usize + 1),
                 parties: 4
             }
         );

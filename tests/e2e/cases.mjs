@@ -55,6 +55,41 @@ export async function checkOrderOfCosts(run) {
   assert.ok(moved * 2 <= copied, `a move's way there (${moved.toFixed(2)} ms) is at most half a copy's (${copied.toFixed(2)} ms)`);
 }
 
+/**
+ * The counter lesson's traced repeat (src/interleaving.rs): racy threads lose
+ * at least one update on a run long enough, each example drawn is proven by
+ * its own events (the losing write replaced another worker's write, not the
+ * value its own worker read), and a lock or an atomic add loses none.
+ */
+export async function checkInterleavings(run) {
+  const racy = await run('w=counter&tasks=4&increments=200000&sync=racy&models=seq,threads,gil,procs&workers=2&repeats=1&warmup=0');
+  const of = (report, m) => report.interleavings.find((i) => i.model === m);
+  for (const m of ['seq', 'threads', 'gil', 'procs']) {
+    const i = of(racy, m);
+    assert.ok(i, `${m} has a traced repeat`);
+    assert.ok(i.events > 0, `${m} recorded events`);
+  }
+  assert.equal(of(racy, 'seq').lost, 0, 'one worker cannot race itself');
+  assert.ok(of(racy, 'threads').lost >= 1, 'racy free threads lose an update in the trace');
+  for (const i of racy.interleavings.filter((x) => x.lost > 0)) {
+    for (const ex of i.examples) {
+      const write = ex[ex.length - 1];
+      assert.equal(write.op, 'write', `${i.model}: an example ends with the losing write`);
+      const read = ex.find((e) => e.op === 'read' && e.worker === write.worker);
+      assert.ok(read && read.order < write.order, `${i.model}: the writer read first`);
+      assert.equal(write.value, read.value + 1, `${i.model}: value += 1`);
+      assert.notEqual(write.replaced, read.value, `${i.model}: someone wrote between the read and the write`);
+      const overwritten = ex.find((e) => e.op === 'write' && e.worker !== write.worker);
+      assert.ok(overwritten, `${i.model}: the write it overwrote is shown`);
+      assert.equal(overwritten.value, write.replaced, `${i.model}: it replaced exactly that write's value`);
+    }
+  }
+  for (const sync of ['locked', 'atomic']) {
+    const safe = await run(`w=counter&tasks=4&increments=20000&sync=${sync}&models=threads,gil,procs&workers=2&repeats=1&warmup=0`);
+    for (const i of safe.interleavings) assert.equal(i.lost, 0, `${sync} ${i.model} loses nothing`);
+  }
+}
+
 // A figure in µs is a length, or, where the clock steps too coarsely to
 // time one step (Firefox without isolation: 1 ms), flagged as a bound.
 function timedOrBound(r, key) {

@@ -7,7 +7,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, run, twice, checkCorrect, modelsFor, MODELS } from './harness.mjs';
-import { CASES, checkOrderOfCosts } from './cases.mjs';
+import { CASES, checkOrderOfCosts, checkInterleavings } from './cases.mjs';
 import { launchFirefox, launchWebKit } from './engines.mjs';
 
 const ALL = MODELS;
@@ -67,6 +67,9 @@ function fullSuite(name, launch) {
 
     test('a thread starts cheaper than a fork, and a move hands over cheaper than a copy', () =>
       checkOrderOfCosts((query) => run(b, server.url, query)));
+
+    test('the traced repeat proves each lost update it draws; a lock and an atomic add lose none', () =>
+      checkInterleavings((query) => run(b, server.url, query)));
 
     test('a racy counter loses updates and says how many', async () => {
       const report = await run(b, server.url, `w=counter&tasks=4&increments=200000&sync=racy&models=${ALL}&workers=2&repeats=1&warmup=0`);

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, waitForState, reportJson, screenshot, chromiumPage, run as runIn, checkCorrect, modelsFor, MODELS } from './harness.mjs';
-import { CASES, checkOrderOfCosts } from './cases.mjs';
+import { CASES, checkOrderOfCosts, checkInterleavings } from './cases.mjs';
 
 const ALL = MODELS;
 let server;
@@ -39,6 +39,33 @@ for (const [query, check] of CASES) {
 }
 
 test('a thread starts cheaper than a fork, and a move hands over cheaper than a copy', () => checkOrderOfCosts(run));
+
+test('the traced repeat proves each lost update it draws; a lock and an atomic add lose none', () => checkInterleavings(run));
+
+test('the lost update is drawn, and the scheduler can be played by keyboard alone', async () => {
+  await run('w=counter&tasks=4&increments=200000&sync=racy&models=threads,gil&workers=2&repeats=1&warmup=0&predict=0');
+  const trace = page.locator('figure.trace[data-model=threads]');
+  assert.match(await trace.locator('.trace-words').textContent(), /→ w\d wrote \d+ over w\d's \d+: (one update|[\d,]+ updates) lost/);
+  assert.equal(await trace.locator('g.event.lost').count(), 1);
+  // The stepper: load in both threads, then both store: one update lost.
+  await page.locator('#stepper-run-0').focus();
+  for (const [t, times] of [[0, 1], [1, 1], [0, 2], [1, 2]]) {
+    await page.locator(`#stepper-run-${t}`).focus();
+    for (let i = 0; i < times; i++) await page.keyboard.press('Enter');
+  }
+  assert.equal(await page.locator('#stepper-value').textContent(), '1');
+  assert.equal(await page.locator('#stepper-lost').textContent(), '1');
+  assert.match(await page.locator('#stepper-said').textContent(), /one update lost/);
+  // With the lock, the other thread's turn is refused while one holds it.
+  await page.locator('#stepper-lock').focus();
+  await page.keyboard.press('Space');
+  await page.locator('#stepper-run-0').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#stepper-run-1').focus();
+  await page.keyboard.press('Enter');
+  assert.match(await page.locator('#stepper-said').textContent(), /thread 1 .*wait|waits/i);
+  assert.equal(await page.locator('#stepper-holder').textContent(), 'the lock: held by thread 0');
+});
 
 test('a racy counter reports what it lost under every model', async () => {
   const report = await run(`w=counter&tasks=4&increments=200000&sync=racy&models=${ALL}&workers=2&repeats=1&warmup=0`);
