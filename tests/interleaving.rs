@@ -8,7 +8,7 @@ use tvp::models::gil::{self, GilKind};
 use tvp::models::native::{sleep_ms, InstantClock};
 use tvp::models::{event_loop, seq, threads, Measurement, ModelId, OnThreads, RunControl};
 use tvp::report::Interleaving;
-use tvp::workloads::counter::{Counter, CounterSync};
+use tvp::workloads::counter::{Counter, CounterSync, TRACE_INCREMENTS};
 use tvp::workloads::Workload;
 
 const WORKERS: u32 = 2;
@@ -76,7 +76,7 @@ fn every_trace_accounts_for_its_final_count() {
                 let Workload::Counter(c) = &w else {
                     unreachable!()
                 };
-                assert_eq!((c.tasks, c.increments), (2, 300), "{what}");
+                assert_eq!((c.tasks, c.increments), (2, TRACE_INCREMENTS), "{what}");
                 assert!(m.correct, "{what}: {m:?}");
                 assert_eq!(events.len() as u64, tickets, "{what}: no event dropped");
                 let value: u128 = m.value.parse().unwrap();

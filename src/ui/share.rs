@@ -153,6 +153,17 @@ pub fn saved_runs(p: &SavedProps) -> Html {
 fn history_panel(p: &SavedProps) -> Html {
     let d = p.dispatch.clone();
     let clear = d.to_callback().reform(|_: MouseEvent| Action::ClearHistory);
+    // The entries as kept in this browser: the class view reads the file,
+    // so a student can hand in every run at once.
+    let export = {
+        let history = p.history.clone();
+        download(
+            &d,
+            "tvp-history.json".to_string(),
+            "application/json",
+            move || serde_json::to_string_pretty(&history).unwrap_or_default(),
+        )
+    };
     html! {
         <section id="history" class="history" aria-labelledby="history-title">
             <details open={!p.history.is_empty() && !p.running}>
@@ -182,6 +193,8 @@ fn history_panel(p: &SavedProps) -> Html {
                             }
                         }) }
                     </ul>
+                    <button id="export-history" type="button" class="secondary" onclick={export}
+                        title="Every run listed here, as one file the class view reads">{ "Export history (JSON)" }</button>
                     <button id="clear-history" type="button" class="secondary" onclick={clear}>{ "Clear history" }</button>
                 }
             </details>

@@ -122,6 +122,25 @@ test('the set kept as a file and read again, and as a link', async () => {
   assert.equal(await page.locator('.class-chart .mark').count(), 4);
 });
 
+test('a student hands in the whole history as one file, and the class view reads every run of it', async () => {
+  await page.goto(`${server.url}/?w=cpu`);
+  const kept = await page.locator('#history-list li').count();
+  assert.ok(kept >= 2, `the two runs are in the history (${kept})`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-history').click()]);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tvp-history-')), 'tvp-history.json');
+  await download.saveAs(file);
+  const entries = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(entries.length, kept);
+  await page.goto(`${server.url}/?class=1`);
+  await page.locator('#class-files').setInputFiles(file);
+  await page.waitForFunction(() => /runs? read\./.test(document.querySelector('#class-progress').textContent));
+  const progress = await page.locator('#class-progress').textContent();
+  assert.match(progress, new RegExp(`${kept} runs read\\.`));
+  // The marks are the history's runs: the real runs' gil speedups among them.
+  const gil = await page.locator('.class-table tbody tr').allTextContents();
+  assert.equal(gil.length, kept);
+});
+
 test('a set too large for a link says so, and to use the file', async () => {
   await paste(FIXTURE.join('\n'));
   await page.locator('#class-link').click();
@@ -150,6 +169,8 @@ test('axe in light, dark and 375 px; the view by keyboard alone', async () => {
   await page.setViewportSize({ width: 1280, height: 900 });
   // Keyboard: the textarea, Read, and on to the keeping buttons.
   await page.goto(`${server.url}/?class=1`);
+  // The view is drawn once the wasm has started, after the load event.
+  await page.locator('#class-links').waitFor();
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'class-links');
   await page.keyboard.insertText(real.map((r) => r.link).join('\n'));

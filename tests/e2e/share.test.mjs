@@ -146,6 +146,45 @@ test('export JSON and CSV', async () => {
   assert.deepEqual(browser.pageErrors, []);
 });
 
+test('export trace: the counter lesson\'s interleavings as instant events, one per example event, in ticket order', async () => {
+  const page = await browser.page();
+  await page.goto(`${server.url}/?w=counter&tasks=2&increments=200000&sync=racy&models=threads,procs&workers=2&repeats=1&warmup=0&run=1`);
+  assert.equal(await waitForState(page, ['done', 'error']), 'done');
+  const report = await reportJson(page);
+  assert.equal(report.interleavings.length, 2);
+  const [file] = await Promise.all([page.waitForEvent('download'), page.locator('#export-trace').click()]);
+  const trace = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
+  const names = trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name');
+  report.interleavings.forEach((seen, i) => {
+    const pid = report.results.length + i + 1;
+    assert.equal(names.find((e) => e.pid === pid).args.name, `${seen.model}: interleaving (ticket order, not time)`);
+    const instant = trace.traceEvents.filter((e) => e.ph === 'i' && e.pid === pid);
+    // Every event of every example once, each where the report has it.
+    const expected = new Map();
+    seen.examples.flat().forEach((e) => expected.set(`${e.order}/${e.worker}`, e));
+    assert.equal(instant.length, expected.size, seen.model);
+    for (const e of instant) {
+      const want = expected.get(`${e.args.order}/${e.args.worker}`);
+      assert.ok(want, `${seen.model}: event ${e.args.order} of worker ${e.args.worker} is in the report`);
+      assert.equal(e.cat, 'interleaving');
+      assert.equal(e.ts, want.order);
+      assert.equal(e.tid, want.worker + 1);
+      assert.equal(e.args.op, want.op);
+      assert.equal(String(e.args.value), String(want.value));
+    }
+    const lost = instant.filter((e) => e.args.lost_update);
+    if (seen.lost > 0) {
+      // The last event of each example is the write that lost an update.
+      const writes = new Set(seen.examples.map((x) => `${x.at(-1).order}/${x.at(-1).worker}`));
+      assert.equal(lost.length, writes.size, seen.model);
+      lost.forEach((e) => assert.equal(e.args.op, 'write'));
+    } else {
+      assert.equal(lost.length, 0, seen.model);
+    }
+  });
+  await page.close();
+});
+
 test('export trace: every span of #report-json as a complete event, in microseconds', async () => {
   const page = await browser.page();
   await page.goto(`${server.url}/?w=cpu&tasks=4&n=2000000&models=seq,gil,procs&workers=2&repeats=1&warmup=0&switch_ms=1&run=1`);
