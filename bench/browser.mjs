@@ -7,6 +7,8 @@
 // sizes. Figures, not assertions: speed is measured here, never in a test.
 import { serve, launch, waitForState, reportJson, distDir } from '../tests/e2e/harness.mjs';
 import { launchFirefox, launchWebKit } from '../tests/e2e/engines.mjs';
+import { audit, describe } from './lighthouse.mjs';
+import { MEMORY_ARGS, measureInPage, watchResident } from './memory.mjs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -222,6 +224,46 @@ if (engine === 'chromium' && (!only || only.includes('class'))) {
   }
 }
 
+// Each lesson's default run (Chromium): its peak memory with its workers.
+if (engine === 'chromium' && (!only || only.includes('memory'))) {
+  const memServer = await serve();
+  const memBrowser = await launch({ args: MEMORY_ARGS });
+  try {
+    out.figures.memory = {};
+    for (const lesson of ['cpu', 'squares', 'io', 'spawn', 'counter', 'transfer', 'failure']) {
+      const page = await memBrowser.context.newPage();
+      await page.addInitScript(measureInPage);
+      await page.goto(`${memServer.url}/?w=${lesson}`);
+      await page.locator('#run').waitFor();
+      const stop = watchResident(memBrowser.profile);
+      await page.locator('#run').click();
+      const state = await waitForState(page, ['done', 'error'], 900_000);
+      const resident = stop();
+      if (state !== 'done') throw new Error(`memory ${lesson}: ${await page.locator('#status').textContent()}`);
+      out.figures.memory[lesson] = {
+        page_renderer_peak_bytes: resident.page,
+        all_renderers_peak_bytes: resident.all,
+        js_realms_peak_bytes: await page.evaluate(() => window.__peakMemory),
+      };
+      await page.close();
+    }
+  } finally {
+    await memBrowser.close();
+    await memServer.close();
+  }
+}
+
+// Lighthouse 12.2.3 on the page served with gzip and the isolation headers.
+if (engine === 'chromium' && (!only || only.includes('lighthouse'))) {
+  const lhServer = await serve({ gzip: true });
+  try {
+    out.figures.lighthouse = {};
+    for (const formFactor of ['desktop', 'mobile']) out.figures.lighthouse[formFactor] = await audit(`${lhServer.url}/?w=cpu`, formFactor);
+  } finally {
+    await lhServer.close();
+  }
+}
+
 if (!only || only.includes('cpu')) {
   out.native = JSON.parse(
     execFileSync('cargo', ['+stable', 'run', '--quiet', '--release', '--bin', 'bench-native', '--', '--json'], {
@@ -310,6 +352,15 @@ for (const [n, c] of Object.entries(out.figures.class_view || {})) {
   console.log(`  class view, ${n} links: read and drawn in ${c.read_and_draw_ms} ms (goal <= 1000 for 500), longest main-thread task ${fixed(c.longest_task_ms, 1)} ms (goal <= 50)`);
 }
 for (const [f, s] of Object.entries(out.figures.wasm)) console.log(`  ${f}: ${(s.raw_bytes / 1024).toFixed(0)} KiB raw, ${(s.gzip_bytes / 1024).toFixed(0)} KiB gzipped`);
+for (const [lesson, m] of Object.entries(out.figures.memory || {})) {
+  const mib = (b) => (b === null || b === undefined ? '—' : `${(b / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`  memory, ${lesson} default run: page's renderer peak ${mib(m.page_renderer_peak_bytes)} (goal <= 256 MiB; PSS, workers and wasm memories included), all renderers ${mib(m.all_renderers_peak_bytes)}, JS realms ${mib(m.js_realms_peak_bytes)} (measureUserAgentSpecificMemory)`);
+}
+if (out.figures.lighthouse) {
+  console.log(`\nLighthouse ${out.figures.lighthouse.desktop.version} (${out.figures.lighthouse.desktop.userAgent}), /?w=cpu served with gzip`);
+  for (const r of Object.values(out.figures.lighthouse)) console.log(`  ${describe(r)}`);
+  console.log('  goals: mobile performance >= 98, largest paint <= 1.5 s, blocking <= 50 ms, layout shift 0; desktop 100; accessibility, best practices, SEO 100');
+}
 printGoals();
 if (out.cpython) console.log(`  CPython column: ${out.cpython.python} on ${out.cpython.cores} cores (bench/python/lessons.py; its threads hold the GIL, so they sit in the gil row)`);
 

@@ -381,6 +381,12 @@ pub struct Report {
     /// in other lessons and in reports made before it existed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interleavings: Vec<Interleaving>,
+    /// The models with a repeat measured while the page was hidden (the
+    /// tab in the background, the window minimised): browsers slow a hidden
+    /// page's timers and workers, so their figures are marked suspect and
+    /// left out of the verdicts. Absent when the page stayed in view.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub background: Vec<ModelId>,
     pub share_url: String,
 }
 
@@ -455,8 +461,14 @@ impl Report {
             handovers: Vec::new(),
             predictions: Vec::new(),
             interleavings: Vec::new(),
+            background: Vec::new(),
             share_url,
         }
+    }
+
+    /// The result of `model`, if it ran.
+    pub fn result(&self, model: ModelId) -> Option<&ModelResult> {
+        self.results.iter().find(|r| r.model == model)
     }
 
     /// The interleaving of `model`'s traced repeat, if it had one.
@@ -524,8 +536,59 @@ impl Report {
     /// ratio above that means the baseline ran slower than the code beside
     /// it (a cold tier, other machine code, a thread of another priority):
     /// it is shown, but as suspect, never as a result. The 10% margin
-    /// leaves room for noise between the medians.
+    /// leaves room for noise between the medians. A figure measured while
+    /// the page was hidden is suspect as well ([`Report::background`]).
     pub fn mark_suspects(&mut self) {
+        self.mark_beyond_the_machine();
+        self.mark_background();
+    }
+
+    /// A model measured while the page was hidden is not this machine's
+    /// figure, and neither is any speedup over a `seq` that was.
+    fn mark_background(&mut self) {
+        const WHY: &str = "measured while the tab was in the background: browsers slow the \
+                           timers and workers of a hidden page, so this figure is not what this \
+                           machine does. Run it again with the tab in view";
+        let baseline = self.background.contains(&ModelId::Seq);
+        for r in &mut self.results {
+            if self.background.contains(&r.model) {
+                r.suspect = Some(WHY.to_string());
+            } else if baseline && r.speedup.is_some() && r.suspect.is_none() {
+                r.suspect = Some(
+                    "seq, the baseline of every speedup, was measured while the tab was in the \
+                     background, so this ratio is not a speedup. Run it again with the tab in view"
+                        .to_string(),
+                );
+            }
+        }
+    }
+
+    /// The warning over a run with models measured while the page was
+    /// hidden; empty when it stayed in view.
+    pub fn background_words(&self) -> String {
+        let names: Vec<&str> = self.background.iter().map(|m| m.id()).collect();
+        match names.as_slice() {
+            [] => String::new(),
+            _ => format!(
+                "Measured while the tab was in the background: {}. Browsers slow the timers \
+                 and workers of a hidden page, so {} left out of the verdicts{}. Keep the tab \
+                 in view while it runs.",
+                names.join(", "),
+                if names.len() == 1 {
+                    "its figure is"
+                } else {
+                    "their figures are"
+                },
+                if self.background.contains(&ModelId::Seq) {
+                    ", and so is every speedup over seq"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+
+    fn mark_beyond_the_machine(&mut self) {
         let w = self
             .config
             .get("w")

@@ -34,6 +34,8 @@
 //!   JSON map, else as JSON;
 //! - of the counter lesson's interleavings, the counts and the examples
 //!   the report keeps, never the trace they came from;
+//! - the models measured while the page was hidden, so that an opened
+//!   link marks the same figures suspect;
 //! - not `share_url`: the caller knows the link it came from, so a decoded
 //!   report has it empty.
 
@@ -62,10 +64,11 @@ use std::fmt;
 /// those; format 4 the machine's limits after those; format 5 makes the
 /// limits optional and adds the copy-in limit and the transfer breakdown;
 /// format 6 adds the reader's predictions after those; format 7 the
-/// counter lesson's interleavings after those.
+/// counter lesson's interleavings after those; format 8 the models
+/// measured while the page was hidden after those.
 /// Each is written only for a report that needs it, so every other link
 /// stays in the oldest format that holds it and older pages read it.
-pub const FORMAT: u8 = 7;
+pub const FORMAT: u8 = 8;
 const FORMAT_DOC_ONLY: u8 = 1;
 const FORMAT_MIX: u8 = 2;
 const FORMAT_CONVOY: u8 = 3;
@@ -73,6 +76,7 @@ const FORMAT_LIMITS: u8 = 4;
 const FORMAT_TRANSFER: u8 = 5;
 const FORMAT_PREDICTIONS: u8 = 6;
 const FORMAT_INTERLEAVINGS: u8 = 7;
+const FORMAT_BACKGROUND: u8 = 8;
 /// Longer links are cut by chat apps, mail clients and some servers; the
 /// page warns instead of handing one out.
 pub const MAX_LINK_CHARS: usize = 8_000;
@@ -388,6 +392,9 @@ struct Extras {
     five: WireFive,
     six: WireSix,
     interleavings: Vec<WireInterleaving>,
+    /// Format 8's addition, after format 7's: the model codes of
+    /// [`Report::background`].
+    background: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -757,6 +764,11 @@ impl ShareDoc {
                     })
                 })
                 .collect::<Result<_, ShareError>>()?,
+            background: extras
+                .background
+                .into_iter()
+                .map(model_from_code)
+                .collect::<Result<_, ShareError>>()?,
             ..Report::new(env, config, results, String::new())
         };
         report.derive_with(intervals);
@@ -798,7 +810,9 @@ fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
     let mut raw =
         postcard::to_allocvec(doc).expect("postcard serializes plain structs, vecs and maps");
     let plain = "postcard serializes plain vecs and structs";
-    let format = if !extras.interleavings.is_empty() {
+    let format = if !extras.background.is_empty() {
+        FORMAT_BACKGROUND
+    } else if !extras.interleavings.is_empty() {
         FORMAT_INTERLEAVINGS
     } else if extras.six != WireSix::default() {
         FORMAT_PREDICTIONS
@@ -833,6 +847,9 @@ fn serialize(doc: &ShareDoc, extras: &Extras) -> (Vec<u8>, u8) {
     }
     if format >= FORMAT_INTERLEAVINGS {
         raw.extend(postcard::to_allocvec(&extras.interleavings).expect(plain));
+    }
+    if format >= FORMAT_BACKGROUND {
+        raw.extend(postcard::to_allocvec(&extras.background).expect(plain));
     }
     (raw, format)
 }
@@ -923,6 +940,7 @@ fn wire_extras(r: &Report) -> Extras {
         five,
         six,
         interleavings,
+        background: r.background.iter().map(|m| model_code(*m)).collect(),
     }
 }
 
@@ -1114,6 +1132,11 @@ fn read_document(
     } else {
         postcard::take_from_bytes::<Vec<WireInterleaving>>(rest).map_err(unreadable)?
     };
+    let (background, rest) = if format < FORMAT_BACKGROUND {
+        (Vec::new(), rest)
+    } else {
+        postcard::take_from_bytes::<Vec<u8>>(rest).map_err(unreadable)?
+    };
     if !rest.is_empty() {
         return Err(ShareError::damaged(format!(
             "{} unexpected bytes at the end",
@@ -1128,6 +1151,7 @@ fn read_document(
             five,
             six,
             interleavings,
+            background,
         },
         intervals,
     )

@@ -1284,6 +1284,47 @@ fn interleavings_travel_in_format_7_with_what_came_before() {
     assert!(decode(&seal(7, &raw[..raw.len() - 1])).is_err());
 }
 
+#[test]
+fn models_measured_in_the_background_travel_in_format_8_and_are_suspect_when_opened() {
+    let mut rng = Rng(67);
+    let cfg = config("cpu", &[ModelId::Seq, ModelId::Threads, ModelId::Procs], 2);
+    let ms = measurements(&cfg, 2, 3, false, true, &mut rng);
+    let mut r = Report::build(&cfg, env(CHROME), &ms, BASE.to_string());
+    let clean = encode(&r).fragment;
+    assert_eq!(
+        payload(&clean)[0],
+        1,
+        "a run in view keeps the oldest format"
+    );
+    r.background = vec![ModelId::Procs];
+    r.mark_suspects();
+    let procs = r.result(ModelId::Procs).unwrap();
+    assert!(procs.suspect.as_deref().unwrap().contains("background"));
+    assert_eq!(r.result(ModelId::Threads).unwrap().suspect, None);
+    let enc = round_trip(&r);
+    assert_eq!(payload(&enc.fragment)[0], 8);
+    // The format 1 document, then six empty additions, then the codes.
+    let raw = unseal(&enc.fragment);
+    assert_eq!(&raw[raw.len() - 2..], &[1, 4], "one model: procs (code 4)");
+    let decoded = decode(&enc.fragment).unwrap();
+    assert_eq!(decoded.background, [ModelId::Procs]);
+    assert_eq!(
+        decoded.result(ModelId::Procs).unwrap().suspect,
+        procs.suspect
+    );
+    // A seq measured in the background takes every speedup with it.
+    r.background = vec![ModelId::Seq];
+    r.mark_suspects();
+    let decoded = decode(&encode(&r).fragment).unwrap();
+    assert!(decoded.results.iter().all(|x| x.suspect.is_some()));
+    // Cut before the codes: the link says so rather than misread.
+    assert!(decode(&seal(8, &raw[..raw.len() - 1])).is_err());
+    // An unknown model code is damage, not a guess.
+    let mut bad = raw.clone();
+    *bad.last_mut().unwrap() = 99;
+    assert!(decode(&seal(8, &bad)).is_err());
+}
+
 // ---- links made before ----
 
 /// One report per format that older pages wrote, built from fixed inputs,

@@ -143,6 +143,9 @@ pub enum Action {
         at_ms: f64,
     },
     Polled(u32),
+    /// The page was hidden (`true`) or shown again: a repeat measured while
+    /// hidden is slowed by the browser, not by the model.
+    Hidden(bool),
     /// The page went into the browser's back-forward cache, and its engine
     /// and workers were ended (see `ui::hooks::engine`).
     Left,
@@ -213,6 +216,7 @@ impl Session {
             | Action::ToggleCompare(_) => self.library.apply(action, &mut self.outbox),
             Action::Cancel { .. }
             | Action::Polled(_)
+            | Action::Hidden(_)
             | Action::Left
             | Action::Engine(_)
             | Action::Copied(_)
@@ -520,6 +524,69 @@ mod tests {
         run(&mut t);
         t.apply(Action::Cancel { at_ms: 1.0 });
         assert_eq!(t.announcement(), "Cancelling the run…");
+    }
+
+    #[test]
+    fn a_model_measured_while_the_page_was_hidden_is_suspect_and_out_of_the_verdict() {
+        let progress = |s: &Session, model| {
+            Action::Engine(FromEngine::Progress {
+                step: s.run.step_id,
+                model,
+                round: 1,
+                rounds: 1,
+                warmup: false,
+            })
+        };
+        // Hidden while threads ran, shown again before procs.
+        let mut s = session("w=cpu&models=seq,threads,procs&repeats=1&warmup=0");
+        run(&mut s);
+        s.apply(progress(&s, ModelId::Seq));
+        s.apply(progress(&s, ModelId::Threads));
+        s.apply(Action::Hidden(true));
+        s.apply(Action::Hidden(false));
+        s.apply(progress(&s, ModelId::Procs));
+        let last = sent(&s).pop().unwrap();
+        s.apply(Action::Engine(done(&last)));
+        let report = s.run.report.clone().unwrap();
+        assert_eq!(report.background, vec![ModelId::Threads]);
+        let suspect = |m| report.result(m).and_then(|r| r.suspect.clone());
+        assert!(suspect(ModelId::Threads)
+            .unwrap()
+            .starts_with("measured while the tab was in the background"));
+        assert_eq!(suspect(ModelId::Procs), None);
+        assert_eq!(suspect(ModelId::Seq), None);
+        assert_eq!(
+            report.background_words(),
+            "Measured while the tab was in the background: threads. Browsers slow the timers \
+             and workers of a hidden page, so its figure is left out of the verdicts. Keep the \
+             tab in view while it runs."
+        );
+        // It travels in the link and is suspect again when opened.
+        let link = s.run.share.as_ref().unwrap().link.clone();
+        let opened = crate::share::decode(link.split_once('#').unwrap().1).unwrap();
+        assert_eq!(opened.background, vec![ModelId::Threads]);
+        assert_eq!(
+            opened.result(ModelId::Threads).unwrap().suspect,
+            suspect(ModelId::Threads)
+        );
+        // Hidden from the start, seq included: every speedup is suspect;
+        // a run in view afterwards is clean again.
+        s.apply(Action::Hidden(true));
+        run(&mut s);
+        s.apply(progress(&s, ModelId::Seq));
+        let last = sent(&s).pop().unwrap();
+        s.apply(Action::Engine(done(&last)));
+        let report = s.run.report.clone().unwrap();
+        assert_eq!(report.background, vec![ModelId::Seq]);
+        assert!(report.results.iter().all(|r| r.suspect.is_some()));
+        assert!(report
+            .background_words()
+            .contains("seq. Browsers slow the timers and workers of a hidden page, so its figure is left out of the verdicts, and so is every speedup over seq."));
+        s.apply(Action::Hidden(false));
+        run(&mut s);
+        let last = sent(&s).pop().unwrap();
+        s.apply(Action::Engine(done(&last)));
+        assert!(s.run.report.as_ref().unwrap().background.is_empty());
     }
 
     #[test]

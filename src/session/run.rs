@@ -130,6 +130,11 @@ pub struct RunState {
     predictions: Vec<Prediction>,
     /// The limits are being measured for the run in progress.
     calibrating: bool,
+    /// The page is hidden now (the browser's `visibilitychange`).
+    hidden: bool,
+    /// The models of the run in progress with a repeat measured while the
+    /// page was hidden ([`Report::background`]).
+    background: Vec<ModelId>,
 }
 
 impl RunState {
@@ -155,6 +160,8 @@ impl RunState {
             cancel_at: None,
             predictions: Vec::new(),
             calibrating: false,
+            hidden: false,
+            background: Vec::new(),
         }
     }
 
@@ -189,6 +196,7 @@ impl RunState {
         self.share = None;
         self.cancel_at = None;
         self.predictions = predictions;
+        self.background = Vec::new();
         self.env.date = date;
         if self.calibration.is_none() {
             self.calibrating = true;
@@ -224,6 +232,12 @@ impl RunState {
                 });
             }
             Action::Polled(n) => self.tasks_finished = n,
+            Action::Hidden(hidden) => {
+                self.hidden = hidden;
+                if let Some(at) = self.at.filter(|_| hidden && self.phase == Phase::Running) {
+                    self.note_background(at.model);
+                }
+            }
             Action::Left if self.phase == Phase::Running => {
                 self.calibrating = false;
                 self.phase = Phase::Error;
@@ -298,6 +312,9 @@ impl RunState {
                     warmup,
                 });
                 self.tasks_finished = 0;
+                if self.hidden {
+                    self.note_background(model);
+                }
             }
             FromEngine::Progress { .. } => {}
             FromEngine::Calibrated {
@@ -346,6 +363,12 @@ impl RunState {
         None
     }
 
+    fn note_background(&mut self, model: ModelId) {
+        if !self.background.contains(&model) {
+            self.background.push(model);
+        }
+    }
+
     fn set_live(&mut self, live: u32) {
         if let Some(info) = self.engine_info.as_mut() {
             info.live_processes = Some(live);
@@ -379,6 +402,16 @@ impl RunState {
             self.run_url(&cfg),
         );
         report.calibration = self.calibration.clone();
+        if !self.background.is_empty() {
+            // In the configuration's model order, as the results.
+            report.background = cfg
+                .models
+                .iter()
+                .copied()
+                .filter(|m| self.background.contains(m))
+                .collect();
+            report.mark_suspects();
+        }
         report.predictions =
             crate::verdict::judge(&cfg.workload, &report.results, &self.predictions);
         let entry = self.publish(&cfg, &mut report);
@@ -455,6 +488,10 @@ impl RunState {
                     let mut said = format!("Run finished. {}", crate::summary::results(&r.results));
                     if let Some(tally) = crate::predict::tally(&r.predictions) {
                         said.push_str(&format!(" Your prediction: {tally}."));
+                    }
+                    if !r.background.is_empty() {
+                        said.push(' ');
+                        said.push_str(&r.background_words());
                     }
                     said
                 }

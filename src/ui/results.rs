@@ -67,6 +67,11 @@ pub fn results_view(p: &ViewProps) -> Html {
         <section class="verdicts" aria-labelledby="results-title">
             <h2 id="results-title">{ "What the run shows" }</h2>
             <p class="env-line" id="result-env">{ env_line(&r.env) }</p>
+            if !r.background.is_empty() {
+                <p class="warn" id="background-warning">
+                    { r.background_words() }
+                </p>
+            }
             <Verdicts report={r.clone()} workload={p.workload.clone()} />
         </section>
         <super::race::Interleavings report={r.clone()} />

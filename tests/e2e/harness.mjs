@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -25,14 +26,17 @@ const TYPES = {
   '.json': 'application/json',
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json',
 };
 
 /**
- * Serves `dir` on 127.0.0.1 at a free port; `isolated` adds COOP/COEP.
+ * Serves `dir` on 127.0.0.1 at a free port; `isolated` adds COOP/COEP,
+ * `gzip` compresses what the client accepts compressed.
  * `pages` adds HTML documents by path (an embedding course page, say), on
  * the same origin and with the same headers as the playground.
  */
-export async function serve({ dir = distDir, isolated = true, pages = {} } = {}) {
+export async function serve({ dir = distDir, isolated = true, pages = {}, gzip = false } = {}) {
+  const packed = new Map();
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html is missing: build the page first (trunk build --release)`);
   }
@@ -59,6 +63,13 @@ export async function serve({ dir = distDir, isolated = true, pages = {} } = {})
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
         headers['Cross-Origin-Resource-Policy'] = 'same-origin';
       }
+      // As a host would (Lighthouse's transfer sizes): text and wasm gzipped.
+      if (gzip && /\bgzip\b/.test(req.headers['accept-encoding'] || '') && !/\.png$/.test(file)) {
+        if (!packed.has(url.pathname)) packed.set(url.pathname, zlib.gzipSync(body, { level: 9 }));
+        body = packed.get(url.pathname);
+        headers['Content-Encoding'] = 'gzip';
+        headers['Vary'] = 'Accept-Encoding';
+      }
       res.writeHead(200, headers).end(body);
     });
   });
@@ -78,12 +89,12 @@ const CHROMIUM_ARGS = [
 ];
 
 /** A fresh Chromium profile; `pageErrors` collects uncaught errors of every page. */
-export async function launch({ width = 1280, height = 900, serviceWorkers = 'allow' } = {}) {
+export async function launch({ width = 1280, height = 900, serviceWorkers = 'allow', args = [] } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'tvp-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     viewport: { width, height },
     serviceWorkers,
   });
@@ -99,6 +110,7 @@ export async function launch({ width = 1280, height = 900, serviceWorkers = 'all
   context.pages().forEach(watch);
   return {
     context,
+    profile,
     pageErrors,
     consoleErrors,
     page: async () => context.pages()[0] || context.newPage(),

@@ -82,7 +82,7 @@ pub fn use_engine(dispatch: UseReducerDispatcher<Session>, running: bool) -> Eng
     {
         let engine = engine.clone();
         use_effect_with((), move |_| {
-            let listener = end_when_cached(engine);
+            let listener = page_listeners(engine);
             move || drop(listener)
         });
     }
@@ -96,9 +96,10 @@ pub fn use_engine(dispatch: UseReducerDispatcher<Session>, running: bool) -> Eng
     engine
 }
 
-/// A `pagehide` listener; dropping it removes the listener.
+/// A `pagehide` and a `visibilitychange` listener; dropping it removes them.
 struct Listener {
     on_pagehide: Closure<dyn FnMut(web_sys::PageTransitionEvent)>,
+    on_visibility: Closure<dyn FnMut()>,
 }
 
 impl Drop for Listener {
@@ -106,16 +107,28 @@ impl Drop for Listener {
         if let Some(w) = web_sys::window() {
             let f = self.on_pagehide.as_ref().unchecked_ref();
             let _ = w.remove_event_listener_with_callback("pagehide", f);
+            if let Some(d) = w.document() {
+                let f = self.on_visibility.as_ref().unchecked_ref();
+                let _ = d.remove_event_listener_with_callback("visibilitychange", f);
+            }
         }
     }
+}
+
+fn hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_some_and(|d| d.hidden())
 }
 
 /// A page kept for the Back button keeps its workers alive, and each holds
 /// a wasm memory; WebKit reserves address space for every one of them and
 /// has room for about 32 GiB in a tab, so a few such pages can leave the
 /// next one unable to start a process. A page the browser keeps therefore
-/// ends its engine (a run in progress stops, and says why on return).
-fn end_when_cached(engine: EngineHandle) -> Listener {
+/// ends its engine (a run in progress stops, and says why on return). A
+/// hidden page is told to the session, which marks what it measures then.
+fn page_listeners(engine: EngineHandle) -> Listener {
+    let dispatch = engine.dispatch.clone();
     let on_pagehide = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
         move |event: web_sys::PageTransitionEvent| {
             if event.persisted() {
@@ -124,11 +137,25 @@ fn end_when_cached(engine: EngineHandle) -> Listener {
             }
         },
     );
+    // Browsers slow the timers and workers of a hidden page: the session
+    // marks what was measured meanwhile (`Report::background`).
+    if hidden() {
+        dispatch.dispatch(Action::Hidden(true));
+    }
+    let on_visibility =
+        Closure::<dyn FnMut()>::new(move || dispatch.dispatch(Action::Hidden(hidden())));
     if let Some(w) = web_sys::window() {
         let f = on_pagehide.as_ref().unchecked_ref();
         let _ = w.add_event_listener_with_callback("pagehide", f);
+        if let Some(d) = w.document() {
+            let f = on_visibility.as_ref().unchecked_ref();
+            let _ = d.add_event_listener_with_callback("visibilitychange", f);
+        }
     }
-    Listener { on_pagehide }
+    Listener {
+        on_pagehide,
+        on_visibility,
+    }
 }
 
 /// An interval that polls the engine; dropping it stops the interval.
