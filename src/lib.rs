@@ -25,6 +25,7 @@ pub mod protocol;
 pub mod report;
 pub mod session;
 pub mod share;
+pub mod shell;
 pub mod stats;
 pub mod stepper;
 pub mod summary;

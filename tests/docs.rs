@@ -25,3 +25,19 @@ fn url_md_matches_the_key_specs() {
         );
     }
 }
+
+#[test]
+fn shell_js_matches_the_lessons() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("www/shell.js");
+    let generated = tvp::shell::shell_js();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &generated).expect("www/shell.js is writable");
+        return;
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == generated,
+        "www/shell.js is out of date with the lessons. Regenerate it with:\n\n    {}\n",
+        tvp::docs::REGENERATE
+    );
+}

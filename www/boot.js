@@ -5,8 +5,56 @@
 // (coi-sw.js) after one reload; where that is impossible too, or the browser
 // keeps shared memory off, the reduced build (st/, no atomics) runs the
 // process models and the page says which models are missing and why.
+import { PAGE } from './shell.js';
+
 const body = document.body;
 const RELOADED = 'tvp-coi-reloaded';
+
+// The top of the lesson's page, drawn before the wasm arrives (a few KiB
+// against the module's few hundred): the same elements, classes and words
+// the Yew page starts with (src/shell.rs, src/ui/mod.rs, src/ui/lesson.rs),
+// so the first and largest paints need no wasm and nothing moves when Yew
+// replaces them. Views that start otherwise (embed, presentation, class
+// view) and unknown lessons keep the loading line.
+function drawShell() {
+  const q = new URLSearchParams(location.search);
+  if (['embed', 'present', 'class'].some((k) => q.get(k) === '1')) return;
+  const id = q.get('w') || 'cpu';
+  const at = PAGE.lessons.findIndex((l) => l.id === id);
+  if (at < 0) return;
+  const lesson = PAGE.lessons[at];
+  const el = (tag, attrs = {}, ...children) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    e.append(...children);
+    return e;
+  };
+  // Lesson text with `backticked` spans set as code, as ui::lesson::rich.
+  const rich = (text) => text.split('`').map((part, i) => (i % 2 ? el('code', {}, part) : part));
+  const tabs = PAGE.lessons.map((l, i) => {
+    const selected = i === at;
+    return el('button', {
+      type: 'button', role: 'tab', id: `tab-${l.id}`, 'aria-selected': String(selected),
+      'aria-controls': 'lesson-panel', tabindex: selected ? '0' : '-1', ...(selected ? { class: 'selected' } : {}),
+    }, el('span', { class: 'n' }, String(i + 1)), l.title);
+  });
+  const page = el('div', { class: 'page' },
+    el('header', { class: 'top' },
+      el('h1', {}, PAGE.title),
+      el('p', { class: 'tagline' }, PAGE.tagline),
+      el('button', { id: 'present-toggle', type: 'button', class: 'secondary', 'aria-pressed': 'false' }, PAGE.present),
+      el('a', { id: 'class-view-link', class: 'class-view-link', href: '?class=1' }, PAGE.classLink)),
+    el('nav', { class: 'lessons', 'aria-label': 'Lessons' },
+      el('div', { role: 'tablist', 'aria-label': 'Lessons', class: 'tablist' }, ...tabs)),
+    el('main', {},
+      el('section', { class: 'lesson', id: 'lesson-panel', role: 'tabpanel', 'aria-labelledby': `tab-${id}` },
+        el('h2', { id: 'lesson-title' }, `Lesson ${at + 1} · ${lesson.title}`),
+        el('p', { class: 'question' }, ...rich(lesson.question)),
+        el('p', { class: 'why' }, ...rich(lesson.why))),
+      el('p', { class: 'loading' }, 'Loading the playground…')));
+  document.getElementById('app').replaceChildren(page);
+}
+drawShell();
 
 // Shared memory for wasm, tried for real: WebKitGTK reports an isolated page
 // but leaves SharedArrayBuffer undefined unless told otherwise.
@@ -38,8 +86,28 @@ function failed(err) {
   body.dataset.runState = 'error';
 }
 
+// After the next paint: the shell is on screen before the module's
+// download begins, so nothing it needs waits behind the wasm. A page
+// that is not drawn (a tab opened in the background) gets no animation
+// frames: it starts after 100 ms all the same.
+function afterPaint(then) {
+  let started = false;
+  const once = () => {
+    if (!started) {
+      started = true;
+      then();
+    }
+  };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 100);
+}
+
 function start() {
   body.dataset.memory = 'shared';
+  afterPaint(startNow);
+}
+
+function startNow() {
   // Trunk writes the app's hashed file names onto this script tag.
   const tag = document.querySelector('script[data-app-js]');
   // The engine and its workers import this same glue (src/web/mod.rs, glue_url).
@@ -52,6 +120,10 @@ function start() {
 function startReduced(detail) {
   body.dataset.memory = 'reduced';
   explain(detail);
+  afterPaint(startReducedNow);
+}
+
+function startReducedNow() {
   const base = new URL('st/', document.baseURI);
   self.tvpGlue = new URL('app.js', base).href;
   import(self.tvpGlue)

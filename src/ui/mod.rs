@@ -89,10 +89,10 @@ pub fn app() -> Html {
     html! {
         <div class={classes!("page", form.config.present.then_some("present"))}>
         <header class="top">
-            <h1>{ "Threads vs Processes" }</h1>
-            <p class="tagline">{ "The same work under free threads, GIL threads and processes — measured live on your own cores." }</p>
+            <h1>{ crate::shell::TITLE }</h1>
+            <p class="tagline">{ crate::shell::TAGLINE }</p>
             <PresentToggle on={form.config.present} dispatch={dispatch.clone()} />
-            <a id="class-view-link" class="class-view-link" href="?class=1">{ "Class view: many students' links on one chart" }</a>
+            <a id="class-view-link" class="class-view-link" href="?class=1">{ crate::shell::CLASS_LINK }</a>
         </header>
         <lesson::LessonNav current={lesson.id()} dispatch={dispatch.clone()} disabled={running} />
         <main>
@@ -141,7 +141,7 @@ fn present_toggle(p: &ToggleProps) -> Html {
     });
     html! {
         <button id="present-toggle" type="button" class="secondary" aria-pressed={on.to_string()} {onclick}>
-            { if on { "Leave the presentation view" } else { "Presentation view" } }
+            { if on { crate::shell::LEAVE_PRESENT } else { crate::shell::PRESENT } }
         </button>
     }
 }
