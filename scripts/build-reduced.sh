@@ -3,11 +3,14 @@
 # cross-origin isolated, inside a non-isolated iframe, WebKitGTK without it):
 # the one module without atomics or shared memory, in `st/` beside
 # the full build. Its engine runs `seq` and starts process workers, which
-# need no shared memory. Trunk runs this after its own build (Trunk.toml).
+# need no shared memory. Trunk runs this after its own build (Trunk.toml),
+# and this then writes the offline file list (scripts/precache.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # A quicker edit-build loop when only the full build matters.
-[ -n "${TVP_SKIP_REDUCED:-}" ] && exit 0
+if [ -n "${TVP_SKIP_REDUCED:-}" ]; then
+  exec bash scripts/precache.sh
+fi
 
 out="${TRUNK_STAGING_DIR:?run by trunk build (Trunk.toml hooks)}/st"
 profile="${TRUNK_PROFILE:-debug}"
@@ -42,3 +45,7 @@ fi
 # The engine and its processes start from boot scripts beside the reduced
 # glue, so that every worker they make is a reduced one too.
 cp www/engine_boot.js www/process_boot.js "$out/"
+
+# The build's file list for offline use, once every file is in place
+# (Trunk starts the hooks of one stage together, so this one runs it).
+bash scripts/precache.sh

@@ -9,6 +9,8 @@ import { PAGE } from './shell.js';
 
 const body = document.body;
 const RELOADED = 'tvp-coi-reloaded';
+// Release builds: scripts/precache.sh sets this, and coi-sw.js precaches them.
+const OFFLINE = false;
 
 // The top of the lesson's page, drawn before the wasm arrives (a few KiB
 // against the module's few hundred): the same elements, classes and words
@@ -114,7 +116,22 @@ function startNow() {
   self.tvpGlue = new URL(tag.dataset.appJs, document.baseURI).href;
   import(self.tvpGlue)
     .then((m) => m.default({ module_or_path: tag.dataset.appWasm }))
+    .then(() => whenIdle(keepOffline))
     .catch(failed);
+}
+
+// `then` once no run is in progress: the precache's downloads never share
+// the machine with a measurement.
+function whenIdle(then) {
+  const idle = () => body.dataset.runState !== 'running';
+  if (idle()) return then();
+  const watch = new MutationObserver(() => {
+    if (idle()) {
+      watch.disconnect();
+      then();
+    }
+  });
+  watch.observe(body, { attributes: true, attributeFilter: ['data-run-state'] });
 }
 
 function startReduced(detail) {
@@ -158,6 +175,44 @@ async function isolateWithServiceWorker() {
   } catch (e) {
     startReduced('Adding them with a service worker failed too: ' + (e && e.message ? e.message : String(e)) + '.');
   }
+}
+
+// Offline use: the service worker keeps this build; a newer one waits
+// until the reader reloads into it (coi-sw.js). Browsers driven by tests
+// (navigator.webdriver) leave it off unless a test asks for it, so that
+// no precache shares the machine with a measured run, and no cached copy
+// hides what a test serves.
+function keepOffline() {
+  if (!OFFLINE || !('serviceWorker' in navigator) || self !== self.top || !self.isSecureContext) return;
+  if (navigator.webdriver && localStorage.getItem('tvp-offline') !== '1') return;
+  const offer = (waiting) => {
+    if (!waiting || !navigator.serviceWorker.controller || document.getElementById('update-ready')) return;
+    const bar = document.createElement('div');
+    bar.id = 'update-ready';
+    bar.className = 'update-ready';
+    bar.setAttribute('role', 'status');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.id = 'update-reload';
+    button.textContent = 'Reload';
+    button.addEventListener('click', () => {
+      navigator.serviceWorker.addEventListener('controllerchange', () => location.reload());
+      waiting.postMessage('tvp:update');
+    });
+    bar.append('A new version of the playground is ready. ', button);
+    body.prepend(bar);
+  };
+  navigator.serviceWorker.register(new URL('coi-sw.js', document.baseURI)).then((registration) => {
+    offer(registration.waiting);
+    registration.addEventListener('updatefound', () => {
+      const installing = registration.installing;
+      installing?.addEventListener('statechange', () => {
+        if (installing.state === 'installed') offer(installing);
+      });
+    });
+  }).catch(() => {
+    // Offline use is a convenience: the page works without it.
+  });
 }
 
 // A new link pasted into this tab differs only after '#', which browsers

@@ -32,7 +32,8 @@ const TYPES = {
 /**
  * Serves `dir` on 127.0.0.1 at a free port; `isolated` adds COOP/COEP,
  * `gzip` compresses what the client accepts compressed.
- * `pages` adds HTML documents by path (an embedding course page, say), on
+ * `pages` adds documents by path (an embedding course page, say; HTML
+ * unless the path ends otherwise), read at each request, on
  * the same origin and with the same headers as the playground.
  */
 export async function serve({ dir = distDir, isolated = true, pages = {}, gzip = false } = {}) {
@@ -40,7 +41,13 @@ export async function serve({ dir = distDir, isolated = true, pages = {}, gzip =
   if (!fs.existsSync(path.join(dir, 'index.html'))) {
     throw new Error(`${dir}/index.html is missing: build the page first (trunk build --release)`);
   }
+  let down = false;
   const server = http.createServer((req, res) => {
+    // Offline: the connection drops, as when the network is gone.
+    if (down) {
+      req.socket.destroy();
+      return;
+    }
     const url = new URL(req.url, 'http://x');
     let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname)));
     if (!file.startsWith(dir)) {
@@ -51,7 +58,7 @@ export async function serve({ dir = distDir, isolated = true, pages = {}, gzip =
     const extra = pages[url.pathname];
     const read = extra === undefined
       ? (cb) => fs.readFile(file, cb)
-      : (cb) => { file = 'page.html'; cb(null, Buffer.from(extra)); };
+      : (cb) => { file = `page${path.extname(url.pathname) || '.html'}`; cb(null, Buffer.from(extra)); };
     read((err, body) => {
       if (err) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -75,7 +82,18 @@ export async function serve({ dir = distDir, isolated = true, pages = {}, gzip =
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    /** Every request fails from now (`true`) or is answered again. */
+    offline: (on) => {
+      down = on;
+      if (on) server.closeAllConnections();
+    },
+    close: () => new Promise((r) => {
+      server.close(r);
+      server.closeAllConnections();
+    }),
+  };
 }
 
 const CHROMIUM_ARGS = [
