@@ -54,6 +54,13 @@ function drawShell() {
         el('p', { class: 'question' }, ...rich(lesson.question)),
         el('p', { class: 'why' }, ...rich(lesson.why))),
       el('p', { class: 'loading' }, 'Loading the playground…')));
+  // Until Yew takes over, a tab or the presentation button opens its view
+  // as a new page, rather than doing nothing.
+  for (const [i, tab] of tabs.entries()) tab.addEventListener('click', () => location.assign(`?w=${PAGE.lessons[i].id}`));
+  page.querySelector('#present-toggle').addEventListener('click', () => {
+    q.set('present', '1');
+    location.assign(`?${q}`);
+  });
   document.getElementById('app').replaceChildren(page);
 }
 drawShell();

@@ -124,6 +124,7 @@ test('the set kept as a file and read again, and as a link', async () => {
 
 test('a student hands in the whole history as one file, and the class view reads every run of it', async () => {
   await page.goto(`${server.url}/?w=cpu`);
+  await page.locator('#history-list li').first().waitFor();
   const kept = await page.locator('#history-list li').count();
   assert.ok(kept >= 2, `the two runs are in the history (${kept})`);
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-history').click()]);

@@ -57,6 +57,19 @@ for (const lesson of ['cpu', 'spawn', 'io']) {
   });
 }
 
+test('before the wasm, a tab opens its lesson and the presentation button its view', async () => {
+  const page = await browser.context.newPage();
+  await page.route('**/*_bg.wasm', () => {});
+  await page.goto(`${server.url}/?w=cpu`);
+  await page.locator('#tab-io').click();
+  await page.waitForURL(/\?w=io$/);
+  assert.match(await page.locator('#lesson-title').textContent(), /^Lesson 3 · /);
+  assert.equal(await page.locator('#tab-io').getAttribute('aria-selected'), 'true');
+  await page.locator('#present-toggle').click();
+  await page.waitForURL(/\?w=io&present=1$/);
+  await page.close();
+});
+
 test('views that start otherwise keep the loading line', async () => {
   const page = await browser.context.newPage();
   await page.route('**/*_bg.wasm', () => {});

@@ -281,6 +281,8 @@ test('the transfer size series covers 1 KiB to 64 MiB for every via', async () =
 
 test('lessons are reachable by keyboard and each has its own URL', async () => {
   await page.goto(`${server.url}/?w=cpu`);
+  // The tabs drawn before the wasm (www/shell.js) take clicks, not arrows.
+  await page.locator('#run').waitFor();
   await page.locator('#tab-cpu').focus();
   // One tab stop for the tab list; the arrows move and select (WAI-ARIA tabs).
   assert.deepEqual(await page.locator('[role=tab]').evaluateAll((els) => els.map((e) => e.tabIndex)), [0, -1, -1, -1, -1, -1, -1]);
