@@ -1,13 +1,13 @@
-//! The checked-in docs that are generated from code must match it.
+//! The checked-in files that are generated from code must match it.
 
 use std::path::Path;
 
-#[test]
-fn url_md_matches_the_key_specs() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/url.md");
-    let generated = tvp::docs::url_markdown();
+/// `generated` against the file at `path` (from the crate's root); with
+/// `UPDATE_DOCS` set, writes it instead.
+fn matches(path: &str, generated: &str, what: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     if std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::write(&path, &generated).expect("docs/url.md is writable");
+        std::fs::write(&path, generated).expect("the generated file is writable");
         return;
     }
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
@@ -18,8 +18,9 @@ fn url_md_matches_the_key_specs() {
             .position(|(a, b)| a != b)
             .unwrap_or_else(|| on_disk.lines().count().min(generated.lines().count()));
         panic!(
-            "docs/url.md is out of date with the key specs (first difference at line {}).\n\
+            "{} is out of date with {what} (first difference at line {}).\n\
              Regenerate it with:\n\n    {}\n",
+            path.display(),
             first + 1,
             tvp::docs::REGENERATE
         );
@@ -27,17 +28,11 @@ fn url_md_matches_the_key_specs() {
 }
 
 #[test]
+fn url_md_matches_the_key_specs() {
+    matches("docs/url.md", &tvp::docs::url_markdown(), "the key specs");
+}
+
+#[test]
 fn shell_js_matches_the_lessons() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("www/shell.js");
-    let generated = tvp::shell::shell_js();
-    if std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::write(&path, &generated).expect("www/shell.js is writable");
-        return;
-    }
-    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        on_disk == generated,
-        "www/shell.js is out of date with the lessons. Regenerate it with:\n\n    {}\n",
-        tvp::docs::REGENERATE
-    );
+    matches("www/shell.js", &tvp::shell::shell_js(), "the lessons");
 }

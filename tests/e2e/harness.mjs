@@ -96,7 +96,7 @@ export async function serve({ dir = distDir, isolated = true, pages = {}, gzip =
   };
 }
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
