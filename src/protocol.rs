@@ -326,6 +326,13 @@ pub enum ToProcess {
         gil_switch_ms: Option<f64>,
         first_worker: u32,
     },
+    /// This machine's copy rates for its limits, measured in this
+    /// process's own memory, which ends with it (in the engine's, the
+    /// buffers would stay for the page's life: wasm memory never shrinks):
+    /// `bytes` within wasm memory, or, `from_js`, from a JS buffer into it
+    /// (one or the other, so that no process holds both sets of buffers).
+    /// Answered by [`FromProcess::Copied`].
+    Memcpy { bytes: u64, from_js: bool },
 }
 
 /// What one task did, on the shared clock.
@@ -444,6 +451,13 @@ pub enum FromProcess {
         reports: Vec<TaskReport>,
         spans: Vec<Span>,
     },
+    /// GB/s of copying within wasm memory, first touch and touched before,
+    /// or from a JS buffer into it ([`ToProcess::Memcpy`]).
+    Copied {
+        cold_gbps: Option<f64>,
+        warm_gbps: Option<f64>,
+        copy_in_gbps: Option<f64>,
+    },
     /// The worker could not start (its boot script says so, [`BootMessage`]),
     /// or could not read a request.
     Failed {
@@ -489,6 +503,22 @@ mod tests {
             }),
         });
         crosses(ToProcess::Ping);
+        for from_js in [false, true] {
+            crosses(ToProcess::Memcpy {
+                bytes: 64 << 20,
+                from_js,
+            });
+        }
+        crosses(FromProcess::Copied {
+            cold_gbps: Some(1.4),
+            warm_gbps: Some(7.8),
+            copy_in_gbps: None,
+        });
+        crosses(FromProcess::Copied {
+            cold_gbps: None,
+            warm_gbps: None,
+            copy_in_gbps: Some(9.6),
+        });
         // Empty and full optional parts alike: postcard has no field names,
         // so a field skipped when empty would shift every field after it.
         crosses(FromProcess::TaskDone {

@@ -1,10 +1,12 @@
 //! The engine's half of the calibration ([`crate::calibrate`]): what only
 //! a browser can measure, with the engine's own pools.
 
+use super::mailbox::Outgoing;
 use super::now_ms;
-use super::procs::Processes;
+use super::procs::{unexpected, Processes};
 use super::WebClock;
 use crate::calibrate::{self, Calibration};
+use crate::protocol::{FromProcess, ToProcess};
 use crate::stats;
 
 /// Fresh processes started (and ended) to time a start.
@@ -20,11 +22,32 @@ const MEMCPY_BYTES: usize = 64 << 20;
 /// and core count are the page's to add.
 pub async fn measure(procs: &Processes) -> Result<Calibration, String> {
     let mut boots = Vec::with_capacity(STARTS);
-    for _ in 0..STARTS {
+    let (mut within, mut from_js) = ((None, None), None);
+    for i in 0..STARTS {
         let (mb, boot) = procs.launcher.spawn_timed().await?;
+        // The copy rates in the last two processes started, one each: the
+        // buffers (128 MiB within wasm memory, 64 MiB from JS) go with
+        // their process, where the engine would keep them for good.
+        if i + 2 >= STARTS {
+            let last = i + 1 == STARTS;
+            let asked = ToProcess::Memcpy {
+                bytes: MEMCPY_BYTES as u64,
+                from_js: last,
+            };
+            match mb.ask::<_, FromProcess>(&asked, &Outgoing::none()).await?.0 {
+                FromProcess::Copied { copy_in_gbps, .. } if last => from_js = copy_in_gbps,
+                FromProcess::Copied {
+                    cold_gbps,
+                    warm_gbps,
+                    ..
+                } => within = (cold_gbps, warm_gbps),
+                other => return Err(unexpected("the copy rates", &other)),
+            }
+        }
         procs.launcher.end(&mb);
         boots.extend(boot);
     }
+    let (cold, warm) = within;
     // The best of the starts: a limit is what the browser can do, and the
     // first start of a page is also its coldest.
     let best_of = |f: fn(&calibrate::Boot) -> f64| boots.iter().map(f).reduce(f64::min);
@@ -45,19 +68,36 @@ pub async fn measure(procs: &Processes) -> Result<Calibration, String> {
         pings += n;
         rtts.push((now_ms() - t) * 1e3 / f64::from(n));
     }
-    let (cold, warm) = calibrate::memcpy_gbps(MEMCPY_BYTES, &WebClock, batch);
-    let copy_in = copy_in_gbps(MEMCPY_BYTES, batch);
     Ok(Calibration {
         worker_start_ms: best_of(calibrate::Boot::worker_start_ms),
         instantiate_ms: best_of(calibrate::Boot::instantiate_ms),
         process_start_ms: best_of(calibrate::Boot::process_start_ms),
         message_rtt_us: stats::median(&rtts),
         atomics_rtt_us: atomics_rtt_us(),
-        memcpy_gbps: Some(warm),
-        memcpy_cold_gbps: Some(cold),
-        copy_in_gbps: Some(copy_in),
+        memcpy_gbps: warm,
+        memcpy_cold_gbps: cold,
+        copy_in_gbps: from_js,
         ..Calibration::default()
     })
+}
+
+/// The copy rates of [`ToProcess::Memcpy`], in the memory of the process
+/// that runs this.
+pub fn copy_rates(bytes: usize, from_js: bool) -> FromProcess {
+    let batch = calibrate::batch_ms(calibrate::clock_step_ms(&WebClock, 2.0));
+    if from_js {
+        return FromProcess::Copied {
+            cold_gbps: None,
+            warm_gbps: None,
+            copy_in_gbps: Some(copy_in_gbps(bytes, batch)),
+        };
+    }
+    let (cold, warm) = calibrate::memcpy_gbps(bytes, &WebClock, batch);
+    FromProcess::Copied {
+        cold_gbps: Some(cold),
+        warm_gbps: Some(warm),
+        copy_in_gbps: None,
+    }
 }
 
 /// GB/s of copying `bytes` from a JS `ArrayBuffer` into wasm memory that

@@ -81,6 +81,10 @@ fn answer(request: ToProcess, attachment: JsValue, arrived_ms: f64) -> (FromProc
             (FromProcess::TaskDone { report, received }, done.back)
         }
         ToProcess::Ping => (FromProcess::Pong, JsValue::UNDEFINED),
+        ToProcess::Memcpy { bytes, from_js } => (
+            super::calibrate::copy_rates(bytes as usize, from_js),
+            JsValue::UNDEFINED,
+        ),
         ToProcess::StartPool { threads } => (start_pool(threads), JsValue::UNDEFINED),
         ToProcess::Chunk {
             tasks,
