@@ -1098,45 +1098,23 @@ fn read_document(
 ) -> Result<(Report, Vec<Dropped>), ShareError> {
     let unreadable = |e: postcard::Error| ShareError::damaged(format!("unreadable data: {e}"));
     let (doc, rest) = postcard::take_from_bytes::<ShareDoc>(raw).map_err(unreadable)?;
-    let (mix, rest) = if format == FORMAT_DOC_ONLY {
-        (Vec::new(), rest)
-    } else {
-        postcard::take_from_bytes::<Vec<WireMix>>(rest).map_err(unreadable)?
-    };
-    let (convoy, rest) = if format < FORMAT_CONVOY {
-        (Vec::new(), rest)
-    } else {
-        postcard::take_from_bytes::<Vec<WireConvoy>>(rest).map_err(unreadable)?
-    };
+    let (mix, rest) = addition::<Vec<WireMix>>(format, FORMAT_MIX, rest)?;
+    let (convoy, rest) = addition::<Vec<WireConvoy>>(format, FORMAT_CONVOY, rest)?;
+    // Format 4 wrote the limits as a value of their own; format 5 made
+    // them optional.
     let (calibration, rest) = match format {
-        f if f < FORMAT_LIMITS => (None, rest),
         FORMAT_LIMITS => {
             let (c, rest) =
                 postcard::take_from_bytes::<WireCalibration>(rest).map_err(unreadable)?;
             (Some(c), rest)
         }
-        _ => postcard::take_from_bytes::<Option<WireCalibration>>(rest).map_err(unreadable)?,
+        _ => addition::<Option<WireCalibration>>(format, FORMAT_TRANSFER, rest)?,
     };
-    let (five, rest) = if format < FORMAT_TRANSFER {
-        (WireFive::default(), rest)
-    } else {
-        postcard::take_from_bytes::<WireFive>(rest).map_err(unreadable)?
-    };
-    let (six, rest) = if format < FORMAT_PREDICTIONS {
-        (WireSix::default(), rest)
-    } else {
-        postcard::take_from_bytes::<WireSix>(rest).map_err(unreadable)?
-    };
-    let (interleavings, rest) = if format < FORMAT_INTERLEAVINGS {
-        (Vec::new(), rest)
-    } else {
-        postcard::take_from_bytes::<Vec<WireInterleaving>>(rest).map_err(unreadable)?
-    };
-    let (background, rest) = if format < FORMAT_BACKGROUND {
-        (Vec::new(), rest)
-    } else {
-        postcard::take_from_bytes::<Vec<u8>>(rest).map_err(unreadable)?
-    };
+    let (five, rest) = addition::<WireFive>(format, FORMAT_TRANSFER, rest)?;
+    let (six, rest) = addition::<WireSix>(format, FORMAT_PREDICTIONS, rest)?;
+    let (interleavings, rest) =
+        addition::<Vec<WireInterleaving>>(format, FORMAT_INTERLEAVINGS, rest)?;
+    let (background, rest) = addition::<Vec<u8>>(format, FORMAT_BACKGROUND, rest)?;
     if !rest.is_empty() {
         return Err(ShareError::damaged(format!(
             "{} unexpected bytes at the end",
@@ -1155,6 +1133,20 @@ fn read_document(
         },
         intervals,
     )
+}
+
+/// What format `since` added after the document, read from `rest`; a link
+/// of an older format has none, so it is empty.
+fn addition<T: Default + serde::de::DeserializeOwned>(
+    format: u8,
+    since: u8,
+    rest: &[u8],
+) -> Result<(T, &[u8]), ShareError> {
+    if format < since {
+        return Ok((T::default(), rest));
+    }
+    postcard::take_from_bytes::<T>(rest)
+        .map_err(|e| ShareError::damaged(format!("unreadable data: {e}")))
 }
 
 /// The format and the serialized document inside a fragment, every layer
