@@ -55,7 +55,11 @@ fn job_address(job: Job) -> usize {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn tvp_thread_run(slot: u32) {
     if slot == 0 {
-        let job: Job = Box::new(|| {});
+        // The same way as a given function, through an address, so that
+        // every call the start makes has run once in this worker.
+        let address = job_address(Box::new(|| {}));
+        // SAFETY: made just above by `job_address`, and taken once.
+        let job = unsafe { Box::from_raw(address as *mut Job) };
         return job();
     }
     // SAFETY: `slot` is a `Slot` the engine allocated for this worker
