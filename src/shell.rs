@@ -15,6 +15,8 @@ pub const TAGLINE: &str =
 pub const PRESENT: &str = "Presentation view";
 pub const LEAVE_PRESENT: &str = "Leave the presentation view";
 pub const CLASS_LINK: &str = "Class view: many students' links on one chart";
+/// Where the form and the results will be, until they are drawn.
+pub const LOADING: &str = "Loading the playground…";
 
 /// The text of `www/shell.js`.
 pub fn shell_js() -> String {
@@ -44,6 +46,7 @@ pub fn shell_js() -> String {
         "tagline": TAGLINE,
         "present": PRESENT,
         "classLink": CLASS_LINK,
+        "loading": LOADING,
         "lessons": lessons,
     });
     format!(

@@ -53,7 +53,7 @@ function drawShell() {
         el('h2', { id: 'lesson-title' }, `Lesson ${at + 1} · ${lesson.title}`),
         el('p', { class: 'question' }, ...rich(lesson.question)),
         el('p', { class: 'why' }, ...rich(lesson.why))),
-      el('p', { class: 'loading' }, 'Loading the playground…')));
+      el('p', { class: 'loading' }, PAGE.loading)));
   // Until Yew takes over, a tab or the presentation button opens its view
   // as a new page, rather than doing nothing.
   for (const [i, tab] of tabs.entries()) tab.addEventListener('click', () => location.assign(`?w=${PAGE.lessons[i].id}`));

@@ -256,6 +256,7 @@ export const PAGE = {
       "why": "A thread's failure stays in the memory its parent can read, so the error itself can be handed over. A process can only send bytes, so what arrives is a description of the error. In return a process can be killed from outside at any moment, while a thread can only be asked to stop and must check for the request itself."
     }
   ],
+  "loading": "Loading the playground…",
   "present": "Presentation view",
   "tagline": "The same work under free threads, GIL threads and processes — measured live on your own cores.",
   "title": "Threads vs Processes"

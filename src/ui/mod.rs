@@ -24,11 +24,21 @@ use yew::prelude::*;
 
 pub fn start() {
     console_error_panic_hook::set_once();
-    let root = web_sys::window()
-        .and_then(|w| w.document())
+    let window = web_sys::window().expect("a page has a window");
+    let root = window
+        .document()
         .and_then(|d| d.get_element_by_id("app"))
         .expect("index.html has #app");
-    yew::Renderer::<App>::with_root(root).render();
+    // The page is drawn in a task after the one that made the module's
+    // instance: on a phone's first load each of them, with the code it
+    // compiles on its first calls, stays short enough not to hold input.
+    let draw = wasm_bindgen::closure::Closure::once_into_js(move || {
+        yew::Renderer::<App>::with_root(root).render();
+    });
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        wasm_bindgen::JsCast::unchecked_ref(&draw),
+        0,
+    );
 }
 
 #[function_component(App)]
@@ -38,6 +48,11 @@ pub fn app() -> Html {
     let engine = hooks::use_engine(dispatch.clone(), session.run.phase == Phase::Running);
     hooks::use_outbox(&session, &engine);
     hooks::use_host_messages(&session);
+    // The first drawing is the shell's (the top of the lesson, which
+    // boot.js drew already); the form and the results follow in the next
+    // task. One task doing both, compiling the module's code on its first
+    // calls, was the longest of a phone's first load.
+    let drawn = hooks::use_later(0);
     {
         // A link with results shows them; it never starts work by itself.
         let auto = session.runs_on_open();
@@ -97,30 +112,36 @@ pub fn app() -> Html {
         <lesson::LessonNav current={lesson.id()} dispatch={dispatch.clone()} disabled={running} />
         <main>
             <lesson::LessonPanel workload={lesson.clone()} />
-            <results::EnvPanel env={run.env.clone()} engine={run.engine_info.clone()} />
-            { predict.unwrap_or_default() }
-            <form::ConfigForm form={form.clone()} {running} dispatch={dispatch.clone()} />
-            if let Some(e) = &library.link_error {
-                <p id="link-error" class="warn" role="alert">{ e }</p>
+            if !drawn {
+                <p class="loading">{ crate::shell::LOADING }</p>
+            } else {
+                <results::EnvPanel env={run.env.clone()} engine={run.engine_info.clone()} />
+                { predict.unwrap_or_default() }
+                <form::ConfigForm form={form.clone()} {running} dispatch={dispatch.clone()} />
+                if let Some(e) = &library.link_error {
+                    <p id="link-error" class="warn" role="alert">{ e }</p>
+                }
+                <results::StatusLine phase={run.phase} progress={run.progress()}
+                    failure={run.failure.clone()} notice={run.notice.clone()} />
+                // Heard, not seen: the status line above redraws four times a
+                // second during a run; this says only what a listener needs.
+                <p id="announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+                    { session.announcement() }
+                </p>
+                <Shown phase={run.phase} opened={library.opened.clone()} report={run.report.clone()}
+                    run_config={run.config.clone()} lesson={lesson.id()}
+                    can_run={form.errors.is_empty()} dispatch={dispatch.clone()} />
+                <share::SharePanel share={run.share.clone()} report={run.report.clone()} dispatch={dispatch.clone()} />
+                <share::SavedRuns history={library.history.clone()} compare={library.compare.clone()}
+                    error={library.error.clone()} {running} {dispatch} />
             }
-            <results::StatusLine phase={run.phase} progress={run.progress()}
-                failure={run.failure.clone()} notice={run.notice.clone()} />
-            // Heard, not seen: the status line above redraws four times a
-            // second during a run; this says only what a listener needs.
-            <p id="announce" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
-                { session.announcement() }
-            </p>
-            <Shown phase={run.phase} opened={library.opened.clone()} report={run.report.clone()}
-                run_config={run.config.clone()} lesson={lesson.id()}
-                can_run={form.errors.is_empty()} dispatch={dispatch.clone()} />
-            <share::SharePanel share={run.share.clone()} report={run.report.clone()} dispatch={dispatch.clone()} />
-            <share::SavedRuns history={library.history.clone()} compare={library.compare.clone()}
-                error={library.error.clone()} {running} {dispatch} />
         </main>
-        <footer>
-            <p>{ "Workers that share nothing stand in for processes (own wasm instance, own memory, messages by postMessage); \
-                  rayon threads over one shared wasm memory stand in for threads." }</p>
-        </footer>
+        if drawn {
+            <footer>
+                <p>{ "Workers that share nothing stand in for processes (own wasm instance, own memory, messages by postMessage); \
+                      rayon threads over one shared wasm memory stand in for threads." }</p>
+            </footer>
+        }
         </div>
     }
 }

@@ -13,21 +13,7 @@ pub struct DeferredProps {
 /// is split into pieces the main thread can interleave with input.
 #[function_component(Deferred)]
 pub fn deferred(p: &DeferredProps) -> Html {
-    let shown = use_state(|| false);
-    {
-        let shown = shown.clone();
-        let delay = p.delay_ms;
-        use_effect_with((), move |_| {
-            let show = wasm_bindgen::closure::Closure::once_into_js(move || shown.set(true));
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    wasm_bindgen::JsCast::unchecked_ref(&show),
-                    delay,
-                );
-            }
-        });
-    }
-    if *shown {
+    if crate::ui::hooks::use_later(p.delay_ms) {
         p.children.clone()
     } else {
         html! { <div class="deferred" aria-busy="true"></div> }

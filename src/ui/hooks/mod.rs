@@ -3,8 +3,10 @@
 
 mod engine;
 mod host;
+mod later;
 mod outbox;
 
 pub use engine::{use_engine, EngineHandle};
 pub use host::use_host_messages;
+pub use later::use_later;
 pub use outbox::use_outbox;
