@@ -181,7 +181,7 @@ impl Engine {
 /// `workers` threads of the engine's rayon pool, on the page's clock.
 /// Traced repeats a model whose timed repeats lost updates may take to show
 /// one: each is a few milliseconds.
-const TRACE_TRIES: u32 = 6;
+const TRACE_TRIES: u32 = 10;
 
 fn on_threads(workers: u32) -> OnThreads<'static, WebClock, fn(f64)> {
     OnThreads {
