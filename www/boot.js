@@ -119,10 +119,15 @@ function start() {
 function startNow() {
   // Trunk writes the app's hashed file names onto this script tag.
   const tag = document.querySelector('script[data-app-js]');
+  runApp(new URL(tag.dataset.appJs, document.baseURI).href, tag.dataset.appWasm);
+}
+
+// Either build: its glue, then its module; once it runs, offline use.
+function runApp(glue, wasm) {
   // The engine and its workers import this same glue (src/web/mod.rs, glue_url).
-  self.tvpGlue = new URL(tag.dataset.appJs, document.baseURI).href;
-  import(self.tvpGlue)
-    .then((m) => m.default({ module_or_path: tag.dataset.appWasm }))
+  self.tvpGlue = glue;
+  import(glue)
+    .then((m) => m.default({ module_or_path: wasm }))
     .then(() => whenIdle(keepOffline))
     .catch(failed);
 }
@@ -149,10 +154,7 @@ function startReduced(detail) {
 
 function startReducedNow() {
   const base = new URL('st/', document.baseURI);
-  self.tvpGlue = new URL('app.js', base).href;
-  import(self.tvpGlue)
-    .then((m) => m.default({ module_or_path: new URL('app_bg.wasm', base) }))
-    .catch(failed);
+  runApp(new URL('app.js', base).href, new URL('app_bg.wasm', base));
 }
 
 async function isolateWithServiceWorker() {

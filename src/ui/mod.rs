@@ -24,21 +24,16 @@ use yew::prelude::*;
 
 pub fn start() {
     console_error_panic_hook::set_once();
-    let window = web_sys::window().expect("a page has a window");
-    let root = window
-        .document()
+    let root = web_sys::window()
+        .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("app"))
         .expect("index.html has #app");
     // The page is drawn in a task after the one that made the module's
     // instance: on a phone's first load each of them, with the code it
     // compiles on its first calls, stays short enough not to hold input.
-    let draw = wasm_bindgen::closure::Closure::once_into_js(move || {
+    crate::web::on_page_later(0, move || {
         yew::Renderer::<App>::with_root(root).render();
     });
-    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-        wasm_bindgen::JsCast::unchecked_ref(&draw),
-        0,
-    );
 }
 
 #[function_component(App)]

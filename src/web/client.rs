@@ -222,7 +222,7 @@ fn watch(inner: &Rc<Inner>, what: Watch) {
     let epoch = inner.epoch.get() + 1;
     inner.epoch.set(epoch);
     let weak = Rc::downgrade(inner);
-    let check = Closure::once_into_js(move || {
+    super::on_page_later(WATCHDOG_MS, move || {
         let Some(inner) = weak.upgrade() else { return };
         if inner.epoch.get() != epoch {
             return;
@@ -269,12 +269,6 @@ fn watch(inner: &Rc<Inner>, what: Watch) {
             });
         }
     });
-    if let Some(w) = web_sys::window() {
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-            check.unchecked_ref(),
-            WATCHDOG_MS,
-        );
-    }
 }
 
 fn post(engine: &Worker, msg: ToEngine) {

@@ -92,6 +92,14 @@ pub fn sleep_ms(ms: f64) {
     });
 }
 
+/// Runs `f` in a task of the page's main thread of its own, `ms` from now.
+pub fn on_page_later(ms: i32, f: impl FnOnce() + 'static) {
+    let f = Closure::once_into_js(f);
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), ms);
+    }
+}
+
 /// Waits `ms` without blocking: the worker's event loop runs meanwhile, so
 /// its own workers start and its messages arrive.
 pub async fn pause_ms(ms: f64) {

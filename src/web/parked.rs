@@ -55,12 +55,10 @@ fn job_address(job: Job) -> usize {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn tvp_thread_run(slot: u32) {
     if slot == 0 {
-        // The same way as a given function, through an address, so that
-        // every call the start makes has run once in this worker.
-        let address = job_address(Box::new(|| {}));
-        // SAFETY: made just above by `job_address`, and taken once.
-        let job = unsafe { Box::from_raw(address as *mut Job) };
-        return job();
+        // The same way as a given function, so that every call a start
+        // makes has run once in this worker.
+        // SAFETY: made here by `job_address`, and run once.
+        return unsafe { run_job(job_address(Box::new(|| {}))) };
     }
     // SAFETY: `slot` is a `Slot` the engine allocated for this worker
     // (`request`) and frees only once this worker wrote `DONE`, after this
@@ -72,6 +70,16 @@ pub fn tvp_thread_run(slot: u32) {
     let address = slot.job.swap(0, Ordering::SeqCst);
     // SAFETY: the engine wrote a `Box<Job>` made by `job_address` before
     // it set `GIVEN`, and only this thread takes it.
+    unsafe { run_job(address) }
+}
+
+/// Runs the function at `address` and frees it.
+///
+/// # Safety
+/// `address` was made by [`job_address`] and is run only once.
+#[cfg(feature = "threads")]
+unsafe fn run_job(address: usize) {
+    // SAFETY: the caller's promise.
     let job = unsafe { Box::from_raw(address as *mut Job) };
     job();
 }

@@ -12,13 +12,7 @@ pub fn use_later(delay_ms: i32) -> bool {
     {
         let shown = shown.clone();
         use_effect_with((), move |_| {
-            let show = wasm_bindgen::closure::Closure::once_into_js(move || shown.set(true));
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    wasm_bindgen::JsCast::unchecked_ref(&show),
-                    delay_ms,
-                );
-            }
+            crate::web::on_page_later(delay_ms, move || shown.set(true))
         });
     }
     *shown
