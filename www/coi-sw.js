@@ -55,7 +55,11 @@ async function answer(request) {
     const hit = key && (await (await caches.open(CACHE)).match(key));
     if (hit) return hit;
   }
-  return fetch(request);
+  // A request that fails (the network is off, or the page that made it
+  // went away and Firefox aborted it) fails as a plain network error, as
+  // it would with no service worker, not as a broken interception, which
+  // Firefox reports to the page as an error of its own.
+  return fetch(request).catch(() => Response.error());
 }
 
 self.addEventListener('fetch', (event) => {
