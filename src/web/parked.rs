@@ -16,17 +16,29 @@ use super::{factory, js_object, now_ms};
 use crate::protocol::{FromProcess, Role};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::sync::Arc;
 
-/// The states of a slot. The engine writes `GIVEN` or `QUIT`; the thread's
-/// boot script writes `DONE` once the thread has ended.
+/// The states of a slot. The engine writes `GIVEN`, `QUIT`, `REHEARSE` and
+/// `JOINED`; the thread's boot script writes `PARKED` again after a
+/// rehearsal, `DONE` once its function has returned (what a join waits
+/// for), and `FREED` once it freed its stack and storage, which it does
+/// when joined (ending its worker and freeing the slot wait for that).
 const PARKED: i32 = 0;
 const GIVEN: i32 = 1;
 const QUIT: i32 = 2;
 const DONE: i32 = 3;
+const JOINED: i32 = 4;
+const FREED: i32 = 5;
+const REHEARSE: i32 = 6;
 
 /// Far longer than a healthy thread takes to run nothing and end.
 const JOIN_TIMEOUT_MS: f64 = 10_000.0;
+/// Far longer than a rehearsal takes; short enough not to hold the engine
+/// up for long when a worker is lost.
+const REHEARSAL_TIMEOUT_MS: f64 = 1_000.0;
+/// Far longer than a joined thread takes to free its stack.
+const FREE_TIMEOUT_MS: f64 = 100.0;
 
 /// Where a parked thread waits, in the engine's memory.
 #[repr(C)]
@@ -47,10 +59,9 @@ fn job_address(job: Job) -> usize {
 /// `PARKED` (the script waits with `Atomics.wait` itself: Firefox woke a
 /// thread parked by wasm's own wait instruction two or three times more
 /// slowly): the function it was given, if `GIVEN`; nothing if told to
-/// `QUIT`. Its boot script then frees the thread's stack and storage and
-/// writes `DONE`. Slot 0 is a dry run, an empty function run before the
-/// worker parks: the first call of a function in a fresh worker compiles
-/// its JS glue, which belongs to the cold start, not to the start.
+/// `QUIT`. Its boot script then writes `DONE`, and once joined frees the
+/// thread's stack and storage and writes `FREED`. Slot 0 is a rehearsal's empty function
+/// (see `rehearse`).
 #[cfg(feature = "threads")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn tvp_thread_run(slot: u32) {
@@ -61,7 +72,7 @@ pub fn tvp_thread_run(slot: u32) {
         return unsafe { run_job(job_address(Box::new(|| {}))) };
     }
     // SAFETY: `slot` is a `Slot` the engine allocated for this worker
-    // (`request`) and frees only once this worker wrote `DONE`, after this
+    // (`request`) and frees only once this worker wrote `FREED`, after this
     // function returned.
     let slot = unsafe { &*(slot as usize as *const Slot) };
     if slot.state.load(Ordering::SeqCst) != GIVEN {
@@ -162,8 +173,8 @@ impl Hold {
 pub struct ParkedThreads {
     spares: RefCell<VecDeque<Spare>>,
     target: Cell<u32>,
-    /// Threads told to quit whose slot may still be in use: freed once
-    /// their worker says `DONE`.
+    /// Threads told to quit, or joined, whose slot may still be in use:
+    /// freed once their worker says `FREED`.
     retiring: RefCell<Vec<(Option<Hold>, Box<Slot>)>>,
     /// The cold start of each spare used since the engine last took them.
     cold_ms: RefCell<Vec<f64>>,
@@ -200,8 +211,9 @@ impl ParkedThreads {
         }
     }
 
-    /// One thread start and join: a parked thread is handed an empty
-    /// function (`Thread(target=lambda: None)`), runs it and ends. Returns
+    /// One thread start and join: a parked thread is handed a function that
+    /// only marks that it ran (`Thread(target=lambda: None)`), runs it and
+    /// ends. Returns
     /// how long that took, in ms.
     pub async fn start_join(&self) -> Result<f64, String> {
         let spare = match self.spares.borrow_mut().pop_front() {
@@ -210,31 +222,37 @@ impl ParkedThreads {
         };
         let thread = self.parked(spare).await?;
         let state = &thread.slot.state;
+        // The oracle: the function ran, on the thread, before the join.
+        let ran = Arc::new(AtomicBool::new(false));
+        let on_thread = Arc::clone(&ran);
         let t0 = now_ms();
-        thread
-            .slot
-            .job
-            .store(job_address(Box::new(|| {})), Ordering::SeqCst);
+        let job: Job = Box::new(move || on_thread.store(true, Ordering::SeqCst));
+        thread.slot.job.store(job_address(job), Ordering::SeqCst);
         state.store(GIVEN, Ordering::SeqCst);
         notify(state);
         // The joiner sleeps at once, as `pthread_join` does: a joiner that
         // spun kept the thread from a core where none was free (WebKitGTK,
-        // whose display server shares the 2 cores, woke it milliseconds
-        // late), and gained nothing elsewhere. It blocks the engine's thread
+        // whose display server shares the 2 cores: 270 µs a step against
+        // 120 µs), and gained nothing elsewhere. It blocks the engine's thread
         // (a worker, never the page); a thread that never ends is given up
         // on, as a hung process is.
         let mut seen = GIVEN;
-        while seen != DONE && now_ms() - t0 < JOIN_TIMEOUT_MS {
+        while seen == GIVEN && now_ms() - t0 < JOIN_TIMEOUT_MS {
             wait_while(state, seen, JOIN_TIMEOUT_MS);
             seen = state.load(Ordering::SeqCst);
         }
         let ms = now_ms() - t0;
-        if seen != DONE {
-            self.retire(Hold::Open(thread.mb), thread.slot);
+        let joined = matches!(seen, DONE | FREED);
+        // The thread frees its stack once told it was joined, and its
+        // worker is ended once it has.
+        self.retire(Hold::Open(thread.mb), thread.slot);
+        if !joined {
             return Err(format!("a thread did not end within {JOIN_TIMEOUT_MS} ms"));
         }
+        if !ran.load(Ordering::SeqCst) {
+            return Err("a thread ended without running its function".into());
+        }
         self.cold_ms.borrow_mut().push(thread.cold_ms);
-        thread.mb.terminate("joined");
         Ok(ms)
     }
 
@@ -252,23 +270,28 @@ impl ParkedThreads {
             Ok(mb) => mb.said::<FromProcess>().await.map(|(m, _)| m),
             Err(why) => Err(why.clone()),
         };
+        let said = match (&opened, said) {
+            (Ok(_), Ok(FromProcess::Parked { parked_ms, .. })) => match rehearse(&slot) {
+                Some(rehearsal_ms) => Ok(parked_ms - asked_ms + rehearsal_ms),
+                None => Err(format!(
+                    "a parked thread did not come back from its rehearsal within \
+                     {REHEARSAL_TIMEOUT_MS} ms"
+                )),
+            },
+            (_, Ok(other)) => Err(super::procs::unexpected("its start", &other)),
+            (_, Err(why)) => Err(why),
+        };
         match (opened, said) {
-            (Ok(mb), Ok(FromProcess::Parked { parked_ms, .. })) => Ok(ParkedThread {
-                mb,
-                slot,
-                cold_ms: parked_ms - asked_ms,
-            }),
-            (mb, said) => {
+            (Ok(mb), Ok(cold_ms)) => Ok(ParkedThread { mb, slot, cold_ms }),
+            (mb, Err(why)) => {
                 // A worker that never parked may still reach its slot.
                 match mb {
                     Ok(mb) => self.retire(Hold::Open(mb), slot),
                     Err(_) => self.retiring.borrow_mut().push((None, slot)),
                 }
-                Err(match said {
-                    Ok(other) => super::procs::unexpected("its start", &other),
-                    Err(why) => why,
-                })
+                Err(why)
             }
+            (Err(why), Ok(_)) => Err(why),
         }
     }
 
@@ -287,17 +310,20 @@ impl ParkedThreads {
                 } => self.retire(Hold::Asked(requested), slot),
             }
         }
+        // A thread just joined is freeing its stack, for microseconds:
+        // waiting for that here ends its worker now, not at the next run.
+        for (_, slot) in self.retiring.borrow().iter() {
+            let state = &slot.state;
+            let t0 = now_ms();
+            while state.load(Ordering::SeqCst) == JOINED && now_ms() - t0 < FREE_TIMEOUT_MS {
+                wait_while(state, JOINED, FREE_TIMEOUT_MS);
+            }
+        }
         self.reap();
     }
 
     fn retire(&self, worker: Hold, slot: Box<Slot>) {
-        if slot
-            .state
-            .compare_exchange(PARKED, QUIT, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-        {
-            notify(&slot.state);
-        }
+        tell_to_end(&slot.state);
         self.retiring.borrow_mut().push((Some(worker), slot));
     }
 
@@ -307,7 +333,10 @@ impl ParkedThreads {
         for (worker, slot) in retiring {
             // A worker that failed or was never made cannot reach its slot.
             let gone = worker.as_ref().is_none_or(Hold::is_closed);
-            if gone || slot.state.load(Ordering::SeqCst) == DONE {
+            // One that came back late from its rehearsal, or ended after
+            // its join was given up on, is told now.
+            tell_to_end(&slot.state);
+            if gone || slot.state.load(Ordering::SeqCst) == FREED {
                 if let Some(worker) = worker {
                     worker.end();
                 }
@@ -321,6 +350,45 @@ impl ParkedThreads {
     pub fn take_cold_ms(&self) -> Vec<f64> {
         std::mem::take(&mut self.cold_ms.borrow_mut())
     }
+}
+
+/// Tells a thread that is parked to quit, and one whose function has
+/// returned that it was joined: glibc frees or caches a joined thread's
+/// stack after the join, and this thread frees its own once told, so that
+/// the freeing does not take a core while the joiner wakes (WebKitGTK: a
+/// start and join took 120 µs when the thread freed its stack at once,
+/// 60 µs with this).
+fn tell_to_end(state: &AtomicI32) {
+    let told = [(PARKED, QUIT), (DONE, JOINED)].iter().any(|&(was, now)| {
+        state
+            .compare_exchange(was, now, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+    });
+    if told {
+        notify(state);
+    }
+}
+
+/// Wakes a thread that has just parked once, and waits until it ran an
+/// empty function and parked again: the cold start's last part. A worker's
+/// first wake-up from `Atomics.wait`, and the first run of the code after
+/// it, cost far more than the next ones (WebKitGTK: a start and join took
+/// 210–240 µs, the wake-up alone 100 µs; after one rehearsal, 120–140 µs
+/// and 40 µs), and a thread made by `pthread_create` pays no such cost.
+/// Returns how long it took, in ms; `None` if the thread did not come back.
+fn rehearse(slot: &Slot) -> Option<f64> {
+    let state = &slot.state;
+    state
+        .compare_exchange(PARKED, REHEARSE, Ordering::SeqCst, Ordering::SeqCst)
+        .ok()?;
+    let t0 = now_ms();
+    notify(state);
+    let mut seen = REHEARSE;
+    while seen == REHEARSE && now_ms() - t0 < REHEARSAL_TIMEOUT_MS {
+        wait_while(state, seen, REHEARSAL_TIMEOUT_MS);
+        seen = state.load(Ordering::SeqCst);
+    }
+    (seen == PARKED).then(|| now_ms() - t0)
 }
 
 /// Asks the page for a thread worker that joins the engine's memory and
