@@ -193,6 +193,11 @@ fn boot(inner: &Rc<Inner>) -> Result<(), String> {
 
     let weak = Rc::downgrade(inner);
     let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+        // Said in the page as a failed step, and not also reported as an
+        // error nobody caught, as the factory's workers' errors are not.
+        if let Some(ev) = e.dyn_ref::<web_sys::Event>() {
+            ev.prevent_default();
+        }
         let Some(inner) = weak.upgrade() else { return };
         inner.queue.borrow_mut().broken = true;
         (inner.on_event)(FromEngine::Failed {
