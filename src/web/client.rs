@@ -20,6 +20,9 @@ pub struct EngineClient {
 /// times over: past it, the engine is taken for hung (see `watch`).
 const WATCHDOG_MS: i32 = 10_000;
 const START_ATTEMPTS: u32 = 3;
+/// Between ending a hung engine and starting the next: far longer than
+/// ending workers takes, and paid only after a hang.
+const RESTART_PAUSE_MS: i32 = 1_000;
 
 type Handler = Closure<dyn FnMut(JsValue)>;
 
@@ -257,22 +260,41 @@ fn watch(inner: &Rc<Inner>, what: Watch) {
             });
             inner.attempts.set(0);
         }
-        let message = if inner.attempts.get() >= START_ATTEMPTS {
-            Some(format!(
-                "the engine worker did not start in {} tries of {} s each",
-                START_ATTEMPTS,
-                WATCHDOG_MS / 1000
-            ))
-        } else {
-            boot(&inner).err()
-        };
-        if let Some(message) = message {
-            inner.queue.borrow_mut().broken = true;
-            (inner.on_event)(FromEngine::Failed {
-                step: None,
-                message,
-            });
+        if inner.attempts.get() >= START_ATTEMPTS {
+            broken(
+                &inner,
+                format!(
+                    "the engine worker did not start in {} tries of {} s each",
+                    START_ATTEMPTS,
+                    WATCHDOG_MS / 1000
+                ),
+            );
+            return;
         }
+        // The workers just ended are still ending, and a new engine that
+        // made rayon's workers meanwhile could hang as the last one did: in
+        // one Firefox page load all three tries hung, each begun as the one
+        // before was ended. So the next try begins once they are gone.
+        let weak = Rc::downgrade(&inner);
+        super::on_page_later(RESTART_PAUSE_MS, move || {
+            let Some(inner) = weak.upgrade() else { return };
+            // Something else (the page coming back from the Back button)
+            // started one meanwhile.
+            if inner.worker.borrow().is_some() {
+                return;
+            }
+            if let Err(message) = boot(&inner) {
+                broken(&inner, message);
+            }
+        });
+    });
+}
+
+fn broken(inner: &Inner, message: String) {
+    inner.queue.borrow_mut().broken = true;
+    (inner.on_event)(FromEngine::Failed {
+        step: None,
+        message,
     });
 }
 
