@@ -60,8 +60,8 @@ fn job_address(job: Job) -> usize {
 /// thread parked by wasm's own wait instruction two or three times more
 /// slowly): the function it was given, if `GIVEN`; nothing if told to
 /// `QUIT`. Its boot script then writes `DONE`, and once joined frees the
-/// thread's stack and storage and writes `FREED`. Slot 0 is a rehearsal's empty function
-/// (see `rehearse`).
+/// thread's stack and storage and writes `FREED`. Slot 0 is a rehearsal's
+/// empty function (see `rehearse`).
 #[cfg(feature = "threads")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn tvp_thread_run(slot: u32) {
@@ -213,8 +213,7 @@ impl ParkedThreads {
 
     /// One thread start and join: a parked thread is handed a function that
     /// only marks that it ran (`Thread(target=lambda: None)`), runs it and
-    /// ends. Returns
-    /// how long that took, in ms.
+    /// ends. Returns how long that took, in ms.
     pub async fn start_join(&self) -> Result<f64, String> {
         let spare = match self.spares.borrow_mut().pop_front() {
             Some(spare) => spare,
@@ -236,11 +235,7 @@ impl ParkedThreads {
         // 120 µs), and gained nothing elsewhere. It blocks the engine's thread
         // (a worker, never the page); a thread that never ends is given up
         // on, as a hung process is.
-        let mut seen = GIVEN;
-        while seen == GIVEN && now_ms() - t0 < JOIN_TIMEOUT_MS {
-            wait_while(state, seen, JOIN_TIMEOUT_MS);
-            seen = state.load(Ordering::SeqCst);
-        }
+        let seen = wait_past(state, GIVEN, t0, JOIN_TIMEOUT_MS);
         let ms = now_ms() - t0;
         let joined = matches!(seen, DONE | FREED);
         // The thread frees its stack once told it was joined, and its
@@ -313,11 +308,7 @@ impl ParkedThreads {
         // A thread just joined is freeing its stack, for microseconds:
         // waiting for that here ends its worker now, not at the next run.
         for (_, slot) in self.retiring.borrow().iter() {
-            let state = &slot.state;
-            let t0 = now_ms();
-            while state.load(Ordering::SeqCst) == JOINED && now_ms() - t0 < FREE_TIMEOUT_MS {
-                wait_while(state, JOINED, FREE_TIMEOUT_MS);
-            }
+            wait_past(&slot.state, JOINED, now_ms(), FREE_TIMEOUT_MS);
         }
         self.reap();
     }
@@ -383,12 +374,22 @@ fn rehearse(slot: &Slot) -> Option<f64> {
         .ok()?;
     let t0 = now_ms();
     notify(state);
-    let mut seen = REHEARSE;
-    while seen == REHEARSE && now_ms() - t0 < REHEARSAL_TIMEOUT_MS {
-        wait_while(state, seen, REHEARSAL_TIMEOUT_MS);
+    (wait_past(state, REHEARSE, t0, REHEARSAL_TIMEOUT_MS) == PARKED).then(|| now_ms() - t0)
+}
+
+/// Sleeps until `state` leaves `value`, or `timeout_ms` after `t0`, and
+/// returns what it holds then.
+fn wait_past(state: &AtomicI32, value: i32, t0: f64, timeout_ms: f64) -> i32 {
+    let mut seen = state.load(Ordering::SeqCst);
+    while seen == value {
+        let left = timeout_ms - (now_ms() - t0);
+        if left <= 0.0 {
+            break;
+        }
+        wait_while(state, value, left);
         seen = state.load(Ordering::SeqCst);
     }
-    (seen == PARKED).then(|| now_ms() - t0)
+    seen
 }
 
 /// Asks the page for a thread worker that joins the engine's memory and
